@@ -1,0 +1,1 @@
+"""Foundations shared by the Django apps: the clock; later audit events, numbering, permissions."""

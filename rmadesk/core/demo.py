@@ -1,0 +1,56 @@
+"""Demo data for trying rmadesk out: `rmadesk demo` loads it into a fresh or existing database.
+
+`load_demo_data()` is idempotent (it looks each record up before creating it), so the demo can be
+run again at any time. Later business areas add their records here: customers, tickets, RMAs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+ADMIN_USERNAME = "admin"
+ADMIN_PASSWORD = "admin"  # a published demo login, never for production
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    """A login to show the person running the demo; `password` None when it was changed since."""
+
+    role: str
+    username: str
+    password: str | None
+    is_new: bool
+
+
+@dataclass
+class DemoData:
+    """What `load_demo_data()` did: the logins to print and what it created on this run."""
+
+    logins: list[DemoLogin] = field(default_factory=list)
+    created: list[str] = field(default_factory=list)
+
+
+def load_demo_data() -> DemoData:
+    """Create the demo records that are missing; existing ones are left exactly as they are."""
+    result = DemoData()
+    with transaction.atomic():
+        result.logins.append(_ensure_admin(result))
+    return result
+
+
+def _ensure_admin(result: DemoData) -> DemoLogin:
+    user_model = get_user_model()
+    user = user_model.objects.filter(username=ADMIN_USERNAME).first()
+    if user is None:
+        # create_superuser skips the password validators on purpose: "admin" is a demo login.
+        user_model.objects.create_superuser(
+            username=ADMIN_USERNAME, email="admin@example.com", password=ADMIN_PASSWORD
+        )
+        result.created.append(f"superuser {ADMIN_USERNAME!r}")
+        return DemoLogin("administrator", ADMIN_USERNAME, ADMIN_PASSWORD, is_new=True)
+    # Someone may have changed the demo password: do not print one that no longer works.
+    password = ADMIN_PASSWORD if user.check_password(ADMIN_PASSWORD) else None
+    return DemoLogin("administrator", ADMIN_USERNAME, password, is_new=False)

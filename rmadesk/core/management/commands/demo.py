@@ -1,0 +1,60 @@
+"""`rmadesk demo`: migrate, load the demo data, and serve the site on the development server."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
+
+from rmadesk.core.demo import load_demo_data
+
+
+class Command(BaseCommand):
+    help = (
+        "Migrate the database, load demo data (an admin/admin superuser, ...) and serve the site "
+        "on the development server. Safe to run again: nothing is duplicated."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--addr", default="127.0.0.1", help="address to serve on (127.0.0.1)")
+        parser.add_argument("--port", type=int, default=8000, help="port to serve on (8000)")
+        parser.add_argument(
+            "--no-serve",
+            action="store_true",
+            help="only migrate and load the demo data; do not start the server",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        verbosity: int = options["verbosity"]
+        call_command("migrate", interactive=False, verbosity=verbosity)
+        data = load_demo_data()
+
+        if data.created:
+            self.stdout.write("Demo data created: " + ", ".join(data.created) + ".")
+        else:
+            self.stdout.write("Demo data already present; nothing added.")
+        address = _host(options["addr"])
+        url = f"http://{address}:{options['port']}/admin/"
+        self.stdout.write("")
+        self.stdout.write(self.style.SUCCESS(f"Log in at {url} with:"))
+        for login in data.logins:
+            password = login.password or "(changed since the demo set it; this run left it alone)"
+            self.stdout.write(f"  {login.role}: username {login.username}  password {password}")
+        self.stdout.write("")
+
+        if options["no_serve"]:
+            return
+        # The staticfiles runserver serves the admin's CSS and JS; --insecure keeps it doing so
+        # when RMADESK_DEBUG is off. The reloader would re-run this whole command in a child.
+        call_command(
+            "runserver",
+            f"{address}:{options['port']}",
+            use_reloader=False,
+            insecure_serving=True,
+        )
+
+
+def _host(addr: str) -> str:
+    """An address as it appears before `:port`: IPv6 addresses need brackets."""
+    return f"[{addr}]" if ":" in addr and not addr.startswith("[") else addr

@@ -1,0 +1,154 @@
+"""Replacement parts: when parts identified at an instant ship and arrive (N1–N3)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from dataclasses import dataclass
+
+from rmadesk.policy.calendars import WEEKDAYS, HolidaySource, WeeklyCalendar
+from rmadesk.policy.errors import PolicyError
+from rmadesk.policy.instants import require_aware, zone_named
+from rmadesk.policy.loader import Policy
+from rmadesk.policy.service_levels import local_text
+
+REGIONS = ("us", "eu", "intl")
+
+
+@dataclass(frozen=True, slots=True)
+class PartsAnswer:
+    region: str
+    nbd: bool
+    ships_on: dt.date | None
+    delivers_on: dt.date | None
+    cutoff: dt.datetime | None  # the cut-off instant that decided, for the explanation
+    rules: tuple[str, ...]
+    explain: tuple[str, ...]
+
+
+class BusinessDays:
+    """Working dates: weekdays of a week, less a holiday source's closed days (per year, cached)."""
+
+    def __init__(self, weekdays: frozenset[int], closed: HolidaySource) -> None:
+        self.weekdays = weekdays
+        self.closed = closed
+        self._years: dict[int, dict[dt.date, tuple[str, str]]] = {}
+        self._lock = threading.Lock()
+
+    def closed_on(self, day: dt.date) -> tuple[str, str] | None:
+        year = self._years.get(day.year)
+        if year is None:
+            year = self.closed.closed_days(day.year, day.year)
+            with self._lock:
+                self._years[day.year] = year
+        return year.get(day)
+
+    def is_business_day(self, day: dt.date) -> bool:
+        return day.weekday() in self.weekdays and self.closed_on(day) is None
+
+    def next_after(self, day: dt.date) -> dt.date:
+        """The first business day strictly after `day` (at most a few weeks of steps)."""
+        day += dt.timedelta(days=1)
+        while not self.is_business_day(day):
+            day += dt.timedelta(days=1)
+        return day
+
+    def skipped(self, first: dt.date, last: dt.date) -> list[str]:
+        """Names of the working weekdays in [first, last] closed by a holiday or closure."""
+        out = []
+        day = first
+        while day <= last:
+            why = self.closed_on(day)
+            if why is not None and day.weekday() in self.weekdays:
+                out.append(f"{day:%a %d %b %Y} skipped ({why[1]}: {why[0]})")
+            day += dt.timedelta(days=1)
+        return out
+
+
+_DAY_CACHE: dict[tuple[str, str, str], BusinessDays] = {}
+
+
+def _us_days(policy: Policy) -> tuple[BusinessDays, dt.tzinfo]:
+    calendar = policy.calendar(policy.document.parts.us.calendar)
+    assert isinstance(calendar, WeeklyCalendar)
+    key = (policy.version, "us", "")
+    found = _DAY_CACHE.get(key)
+    if found is None:
+        weekdays = frozenset(i for i, hours in enumerate(calendar.week) if hours is not None)
+        found = _DAY_CACHE.setdefault(key, BusinessDays(weekdays, calendar.closed))
+    return found, calendar.zone
+
+
+def _eu_days(policy: Policy, country: str) -> BusinessDays:
+    key = (policy.version, "eu", country)
+    found = _DAY_CACHE.get(key)
+    if found is None:
+        spec = policy.document.parts.eu
+        weekdays = frozenset(WEEKDAYS.index(day) for day in spec.days)
+        found = _DAY_CACHE.setdefault(key, BusinessDays(weekdays, HolidaySource(country=country)))
+    return found
+
+
+def parts_delivery(
+    policy: Policy, *, identified: dt.datetime, region: str, country: str | None = None
+) -> PartsAnswer:
+    """Ship and delivery dates for parts identified at an instant, by region (N1, N2, N3)."""
+    require_aware(identified, "identified")
+    parts = policy.document.parts
+    if region == "intl":
+        return PartsAnswer(
+            region,
+            False,
+            None,
+            None,
+            None,
+            (parts.intl.rule,),
+            (f"{parts.intl.explanation.capitalize()} (rule {parts.intl.rule}).",),
+        )
+    if region == "us":
+        days, zone = _us_days(policy)
+        cutoff_time, rule = parts.us.cutoff, parts.us.rule
+        where = "Pacific time"
+    elif region == "eu":
+        code = (country or "").strip().upper()
+        if not code:
+            raise PolicyError(
+                "EU next-business-day parts need the customer's country", rule="N2", field="country"
+            )
+        if code not in parts.eu.countries:
+            raise PolicyError(
+                f"{code} is not an EU country; use region intl (N3) for other countries",
+                rule="N2",
+                field="country",
+            )
+        days = _eu_days(policy, code)
+        zone = zone_named(parts.eu.cutoff_zone, field="cutoff_zone", rule="N2")
+        cutoff_time, rule = parts.eu.cutoff, parts.eu.rule
+        where = parts.eu.cutoff_zone
+    else:
+        raise PolicyError(
+            f"unknown region {region!r}; the regions are us, eu, intl", rule="N1", field="region"
+        )
+    local = identified.astimezone(zone)
+    today = local.date()
+    cutoff = dt.datetime.combine(today, cutoff_time, tzinfo=zone)
+    explain = []
+    if days.is_business_day(today) and local < cutoff:
+        ships_on = today
+        explain.append(
+            f"Identified {local_text(identified, zone)}, before the {cutoff_time:%H:%M} {where} "
+            f"cut-off on a business day: ships the same day (rule {rule})."
+        )
+    else:
+        ships_on = days.next_after(today)
+        reason = (
+            "at or after the cut-off" if days.is_business_day(today) else "on a non-business day"
+        )
+        explain.append(
+            f"Identified {local_text(identified, zone)}, {reason} ({cutoff_time:%H:%M} {where}): "
+            f"ships the next business day, {ships_on:%a %d %b %Y} (rule {rule})."
+        )
+    delivers_on = days.next_after(ships_on)
+    explain.extend(f"{s} (rule {rule})." for s in days.skipped(today, delivers_on))
+    explain.append(f"Delivered the next business day, {delivers_on:%a %d %b %Y} (rule {rule}).")
+    return PartsAnswer(region, True, ships_on, delivers_on, cutoff, (rule,), tuple(explain))
