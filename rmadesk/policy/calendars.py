@@ -30,7 +30,17 @@ import numpy as np
 import numpy.typing as npt
 
 from rmadesk.policy.errors import PolicyError
-from rmadesk.policy.instants import from_us, to_us
+from rmadesk.policy.instants import (
+    EPOCH,
+    MICROSECOND,
+    US_PER_SECOND,
+    duration_us,
+    from_us,
+    from_us_many,
+    require_aware,
+    to_us,
+    to_us_many,
+)
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 WEEKDAY_TITLES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -280,9 +290,17 @@ class Calendar(ABC):
     def business_days_many_us(self, starts: IntArray, days: int) -> IntArray:
         raise PolicyError(f"{self.title} has no business days", rule="T6")
 
-    def add_many(self, starts: Sequence[dt.datetime], duration: dt.timedelta) -> list[dt.datetime]:
-        values = np.fromiter((to_us(at) for at in starts), dtype=np.int64, count=len(starts))
-        return [from_us(int(v)) for v in self.add_many_us(values, _duration_us(duration))]
+    def add_many(
+        self, starts: Sequence[dt.datetime], duration: dt.timedelta | Sequence[dt.timedelta]
+    ) -> list[dt.datetime]:
+        """`add` for many aware datetimes at once (UTC out), e.g. a policy change's re-targeting."""
+        if isinstance(duration, dt.timedelta):
+            durations: int | IntArray = _duration_us(duration)
+        else:
+            durations = np.fromiter(
+                (_duration_us(d) for d in duration), dtype=np.int64, count=len(duration)
+            )
+        return from_us_many(self.add_many_us(to_us_many(starts), durations))
 
     # --- explanation (T8) -------------------------------------------------------------------
     @abstractmethod
@@ -303,7 +321,7 @@ class Calendar(ABC):
 
 
 def _duration_us(duration: dt.timedelta) -> int:
-    us = duration // dt.timedelta(microseconds=1)
+    us = duration_us(duration)
     if us < 0:
         raise PolicyError("a duration of open time cannot be negative", rule="T5")
     return us
@@ -387,6 +405,27 @@ class IntervalCalendar(Calendar):
             if i < len(table.starts):
                 return table.starts[i]
             table = self._grow_past(table)
+
+    def add(self, at: dt.datetime, duration: dt.timedelta) -> dt.datetime:
+        # The hot path of every due time, inlined: the same steps as add_us, without five calls.
+        if at.tzinfo is None:
+            require_aware(at)
+        t = (at - EPOCH) // MICROSECOND
+        d = (duration.days * 86_400 + duration.seconds) * US_PER_SECOND + duration.microseconds
+        table = self._table
+        if d <= 0 or table is None or not table.lo <= t < table.hi:
+            return from_us(self.add_us(t, _duration_us(duration)))
+        i = bisect.bisect_right(table.starts, t) - 1
+        if i < 0:
+            target = d
+        else:
+            end = table.ends[i]
+            target = (table.cum_end[i] - (end - t) if t < end else table.cum_end[i]) + d
+        cum_end = table.cum_end
+        j = bisect.bisect_left(cum_end, target)
+        if j == len(cum_end):
+            return from_us(self.add_us(t, d))
+        return from_us(table.ends[j] - (cum_end[j] - target))
 
     def add_us(self, t: int, duration: int) -> int:
         if duration == 0:

@@ -8,8 +8,12 @@ makes every comparison a plain integer comparison.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import numpy as np
+import numpy.typing as npt
 
 from rmadesk.policy.errors import PolicyError
 
@@ -19,6 +23,7 @@ MICROSECOND = dt.timedelta(microseconds=1)
 US_PER_SECOND = 1_000_000
 US_PER_HOUR = 3_600 * US_PER_SECOND
 US_PER_DAY = 24 * US_PER_HOUR
+_fromtimestamp = dt.datetime.fromtimestamp
 
 
 def require_aware(at: dt.datetime, field: str = "at") -> dt.datetime:
@@ -42,7 +47,28 @@ def to_us(at: dt.datetime, field: str = "at") -> int:
 
 def from_us(us: int) -> dt.datetime:
     """The UTC datetime of an epoch-microsecond count."""
-    return EPOCH + dt.timedelta(microseconds=us)
+    seconds, micro = divmod(us, US_PER_SECOND)
+    if micro:
+        return EPOCH + dt.timedelta(microseconds=us)
+    # Whole seconds (every opening and closing): the C constructor is ~40% faster, and exact.
+    return _fromtimestamp(seconds, UTC)
+
+
+def from_us_many(values: npt.NDArray[np.int64]) -> list[dt.datetime]:
+    """`from_us` over an array, for the batch forms."""
+    if not (values % US_PER_SECOND).any():
+        return [_fromtimestamp(s, UTC) for s in (values // US_PER_SECOND).tolist()]
+    return [EPOCH + dt.timedelta(microseconds=v) for v in values.tolist()]
+
+
+def to_us_many(instants: Sequence[dt.datetime], field: str = "at") -> npt.NDArray[np.int64]:
+    """`to_us` over a sequence, for the batch forms (T1: naive is an error)."""
+    return np.fromiter((to_us(at, field) for at in instants), dtype=np.int64, count=len(instants))
+
+
+def duration_us(duration: dt.timedelta) -> int:
+    """Whole microseconds of a timedelta, without building a second timedelta to divide by."""
+    return (duration.days * 86_400 + duration.seconds) * US_PER_SECOND + duration.microseconds
 
 
 def parse_instant(text: str, field: str) -> dt.datetime:
