@@ -58,8 +58,11 @@ class Skipped:
     date: dt.date
     name: str
     kind: str  # "holiday" or "closure"
+    calendar: str = ""  # set where a union reports one part's closed day
 
     def sentence(self) -> str:
+        if self.calendar:
+            return f"{self.date:%a %d %b %Y}: {self.calendar} closed ({self.kind}: {self.name})"
         return f"{self.date:%a %d %b %Y} skipped ({self.kind}: {self.name})"
 
 
@@ -622,7 +625,12 @@ class UnionCalendar(IntervalCalendar):
         )
 
     def skipped_between(self, start: dt.datetime, end: dt.datetime) -> list[Skipped]:
-        return [day for part in self.parts for day in part.skipped_between(start, end)]
+        # A part's closed day is not skipped by the union (another part may be open): say whose.
+        return [
+            Skipped(day.date, day.name, day.kind, part.title)
+            for part in self.parts
+            for day in part.skipped_between(start, end)
+        ]
 
     def rules(self) -> tuple[str, ...]:
         seen: dict[str, None] = {"T7": None}

@@ -138,34 +138,27 @@ def response_due(
     clock_starts = calendar.clock_start(start)
     if target.hours is not None:
         due = calendar.add(start, dt.timedelta(seconds=int(target.hours * 3600)))
-        how = "T5"
     else:
         assert target.business_days is not None
         due = calendar.business_days(start, target.business_days)
-        how = "T6"
+    text, opening, rules = _fixed_parts(
+        policy, plan=plan, severity=severity, target=target, calendar=calendar, country=country
+    )
     shown = policy.vendor_zone
-    text = target_text(target, around_the_clock=not isinstance(calendar, IntervalCalendar))
-    explain = [f"{head}: first response within {text} (rule L3), on {calendar.description}."]
-    if calendar.key != target.calendar:
-        explain.append(
-            f"The customer is outside the US ({country}): {severity} counts whenever Pacific "
-            f"business hours or the customer's own business hours are open (rules L3, T7)."
-        )
-    if clock_starts != start and target.hours is not None:
+    explain = list(opening)
+    if target.hours is not None and clock_starts != start:
         explain.append(
             f"Started {local_text(start, shown)}, outside open hours: the clock starts at the next "
             f"opening, {local_text(clock_starts, shown)} (rules T5, L4)."
         )
     if target.business_days is not None:
         explain.append(
-            f"Counted as {text}: the closing time of the "
-            + ("first business day" if target.business_days == 1 else f"{text} after the first")
-            + f" opening strictly after {local_text(start, shown)} (rule T6)."
+            f"Counted as {text}: the closing time of the {_ordinal(target.business_days)} "
+            f"business day opening strictly after {local_text(start, shown)} (rule T6)."
         )
     for day in calendar.skipped_between(start, due):
         explain.append(f"{day.sentence()} (rule T2).")
     explain.append(f"Due {local_text(due, shown)} (rule T8).")
-    rules = ("L3", *calendar.rules(), how, "T8")
     return DueAnswer(
         plan=plan,
         severity=severity,
@@ -174,9 +167,56 @@ def response_due(
         due=due,
         calendar=calendar.title,
         target=text,
-        rules=tuple(dict.fromkeys(rules)),
+        rules=rules,
         explain=tuple(explain),
     )
+
+
+_FIXED: dict[tuple[str, ...], tuple[str, tuple[str, ...], tuple[str, ...]]] = {}
+
+
+def _fixed_parts(
+    policy: Policy,
+    *,
+    plan: str,
+    severity: str,
+    target: TargetDoc,
+    calendar: Calendar,
+    country: str | None,
+) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
+    """The target text, opening sentences and rule IDs, which depend only on what is counted.
+
+    Made once per (policy version, plan, severity, calendar): a batch of 100,000 due times
+    would otherwise spend a third of its time writing the same sentences.
+    """
+    key = (policy.version, plan, severity, calendar.key)
+    found = _FIXED.get(key)
+    if found is not None:
+        return found
+    head = f"{policy.document.plans[plan].title} {severity}"
+    text = target_text(target, around_the_clock=not isinstance(calendar, IntervalCalendar))
+    opening = [f"{head}: first response within {text} (rule L3), on {calendar.description}."]
+    if calendar.key != target.calendar:
+        base = policy.calendar(str(target.calendar)).title
+        opening.append(
+            f"The customer is outside {policy.document.customer_hours.home_country} ({country}): "
+            f"{severity} counts whenever {base} or the customer's own business hours are open "
+            f"(rules L3, T7)."
+        )
+    how = "T5" if target.hours is not None else "T6"
+    rules = tuple(dict.fromkeys(("L3", *calendar.rules(), how, "T8")))
+    found = (text, tuple(opening), rules)
+    if len(_FIXED) > 4096:
+        _FIXED.clear()
+    _FIXED[key] = found
+    return found
+
+
+def _ordinal(n: int) -> str:
+    if n == 1:
+        return "first"
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
 
 
 def response_due_many(

@@ -553,7 +553,14 @@ def test_t7_union_explains_itself(union):
     assert "America/Los_Angeles" in text
     assert "Europe/Berlin" in text
     skipped = union.skipped_between(la(2026, 11, 23), la(2026, 11, 27))
-    assert Skipped(dt.date(2026, 11, 26), "Thanksgiving Day", "holiday") in skipped
+    thanksgiving = Skipped(
+        dt.date(2026, 11, 26), "Thanksgiving Day", "holiday", "Pacific business hours"
+    )
+    assert thanksgiving in skipped
+    # A union is not closed on one part's holiday: the sentence says whose day it is.
+    assert thanksgiving.sentence() == (
+        "Thu 26 Nov 2026: Pacific business hours closed (holiday: Thanksgiving Day)"
+    )
 
 
 def test_t7_union_is_cached_and_24x7_absorbs_the_union(policy, always):

@@ -111,7 +111,11 @@ def test_l3_silver_s1_abroad_counts_the_union_with_customer_hours():
     )
     assert answer.due == at(2026, 11, 26, 3, 0)
     assert "T7" in answer.rules
-    assert any("outside the US (DE)" in s for s in answer.explain)
+    assert any("outside US (DE)" in s for s in answer.explain)
+    assert (
+        "Thu 26 Nov 2026: Pacific business hours closed (holiday: Thanksgiving Day) (rule T2)."
+        in (answer.explain)
+    )
     # The same ticket in the US waits for Friday's opening.
     assert due("silver", "S1", at(2026, 11, 25, 17, 0), country="US") == at(2026, 11, 27, 9, 0)
 
