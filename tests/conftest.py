@@ -14,3 +14,36 @@ def _real_clock_after_each_test() -> Iterator[None]:
     """Undo a process-wide `clock.set_now` a test forgot, so it cannot leak into the next test."""
     yield
     clock.set_now(None)
+
+
+@pytest.fixture
+def staff(db):
+    """`staff("agent")` → an ApiClient for a new user with that staff role."""
+    from tests.api_client import client_for
+
+    made: dict[str, object] = {}
+
+    def make(role: str = "agent"):
+        if role not in made:
+            made[role] = client_for(f"{role}@vendor.example", role)
+        return made[role]
+
+    return make
+
+
+@pytest.fixture
+def contact(db):
+    """`contact(customer)` → an ApiClient for a contact of that customer."""
+    from tests.api_client import client_for
+
+    def make(customer):
+        return client_for(f"contact{customer.pk}@customer.example", "customer", customer.pk)
+
+    return make
+
+
+@pytest.fixture
+def anonymous(db):
+    from tests.api_client import ApiClient
+
+    return ApiClient(None)

@@ -35,6 +35,13 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rmadesk.core",
+    "rmadesk.customers",
+    "rmadesk.assets",
+    "rmadesk.tickets",
+    "rmadesk.rmas",
+    "rmadesk.billing",
+    "rmadesk.onsite",
+    "rmadesk.jobs",
 ]
 
 MIDDLEWARE = [

@@ -72,7 +72,7 @@ class Policy:
                 rule="L3",
                 zone=zone_named(zone, field="zone", rule="L3"),
                 week=week,
-                closed=HolidaySource(country=_holiday_country(country, "L3")),
+                closed=HolidaySource(country=holiday_country(country, "L3")),
             )
             with self._lock:
                 found = self._derived.setdefault(key, found)
@@ -98,7 +98,7 @@ class Policy:
         return found
 
 
-def _holiday_country(country: str, rule: str) -> str:
+def holiday_country(country: str, rule: str) -> str:
     """A country code the `holidays` package knows, or a clear refusal."""
     import holidays as holidays_lib  # noqa: PLC0415 - only needed for the check
 
@@ -163,7 +163,7 @@ def parse_policy(text: str, source: str) -> Policy:
     for key, calendar in document.calendars.items():
         if calendar.holidays is not None:
             try:
-                _holiday_country(calendar.holidays.country, calendar.rule)
+                holiday_country(calendar.holidays.country, calendar.rule)
             except PolicyError as error:
                 problems.append((f"calendars.{key}.holidays.country", error.message))
     if problems:

@@ -1,0 +1,30 @@
+"""The REST API at /api/v1: one NinjaAPI, bearer-token auth, JSON errors, OpenAPI and docs."""
+
+from __future__ import annotations
+
+from ninja import NinjaAPI
+
+from rmadesk import __version__
+from rmadesk.api import billing, customers, rmas, tickets
+from rmadesk.api.auth import BearerToken
+from rmadesk.api.errors import install_error_handlers
+
+api = NinjaAPI(
+    title="rmadesk API",
+    version="1",
+    description=(
+        "Tickets, RMAs, invoices and entitlements, run by the support policy. Authenticate with "
+        "`Authorization: Bearer <token>` (`rmadesk user add EMAIL --staff ROLE --token`). Times "
+        "are ISO 8601 with an offset (rule T1); amounts are decimal strings (rule F4). Errors are "
+        '`{"error": ..., "field": ..., "rule": ...}` with a 4xx status.'
+        f" Server version {__version__}."
+    ),
+    auth=BearerToken(),
+    urls_namespace="api",
+)
+install_error_handlers(api)
+
+api.add_router("", customers.router)
+api.add_router("", tickets.router)
+api.add_router("", rmas.router)
+api.add_router("", billing.router)

@@ -1,0 +1,152 @@
+"""Customers, contracts, product models, assets and entitlements (W6)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.http import HttpRequest
+from ninja import Router, Status
+
+from rmadesk.api.auth import user_of
+from rmadesk.api.schemas import Amount, In, Out
+from rmadesk.assets import services as asset_services
+from rmadesk.assets.models import ProductModel
+from rmadesk.assets.selectors import entitlement_for
+from rmadesk.customers import services as customer_services
+from rmadesk.customers.selectors import visible_customers
+
+router = Router(tags=["customers and assets"])
+
+
+class CustomerIn(In):
+    name: str
+    country: str
+    zone: str
+    email: str
+    payment_terms_days: int = 0
+
+
+class CustomerOut(Out):
+    id: int
+    name: str
+    country: str
+    zone: str
+    email: str
+    payment_terms_days: int
+
+
+class ContractIn(In):
+    customer: int
+    plan: str
+    starts_on: dt.date
+    ends_on: dt.date
+    jails_and_plugins: bool = False
+
+
+class ContractOut(Out):
+    id: int
+    customer: int
+    plan: str
+    starts_on: dt.date
+    ends_on: dt.date
+    jails_and_plugins: bool
+
+
+class ProductModelIn(In):
+    name: str
+    product_line: str
+    advance_exchange: bool = True
+
+
+class ProductModelOut(Out):
+    id: int
+    name: str
+    product_line: str
+    advance_exchange: bool
+
+
+class AssetIn(In):
+    customer: int
+    serial: str
+    model: int
+    shipped_on: dt.date
+    warranty_years: int
+    extended_to_years: int | None = None
+    onsite: str = "none"
+    price: Amount
+    currency: str = "USD"
+    drives: int | None = None
+    software_version: str = ""
+
+
+class AssetOut(Out):
+    id: int
+    customer: int
+    serial: str
+    model: int
+    shipped_on: dt.date
+    warranty_years: int
+    extended_to_years: int | None
+    onsite: str
+    price: Amount
+    currency: str
+    drives: int | None
+    software_version: str
+
+
+class EntitlementOut(Out):
+    serial: str
+    customer: int
+    customer_name: str
+    plan: str | None
+    contract_starts_on: dt.date | None
+    contract_ends_on: dt.date | None
+    warranty_ends_on: dt.date
+    is_under_warranty: bool
+    onsite: str
+    advance_exchange: bool
+    money_back_until: dt.date
+    rules: list[str]
+    explain: list[str]
+
+
+@router.post("/customers", response={201: CustomerOut})
+def add_customer(request: HttpRequest, payload: CustomerIn) -> Status[object]:
+    customer = customer_services.add_customer(actor=user_of(request), **payload.dict())
+    return Status(201, customer)
+
+
+@router.get("/customers/{customer_id}", response=CustomerOut)
+def get_customer(request: HttpRequest, customer_id: int) -> object:
+    return visible_customers(user_of(request)).get(pk=customer_id)
+
+
+@router.post("/contracts", response={201: ContractOut})
+def add_contract(request: HttpRequest, payload: ContractIn) -> Status[object]:
+    user = user_of(request)
+    data = payload.dict()
+    customer = visible_customers(user).get(pk=data.pop("customer"))
+    contract = customer_services.add_contract(actor=user, customer=customer, **data)
+    return Status(201, {**contract.__dict__, "customer": contract.customer_id})
+
+
+@router.post("/product-models", response={201: ProductModelOut})
+def add_product_model(request: HttpRequest, payload: ProductModelIn) -> Status[object]:
+    model = asset_services.add_product_model(actor=user_of(request), **payload.dict())
+    return Status(201, model)
+
+
+@router.post("/assets", response={201: AssetOut})
+def add_asset(request: HttpRequest, payload: AssetIn) -> Status[object]:
+    user = user_of(request)
+    data = payload.dict()
+    customer = visible_customers(user).get(pk=data.pop("customer"))
+    model = ProductModel.objects.get(pk=data.pop("model"))
+    asset = asset_services.add_asset(actor=user, customer=customer, model=model, **data)
+    return Status(201, {**asset.__dict__, "customer": asset.customer_id, "model": asset.model_id})
+
+
+@router.get("/entitlements/{serial}", response=EntitlementOut)
+def get_entitlement(request: HttpRequest, serial: str) -> object:
+    found = entitlement_for(user_of(request), serial)
+    return {**found.__dict__, "customer": found.customer_id, "customer_name": found.customer}

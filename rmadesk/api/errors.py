@@ -1,0 +1,89 @@
+"""Every API error is JSON `{"error", "field", "rule"}` with a 4xx status, never a 500 page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ObjectDoesNotExist
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from rmadesk.core.errors import ServiceError
+from rmadesk.core.permissions import PermissionDenied
+from rmadesk.policy.errors import PolicyError
+
+# pydantic error types that are rule T1 (an instant without an offset, or not an instant).
+_T1_TYPES = {"timezone_aware", "datetime_parsing", "datetime_from_date_parsing", "datetime_type"}
+
+
+def _body(error: str, field: str | None = None, rule: str | None = None) -> dict[str, Any]:
+    return {"error": error, "field": field, "rule": rule}
+
+
+def _validation_body(exc: ValidationError) -> dict[str, Any]:
+    first = exc.errors[0] if exc.errors else {}
+    location = [
+        str(part)
+        for part in first.get("loc", ())
+        if part not in {"body", "payload", "query", "path"}
+    ]
+    field = ".".join(location) or None
+    kind = first.get("type", "")
+    message = first.get("msg", "invalid input")
+    rule = "T1" if kind in _T1_TYPES else None
+    if kind == "timezone_aware":
+        message = (
+            "naive datetime: give an ISO 8601 instant with an offset, e.g. 2026-11-25T16:00-08:00"
+        )
+    elif kind == "extra_forbidden":
+        message = f"unknown field {field!r}"
+    elif kind == "missing":
+        message = f"{field} is required"
+    body = _body(message, field, rule)
+    if len(exc.errors) > 1:
+        body["errors"] = [
+            {
+                "field": ".".join(str(p) for p in e.get("loc", ()) if p not in {"body", "payload"}),
+                "error": e.get("msg"),
+            }
+            for e in exc.errors
+        ]
+    return body
+
+
+def install_error_handlers(api: NinjaAPI) -> None:
+    def reply(request: HttpRequest, body: dict[str, Any], status: int) -> HttpResponse:
+        return api.create_response(request, body, status=status)
+
+    @api.exception_handler(PolicyError)
+    def policy_error(request: HttpRequest, exc: PolicyError) -> HttpResponse:
+        return reply(request, exc.as_dict(), 400)
+
+    @api.exception_handler(ServiceError)
+    def service_error(request: HttpRequest, exc: ServiceError) -> HttpResponse:
+        return reply(request, exc.as_dict(), exc.status)
+
+    @api.exception_handler(PermissionDenied)
+    def permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+        return reply(request, _body(exc.message), 403)
+
+    @api.exception_handler(ValidationError)
+    def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+        return reply(request, _validation_body(exc), 422)
+
+    @api.exception_handler(AuthenticationError)
+    def authentication_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+        return reply(request, _body("authentication required: Authorization: Bearer <token>"), 401)
+
+    @api.exception_handler(Http404)
+    def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+        return reply(request, _body("not found"), 404)
+
+    @api.exception_handler(ObjectDoesNotExist)
+    def does_not_exist(request: HttpRequest, exc: ObjectDoesNotExist) -> HttpResponse:
+        return reply(request, _body("not found"), 404)
+
+    @api.exception_handler(HttpError)
+    def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        return reply(request, _body(str(exc)), exc.status_code)

@@ -1,0 +1,107 @@
+"""What every business app relies on: accounts and roles, API tokens, numbering, audit events."""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.conf import settings
+from django.db import models
+
+from rmadesk.core.choices import STAFF_ROLES, Role
+
+
+class Account(models.Model):
+    """A user's role in rmadesk; a customer contact's account also names its customer."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="account"
+    )
+    role = models.CharField(max_length=16, choices=Role.choices)
+    customer = models.ForeignKey(
+        "customers.Customer",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="accounts",
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                name="customer_accounts_name_their_customer",
+                condition=(
+                    models.Q(role=Role.CUSTOMER, customer__isnull=False)
+                    | (~models.Q(role=Role.CUSTOMER) & models.Q(customer__isnull=True))
+                ),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.role})"
+
+    @property
+    def is_staff_role(self) -> bool:
+        return self.role in STAFF_ROLES
+
+
+class ApiToken(models.Model):
+    """A bearer token for the REST API. Only its SHA-256 is stored; the token is shown once."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    digest = models.CharField(max_length=64, unique=True)
+    label = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField()
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"token {self.digest[:8]}… for {self.user}"
+
+    @staticmethod
+    def digest_of(token: str) -> str:
+        return hashlib.sha256(token.encode()).hexdigest()
+
+
+class Counter(models.Model):
+    """A named, never-reused sequence (ticket numbers, invoice numbers).
+
+    Allocation locks the row (`select_for_update`) inside the caller's transaction, so numbers
+    are unique under concurrency on PostgreSQL and SQLite alike, and a rolled-back transaction
+    gives its number back rather than leaving a gap that looks like a deleted record.
+    """
+
+    name = models.CharField(max_length=50, primary_key=True)
+    last_value = models.BigIntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.name} = {self.last_value}"
+
+
+class AuditEvent(models.Model):
+    """Something that happened to a record: who, when, what, and what changed (before/after)."""
+
+    at = models.DateTimeField(db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    actor_label = models.CharField(max_length=150)  # kept when the user is deleted; "system"
+    verb = models.CharField(max_length=60)
+    subject_type = models.CharField(max_length=40)  # "ticket", "rma", "invoice", ...
+    subject_id = models.CharField(max_length=40)
+    ticket_number = models.BigIntegerField(null=True, blank=True, db_index=True)
+    changes = models.JSONField(default=dict, blank=True)
+    rules = models.JSONField(default=list, blank=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ("at", "id")
+        indexes = [models.Index(fields=("subject_type", "subject_id", "at"))]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.verb} {self.subject_id}"

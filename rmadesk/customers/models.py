@@ -1,0 +1,69 @@
+"""Customers, their contacts and their support contracts (L1, F1, P2)."""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class Plan(models.TextChoices):
+    """Support plans (L1); the policy file holds what each one promises."""
+
+    GOLD = "gold", "Gold"
+    SILVER = "silver", "Silver"
+    BRONZE = "bronze", "Bronze"
+    TRUECOMMAND = "truecommand", "TrueCommand (licensed)"
+    TRUECOMMAND_FREE = "truecommand-free", "TrueCommand (free licence)"
+
+
+class Customer(models.Model):
+    name = models.CharField(max_length=200)
+    country = models.CharField(max_length=2, help_text="ISO 3166 code, e.g. US, DE, JP")
+    zone = models.CharField(max_length=64, help_text="IANA time zone, e.g. Europe/Berlin")
+    email = models.EmailField()
+    payment_terms_days = models.PositiveIntegerField(
+        default=0, help_text="0 = payment upfront (rule F1)"
+    )
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ("name", "id")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Contact(models.Model):
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="contacts")
+    name = models.CharField(max_length=200)
+    email = models.EmailField()
+    phone = models.CharField(max_length=40, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=("customer", "email"), name="one_contact_per_email")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} <{self.email}>"
+
+
+class Contract(models.Model):
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="contracts")
+    plan = models.CharField(max_length=20, choices=Plan.choices)
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+    jails_and_plugins = models.BooleanField(
+        default=False, help_text="a prior arrangement covers jails and plugins (rule P2)"
+    )
+
+    class Meta:
+        ordering = ("-starts_on", "id")
+        constraints = [
+            models.CheckConstraint(
+                name="contract_ends_after_it_starts",
+                condition=models.Q(ends_on__gte=models.F("starts_on")),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer} {self.plan} {self.starts_on}..{self.ends_on}"

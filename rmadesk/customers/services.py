@@ -1,0 +1,106 @@
+"""Writes for customers, contacts and contracts."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import transaction
+
+from rmadesk.core import clock
+from rmadesk.core.errors import ServiceError
+from rmadesk.core.permissions import require_role
+from rmadesk.core.services import record_event
+from rmadesk.customers.models import Contact, Contract, Customer, Plan
+from rmadesk.policy.errors import PolicyError
+from rmadesk.policy.instants import zone_named
+from rmadesk.policy.loader import holiday_country
+
+ACCOUNT_ROLES = frozenset({"agent", "manager", "finance"})
+
+
+@transaction.atomic
+def add_customer(
+    *,
+    actor: Any,
+    name: str,
+    country: str,
+    zone: str,
+    email: str,
+    payment_terms_days: int = 0,
+) -> Customer:
+    """A new customer (F1: payment terms default to upfront)."""
+    require_role(actor, ACCOUNT_ROLES, "adding a customer")
+    zone_named(zone, field="zone")  # an IANA zone, or a refusal naming the field (T1)
+    code = holiday_country(country, "L3")
+    if not name.strip():
+        raise PolicyError("a customer needs a name", rule="F1", field="name")
+    if payment_terms_days < 0:
+        raise PolicyError("payment terms are 0 days or more", rule="F1", field="payment_terms_days")
+    customer = Customer.objects.create(
+        name=name.strip(),
+        country=code,
+        zone=zone,
+        email=email,
+        payment_terms_days=payment_terms_days,
+        created_at=clock.now(),
+    )
+    Contact.objects.create(customer=customer, name=name.strip(), email=email)
+    record_event(
+        actor=actor,
+        verb="customer.added",
+        subject_type="customer",
+        subject_id=customer.pk,
+        changes={
+            "name": customer.name,
+            "country": code,
+            "zone": zone,
+            "email": email,
+            "payment_terms_days": payment_terms_days,
+        },
+        rules=("F1",),
+    )
+    return customer
+
+
+@transaction.atomic
+def add_contract(
+    *,
+    actor: Any,
+    customer: Customer,
+    plan: str,
+    starts_on: dt.date,
+    ends_on: dt.date,
+    jails_and_plugins: bool = False,
+) -> Contract:
+    """A support contract on a plan (L1) for a span of dates."""
+    require_role(actor, ACCOUNT_ROLES, "adding a contract")
+    if plan not in Plan.values:
+        raise PolicyError(
+            f"unknown plan {plan!r}; the plans are {', '.join(Plan.values)}",
+            rule="L1",
+            field="plan",
+        )
+    if ends_on < starts_on:
+        raise ServiceError("a contract cannot end before it starts", field="ends_on", status=400)
+    contract = Contract.objects.create(
+        customer=customer,
+        plan=plan,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        jails_and_plugins=jails_and_plugins,
+    )
+    record_event(
+        actor=actor,
+        verb="contract.added",
+        subject_type="customer",
+        subject_id=customer.pk,
+        changes={
+            "plan": plan,
+            "starts_on": starts_on,
+            "ends_on": ends_on,
+            "jails_and_plugins": jails_and_plugins,
+        },
+        rules=("L1",),
+    )
+    return contract

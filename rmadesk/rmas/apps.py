@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class RmasConfig(AppConfig):
+    name = "rmadesk.rmas"
+    label = "rmas"

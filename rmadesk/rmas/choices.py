@@ -1,0 +1,34 @@
+from django.db import models
+
+
+class RmaKind(models.TextChoices):
+    REPAIR = "repair", "repair"
+    REPLACEMENT = "replacement", "replacement"
+    ADVANCE_EXCHANGE = "advance_exchange", "advance exchange"
+    MONEY_BACK = "money_back", "money-back return"
+
+
+class RmaStatus(models.TextChoices):
+    ISSUED = "issued", "issued, awaiting the customer's confirmations"
+    CONFIRMED = "confirmed", "confirmed (backup, packaging, insurance)"
+    LABEL_ISSUED = "label_issued", "return label issued"
+    REPLACEMENT_SHIPPED = "replacement_shipped", "replacement shipped, awaiting the return"
+    RECEIVED = "received", "return received"
+    FLAGGED = "flagged", "received, flagged for rejection"
+    REJECTED = "rejected", "return rejected"
+    INSPECTED = "inspected", "inspected"
+    CLOSED = "closed", "closed"
+    EXPIRED = "expired", "expired before the return arrived"
+
+
+class Decision(models.TextChoices):
+    REPAIR = "repair", "repair"
+    REPLACE = "replace", "replace"
+
+
+class ReceiptFlag(models.TextChoices):
+    """Why a package is flagged for rejection at receiving (R3)."""
+
+    UNREADABLE = "unreadable", "no readable RMA number on the label"
+    UNKNOWN = "unknown", "unknown RMA number"
+    EXPIRED = "expired", "RMA number expired"

@@ -1,0 +1,66 @@
+"""RMAs: authorisations, items, labels, advance-exchange shipments and receiving (R1-R8, F3)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from rmadesk.rmas.choices import Decision, RmaKind, RmaStatus
+
+
+class Rma(models.Model):
+    """A return authorisation. It carries its ticket's number (P3, R1): one RMA per ticket."""
+
+    number = models.BigIntegerField(unique=True)
+    ticket = models.OneToOneField("tickets.Ticket", on_delete=models.PROTECT, related_name="rma")
+    kind = models.CharField(max_length=20, choices=RmaKind.choices)
+    status = models.CharField(max_length=24, choices=RmaStatus.choices, default=RmaStatus.ISSUED)
+    issued_at = models.DateTimeField()
+    expires_at = models.DateTimeField(db_index=True)  # R1
+    expired_at = models.DateTimeField(null=True, blank=True)
+    # R6: the customer's confirmations before a label is issued.
+    data_backed_up = models.BooleanField(default=False)
+    original_packaging = models.BooleanField(default=False)
+    insured = models.BooleanField(default=False)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    label_issued_at = models.DateTimeField(null=True, blank=True)
+    # R4: advance exchange.
+    replacement_shipped_at = models.DateTimeField(null=True, blank=True)
+    label_expires_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    label_expired_at = models.DateTimeField(null=True, blank=True)
+    invoice_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    # R3: receiving.
+    received_at = models.DateTimeField(null=True, blank=True)
+    received_label_number = models.CharField(max_length=40, blank=True)
+    receipt_flags = models.JSONField(default=list, blank=True)
+    receipt_decision_reason = models.TextField(blank=True)
+    # R7: inspection and decision.
+    inspected_at = models.DateTimeField(null=True, blank=True)
+    inspection_notes = models.TextField(blank=True)
+    decision = models.CharField(max_length=10, choices=Decision.choices, blank=True)
+    refurbished = models.BooleanField(default=False)
+    # R8: return shipping of a repaired system outside the continental US.
+    freight_arrangement = models.TextField(blank=True)
+    # F3: money-back returns.
+    restocking_waived_reason = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ("-number",)
+        indexes = [models.Index(fields=("kind", "status"))]
+
+    def __str__(self) -> str:
+        return f"RMA {self.number} ({self.kind}, {self.status})"
+
+
+class RmaItem(models.Model):
+    rma = models.ForeignKey(Rma, on_delete=models.CASCADE, related_name="items")
+    part = models.CharField(max_length=200)
+    serial = models.CharField(max_length=64, blank=True)
+    unit_price = models.DecimalField(max_digits=12, decimal_places=2)
+    currency = models.CharField(max_length=3, default="USD")
+
+    def __str__(self) -> str:
+        return f"{self.part} {self.serial}".strip()

@@ -1,0 +1,44 @@
+from django.db import models
+
+
+class Severity(models.TextChoices):
+    S1 = "S1", "S1 critical"
+    S2 = "S2", "S2 degraded"
+    S3 = "S3", "S3 minor"
+    S4 = "S4", "S4 request"
+
+
+class TicketStatus(models.TextChoices):
+    OPEN = "open", "open, waiting on the vendor"
+    WAITING_ON_CUSTOMER = "waiting_on_customer", "waiting on the customer"
+    RESOLVED = "resolved", "resolved"
+    OUT_OF_SCOPE = "out_of_scope", "closed as out of scope"
+
+
+CLOSED_STATUSES = frozenset({TicketStatus.RESOLVED, TicketStatus.OUT_OF_SCOPE})
+
+
+class Channel(models.TextChoices):
+    PORTAL = "portal", "portal"
+    EMAIL = "email", "email"
+    PHONE = "phone", "phone"
+    VOICEMAIL = "voicemail", "voicemail"
+
+
+class MessageKind(models.TextChoices):
+    CUSTOMER = "customer", "from the customer"
+    REPLY = "reply", "agent reply"
+    NOTE = "note", "internal note"
+    CALL = "call", "phone call"
+
+
+class ClockKind(models.TextChoices):
+    FIRST_RESPONSE = "first_response", "first response"
+    NEXT_UPDATE = "next_update", "next update"
+
+
+class ClockState(models.TextChoices):
+    RUNNING = "running", "running"
+    PAUSED = "paused", "paused"
+    MET = "met", "met"
+    BREACHED = "breached", "breached"

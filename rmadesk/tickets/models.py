@@ -1,0 +1,105 @@
+"""Tickets, their messages and their service-level clocks (L3-L7, P1, P3)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from rmadesk.tickets.choices import (
+    Channel,
+    ClockKind,
+    ClockState,
+    MessageKind,
+    Severity,
+    TicketStatus,
+)
+
+
+class Ticket(models.Model):
+    """A support case. Its number is what customers quote, and the RMA number too (P3, R1)."""
+
+    number = models.BigIntegerField(unique=True)
+    customer = models.ForeignKey(
+        "customers.Customer", on_delete=models.PROTECT, related_name="tickets"
+    )
+    asset = models.ForeignKey(
+        "assets.Asset", null=True, blank=True, on_delete=models.PROTECT, related_name="tickets"
+    )
+    plan = models.CharField(max_length=20)  # the plan in force when opened or last re-targeted
+    severity = models.CharField(max_length=2, choices=Severity.choices)
+    status = models.CharField(
+        max_length=24, choices=TicketStatus.choices, default=TicketStatus.OPEN
+    )
+    channel = models.CharField(max_length=12, choices=Channel.choices)
+    subject = models.CharField(max_length=300)
+    opened_at = models.DateTimeField()
+    closed_at = models.DateTimeField(null=True, blank=True)
+    close_reason = models.TextField(blank=True)
+    out_of_scope_reason = models.CharField(max_length=100, blank=True)  # one of P1's reasons
+    policy_version = models.CharField(max_length=40)  # L6
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_tickets",
+    )
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ("-number",)
+        indexes = [models.Index(fields=("status", "customer"))]
+
+    def __str__(self) -> str:
+        return f"#{self.number} {self.subject}"
+
+
+class Message(models.Model):
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="messages")
+    kind = models.CharField(max_length=10, choices=MessageKind.choices)
+    is_public = models.BooleanField()
+    body = models.TextField()
+    at = models.DateTimeField()
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ("at", "id")
+
+    def __str__(self) -> str:
+        return f"#{self.ticket.number} {self.kind} {self.at:%Y-%m-%d %H:%M}"
+
+
+class ServiceClock(models.Model):
+    """A ticket's first-response or next-update clock: its due instant and state (L3, L5).
+
+    One row per (ticket, kind), updated in place; every change is also an audit event, so the
+    history shows each re-targeting (L7) and pause (L5).
+    """
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="clocks")
+    kind = models.CharField(max_length=16, choices=ClockKind.choices)
+    state = models.CharField(max_length=10, choices=ClockState.choices)
+    started_at = models.DateTimeField()
+    due_at = models.DateTimeField(null=True, blank=True, db_index=True)  # None: no SLA (L3)
+    paused_at = models.DateTimeField(null=True, blank=True)
+    stopped_at = models.DateTimeField(null=True, blank=True)  # met or breached at
+    target = models.CharField(max_length=60, blank=True)
+    calendar = models.CharField(max_length=200, blank=True)
+    explanation = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=("ticket", "kind"), name="one_clock_of_each_kind")
+        ]
+        indexes = [models.Index(fields=("state", "due_at"))]
+
+    def __str__(self) -> str:
+        return f"#{self.ticket.number} {self.kind} {self.state}"

@@ -1,0 +1,52 @@
+"""A small API client for tests: real HTTP requests through Django's test client, with a token."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from django.test import Client
+
+from rmadesk.core.services import add_user, issue_token
+
+
+@dataclass
+class Response:
+    status: int
+    body: Any
+    content: bytes
+    content_type: str
+
+
+class ApiClient:
+    """Talks to /api/v1 as one user (or anonymously when token is None)."""
+
+    def __init__(self, token: str | None, user: Any = None) -> None:
+        self.token = token
+        self.user = user
+        self._client = Client()
+
+    def _headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"} if self.token else {}
+
+    def _wrap(self, response: Any) -> Response:
+        content_type = response.headers.get("Content-Type", "")
+        body = json.loads(response.content) if "json" in content_type and response.content else None
+        return Response(response.status_code, body, response.content, content_type)
+
+    def get(self, path: str, **params: Any) -> Response:
+        return self._wrap(self._client.get(f"/api/v1{path}", params, headers=self._headers()))
+
+    def post(self, path: str, body: Any = None, *, raw: str | None = None) -> Response:
+        data = raw if raw is not None else json.dumps(body if body is not None else {})
+        return self._wrap(
+            self._client.post(
+                f"/api/v1{path}", data, content_type="application/json", headers=self._headers()
+            )
+        )
+
+
+def client_for(email: str, role: str, customer_id: int | None = None) -> ApiClient:
+    user = add_user(email=email, role=role, customer_id=customer_id)
+    return ApiClient(issue_token(user=user), user)
