@@ -382,3 +382,58 @@ def test_r1_r4_properties(local: dt.datetime):
     assert answer.expires_at.astimezone(LA).date() == issued.astimezone(LA).date() + dt.timedelta(
         days=30
     )
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.dates(min_value=D(2000, 1, 1), max_value=D(2040, 12, 31)),
+    st.sampled_from([1, 2, 3]),
+    st.one_of(st.none(), st.integers(min_value=3, max_value=5)),
+)
+def test_w1_warranty_properties(shipped: dt.date, years: int, extended: int | None):
+    answer = warranty_terms(POLICY, shipped_on=shipped, years=years, extended_to_years=extended)
+    term = extended or years
+    assert answer.years == term
+    span = (answer.warranty_ends_on - shipped).days
+    assert 365 * term <= span <= 366 * term
+    # The same calendar day `term` years on, or 28 Feb for a 29 Feb shipment.
+    assert answer.warranty_ends_on.year == shipped.year + term
+    assert answer.warranty_ends_on.month == shipped.month
+    assert answer.warranty_ends_on.day == shipped.day or (shipped.month, shipped.day) == (2, 29)
+    assert answer.money_back_until == shipped + dt.timedelta(days=30)
+
+
+ZONES = [LA, dt.UTC, ZoneInfo("Europe/Berlin"), ZoneInfo("Asia/Kolkata")]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.datetimes(
+        min_value=dt.datetime(2025, 1, 1),
+        max_value=dt.datetime(2028, 12, 31),
+        timezones=st.sampled_from(ZONES),
+    ),
+    st.integers(min_value=-3_600, max_value=200 * 3_600),
+    st.sampled_from(ZONES),
+)
+def test_w5_appointment_properties(requested: dt.datetime, seconds: int, zone: dt.tzinfo):
+    starts = (requested + dt.timedelta(seconds=seconds)).astimezone(zone)
+    # Elapsed seconds, computed on UTC instants (wall-clock subtraction would be the bug).
+    elapsed = (starts.astimezone(dt.UTC) - requested.astimezone(dt.UTC)).total_seconds()
+    answer = appointment_notice(POLICY, requested=requested, starts=starts)
+    assert answer.ok is (elapsed >= 48 * 3600)
+    assert answer.earliest.astimezone(dt.UTC) == requested.astimezone(dt.UTC) + dt.timedelta(
+        hours=48
+    )
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.datetimes(min_value=dt.datetime(2025, 1, 1), max_value=dt.datetime(2028, 12, 31)),
+    st.datetimes(min_value=dt.datetime(2025, 1, 1), max_value=dt.datetime(2028, 12, 31)),
+)
+def test_w4_onsite_4h_properties(rca: dt.datetime, parts: dt.datetime):
+    rca_done, parts_onsite = rca.replace(tzinfo=LA), parts.replace(tzinfo=dt.UTC)
+    answer = onsite_due(POLICY, option="4h", rca_done=rca_done, parts_onsite=parts_onsite)
+    assert answer.starts == max(rca_done, parts_onsite)
+    assert answer.due - answer.starts == dt.timedelta(hours=4)
