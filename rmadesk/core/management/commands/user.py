@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NoReturn
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
@@ -10,19 +10,28 @@ from rmadesk.core.choices import STAFF_ROLES, Role
 from rmadesk.core.services import add_user, issue_token
 
 
+class OneLineParser(CommandParser):
+    """Refuses bad arguments in one line with exit status 2, without argparse's usage dump."""
+
+    def error(self, message: str) -> NoReturn:
+        if self.called_from_command_line:
+            self.exit(2, f"{self.prog}: error: {message}\n")
+        raise CommandError(f"Error: {message}", returncode=2)
+
+
 class Command(BaseCommand):
     help = "Add a staff user or a customer contact, optionally printing a new API token."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        sub = parser.add_subparsers(dest="subcommand", required=True)
+        sub = parser.add_subparsers(dest="subcommand", required=True, parser_class=OneLineParser)
         add = sub.add_parser("add", help="add a user")
         add.add_argument("email")
         who = add.add_mutually_exclusive_group(required=True)
         who.add_argument(
             "--staff",
-            choices=sorted(STAFF_ROLES),
+            choices=sorted(role.value for role in STAFF_ROLES),
             metavar="ROLE",
-            help=f"a staff role: {', '.join(sorted(STAFF_ROLES))}",
+            help=f"a staff role: {', '.join(sorted(role.value for role in STAFF_ROLES))}",
         )
         who.add_argument("--customer", type=int, metavar="ID", help="a contact of customer ID")
         add.add_argument("--password", help="a password for the web pages (optional)")
