@@ -36,8 +36,13 @@ def contact(db):
     """`contact(customer)` → an ApiClient for a contact of that customer."""
     from tests.api_client import client_for
 
+    made: dict[int, object] = {}
+
     def make(customer):
-        return client_for(f"contact{customer.pk}@customer.example", "customer", customer.pk)
+        if customer.pk not in made:
+            email = f"contact{customer.pk}@customer.example"
+            made[customer.pk] = client_for(email, "customer", customer.pk)
+        return made[customer.pk]
 
     return make
 

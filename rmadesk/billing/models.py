@@ -56,7 +56,12 @@ class InvoiceLine(models.Model):
                 fields=("invoice", "late_fee_month"),
                 condition=models.Q(kind=LineKind.LATE_FEE),
                 name="one_late_fee_per_invoice_month",
-            )
+            ),
+            # A late-fee line names the month it charges, so the month constraint can hold (F2).
+            models.CheckConstraint(
+                condition=~models.Q(kind=LineKind.LATE_FEE) | models.Q(late_fee_month__gte=1),
+                name="late_fee_lines_name_their_month",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -72,6 +77,12 @@ class Payment(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
 
+    class Meta:
+        ordering = ("received_at", "id")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="payments_are_positive")
+        ]
+
     def __str__(self) -> str:
         return f"{self.invoice} paid {self.amount}"
 
@@ -82,6 +93,14 @@ class CreditNote(models.Model):
     amount = models.DecimalField(max_digits=12, decimal_places=2)
     reason = models.TextField()
     issued_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ("issued_at", "id")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(amount__gt=0), name="credit_notes_are_positive"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.number
