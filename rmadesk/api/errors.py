@@ -21,14 +21,19 @@ def _body(error: str, field: str | None = None, rule: str | None = None) -> dict
     return {"error": error, "field": field, "rule": rule}
 
 
+def _field_of(location: Any) -> str | None:
+    """`body.payload.severity` → `severity`: strip where ninja put the value, keep the path."""
+    parts = [str(part) for part in location or ()]
+    if parts and parts[0] in {"body", "query", "path", "header", "cookie"}:
+        parts = parts[1:]
+    if parts and parts[0] == "payload":
+        parts = parts[1:]
+    return ".".join(parts) or None
+
+
 def _validation_body(exc: ValidationError) -> dict[str, Any]:
     first = exc.errors[0] if exc.errors else {}
-    location = [
-        str(part)
-        for part in first.get("loc", ())
-        if part not in {"body", "payload", "query", "path"}
-    ]
-    field = ".".join(location) or None
+    field = _field_of(first.get("loc"))
     kind = first.get("type", "")
     message = first.get("msg", "invalid input")
     rule = "T1" if kind in _T1_TYPES else None
@@ -43,11 +48,7 @@ def _validation_body(exc: ValidationError) -> dict[str, Any]:
     body = _body(message, field, rule)
     if len(exc.errors) > 1:
         body["errors"] = [
-            {
-                "field": ".".join(str(p) for p in e.get("loc", ()) if p not in {"body", "payload"}),
-                "error": e.get("msg"),
-            }
-            for e in exc.errors
+            {"field": _field_of(e.get("loc")), "error": e.get("msg")} for e in exc.errors
         ]
     return body
 

@@ -1,7 +1,324 @@
-"""API endpoints for tickets (being written)."""
+"""Tickets: open, list, read, reply, change severity, wait and resume, assign, close (L1-L7, P1-P3).
+
+Thin adapters (ARCHITECTURE rule 3): parse, find the ticket through `ticket_for` (404 for a ticket
+the user may not see, the same as a missing one), call one service, render. Times in and out are
+ISO 8601 with an offset (T1); a customer's contact sending a staff-only time override gets 403.
+"""
 
 from __future__ import annotations
 
-from ninja import Router
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from django.http import HttpRequest
+from ninja import Body, Field, Path, Query, Router, Schema, Status
+
+from rmadesk.api.auth import user_of
+from rmadesk.api.schemas import In, Instant, Out
+from rmadesk.core.models import AuditEvent
+from rmadesk.tickets import services
+from rmadesk.tickets.choices import ClockKind, TicketStatus
+from rmadesk.tickets.models import Message, ServiceClock, Ticket
+from rmadesk.tickets.selectors import (
+    clocks_of,
+    filter_tickets,
+    ticket_for,
+    ticket_history,
+    ticket_messages,
+    visible_tickets,
+    with_clocks,
+)
 
 router = Router(tags=["tickets"])
+
+# Ticket numbers and ids are 64-bit in the database: a larger number is a 4xx, never a 500.
+MAX_ID = 2**63 - 1
+StatusName = Literal["open", "waiting_on_customer", "resolved", "out_of_scope"]
+
+
+# --------------------------------------------------------------------------- schemas
+
+
+class TicketIn(In):
+    serial: str
+    severity: str
+    subject: str
+    body: str
+    channel: str = "portal"
+    opened_at: Instant | None = None  # staff only
+
+
+class ReplyIn(In):
+    body: str
+    public: bool = True  # a customer's reply is always public
+    at: Instant | None = None  # staff only
+
+
+class SeverityIn(In):
+    severity: str
+    at: Instant | None = None  # staff only
+
+
+class CloseIn(In):
+    reason: str
+    out_of_scope: str | None = None  # one of the policy's P1 reasons
+    at: Instant | None = None  # staff only
+
+
+class MomentIn(In):
+    at: Instant | None = None  # staff only
+
+
+class AssignIn(In):
+    assignee: str | None  # an agent's email; null to unassign
+
+
+class TicketFilters(Schema):
+    status: StatusName | None = None
+    breached: bool | None = None
+    customer: int | None = Field(None, ge=1, le=MAX_ID)
+    limit: int = Field(50, ge=1, le=200)
+    offset: int = Field(0, ge=0, le=MAX_ID)
+
+
+class ClockOut(Out):
+    kind: str
+    state: str
+    started_at: dt.datetime
+    due_at: dt.datetime | None
+    paused_at: dt.datetime | None
+    stopped_at: dt.datetime | None
+    target: str
+    calendar: str
+    explain: list[str]
+
+
+class TicketOut(Out):
+    number: int
+    status: str
+    severity: str
+    plan: str
+    channel: str
+    subject: str
+    customer: int
+    serial: str | None
+    opened_at: dt.datetime
+    first_response_due: dt.datetime | None
+    next_update_due: dt.datetime | None
+    policy_version: str
+    assignee: str | None
+    closed_at: dt.datetime | None
+    close_reason: str | None
+    out_of_scope_reason: str | None
+    close_rule: str | None
+    unsupported_software: bool
+    unsupported_software_reason: str | None
+    clocks: list[ClockOut]
+
+
+class MessageOut(Out):
+    id: int
+    kind: str
+    public: bool
+    body: str
+    at: dt.datetime
+    author: str | None
+
+
+class EventOut(Out):
+    at: dt.datetime
+    actor: str
+    verb: str
+    changes: dict[str, Any]
+    rules: list[str]
+    note: str
+
+
+class TicketDetailOut(TicketOut):
+    messages: list[MessageOut]
+    history: list[EventOut]
+
+
+class TicketPage(Out):
+    count: int
+    limit: int
+    offset: int
+    items: list[TicketOut]
+
+
+class ReplyOut(MessageOut):
+    ticket: TicketOut
+
+
+# ------------------------------------------------------------------------- rendering
+
+
+def _clock_out(found: ServiceClock) -> dict[str, Any]:
+    return {
+        "kind": found.kind,
+        "state": found.state,
+        "started_at": found.started_at,
+        "due_at": found.due_at,
+        "paused_at": found.paused_at,
+        "stopped_at": found.stopped_at,
+        "target": found.target,
+        "calendar": found.calendar,
+        "explain": list(found.explanation or []),
+    }
+
+
+def _due_of(found: ServiceClock | None) -> dt.datetime | None:
+    """The clock's due instant (None while paused, and where no service level applies)."""
+    return None if found is None else found.due_at
+
+
+def ticket_out(ticket: Ticket) -> dict[str, Any]:
+    clocks = clocks_of(ticket)
+    first = clocks.get(ClockKind.FIRST_RESPONSE)
+    ordered = [clocks[k] for k in (ClockKind.FIRST_RESPONSE, ClockKind.NEXT_UPDATE) if k in clocks]
+    return {
+        "number": ticket.number,
+        "status": ticket.status,
+        "severity": ticket.severity,
+        "plan": ticket.plan,
+        "channel": ticket.channel,
+        "subject": ticket.subject,
+        "customer": ticket.customer_id,
+        "serial": ticket.asset.serial if ticket.asset_id is not None and ticket.asset else None,
+        "opened_at": ticket.opened_at,
+        "first_response_due": None if first is None else first.due_at,
+        "next_update_due": _due_of(clocks.get(ClockKind.NEXT_UPDATE)),
+        "policy_version": ticket.policy_version,
+        "assignee": ticket.assignee.email if ticket.assignee_id and ticket.assignee else None,
+        "closed_at": ticket.closed_at,
+        "close_reason": ticket.close_reason or None,
+        "out_of_scope_reason": ticket.out_of_scope_reason or None,
+        "close_rule": "P1" if ticket.status == TicketStatus.OUT_OF_SCOPE else None,
+        "unsupported_software": ticket.is_unsupported_software,
+        "unsupported_software_reason": ticket.unsupported_software_reason or None,
+        "clocks": [_clock_out(c) for c in ordered],
+    }
+
+
+def _message_out(message: Message) -> dict[str, Any]:
+    author = message.author
+    return {
+        "id": message.pk,
+        "kind": message.kind,
+        "public": message.is_public,
+        "body": message.body,
+        "at": message.at,
+        "author": author.email if author is not None else None,
+    }
+
+
+def _event_out(event: AuditEvent) -> dict[str, Any]:
+    return {
+        "at": event.at,
+        "actor": event.actor_label,
+        "verb": event.verb,
+        "changes": event.changes or {},
+        "rules": list(event.rules or []),
+        "note": event.note,
+    }
+
+
+def _fresh(user: Any, number: int) -> dict[str, Any]:
+    """The ticket as the user now sees it, clocks included (after a service changed it)."""
+    return ticket_out(with_clocks(visible_tickets(user)).get(number=number))
+
+
+TicketNumber = Annotated[int, Path(ge=1, le=MAX_ID)]
+
+
+# -------------------------------------------------------------------------- endpoints
+
+
+@router.post("/tickets", response={201: TicketOut})
+def open_ticket(request: HttpRequest, payload: TicketIn) -> Status[object]:
+    user = user_of(request)
+    ticket = services.open_ticket(actor=user, **payload.dict())
+    return Status(201, _fresh(user, ticket.number))
+
+
+@router.get("/tickets", response=TicketPage)
+def list_tickets(request: HttpRequest, filters: Query[TicketFilters]) -> object:
+    user = user_of(request)
+    tickets = filter_tickets(
+        visible_tickets(user),
+        status=filters.status,
+        breached=filters.breached,
+        customer=filters.customer,
+    )
+    page = list(tickets[filters.offset : filters.offset + filters.limit])
+    return {
+        "count": tickets.count(),
+        "limit": filters.limit,
+        "offset": filters.offset,
+        "items": [ticket_out(t) for t in page],
+    }
+
+
+@router.get("/tickets/{number}", response=TicketDetailOut)
+def get_ticket(request: HttpRequest, number: TicketNumber) -> object:
+    user = user_of(request)
+    ticket = ticket_for(user, number)
+    return {
+        **ticket_out(ticket),
+        "messages": [_message_out(m) for m in ticket_messages(ticket, user)],
+        "history": [_event_out(e) for e in ticket_history(ticket, viewer=user)],
+    }
+
+
+@router.post("/tickets/{number}/replies", response={201: ReplyOut})
+def reply(request: HttpRequest, payload: ReplyIn, number: TicketNumber) -> Status[object]:
+    user = user_of(request)
+    ticket = ticket_for(user, number)
+    message = services.reply(actor=user, ticket=ticket, **payload.dict())
+    return Status(201, {**_message_out(message), "ticket": _fresh(user, number)})
+
+
+@router.post("/tickets/{number}/severity", response=TicketOut)
+def change_severity(request: HttpRequest, payload: SeverityIn, number: TicketNumber) -> object:
+    user = user_of(request)
+    ticket = ticket_for(user, number)
+    services.change_severity(actor=user, ticket=ticket, **payload.dict())
+    return _fresh(user, number)
+
+
+@router.post("/tickets/{number}/close", response=TicketOut)
+def close_ticket(request: HttpRequest, payload: CloseIn, number: TicketNumber) -> object:
+    user = user_of(request)
+    ticket = ticket_for(user, number)
+    services.close_ticket(actor=user, ticket=ticket, **payload.dict())
+    return _fresh(user, number)
+
+
+@router.post("/tickets/{number}/wait", response=TicketOut)
+def wait_on_customer(
+    request: HttpRequest, number: TicketNumber, payload: Body[MomentIn | None] = None
+) -> object:
+    user = user_of(request)
+    ticket = ticket_for(user, number)
+    at = payload.at if payload is not None else None
+    services.wait_on_customer(actor=user, ticket=ticket, at=at)
+    return _fresh(user, number)
+
+
+@router.post("/tickets/{number}/resume", response=TicketOut)
+def resume_ticket(
+    request: HttpRequest, number: TicketNumber, payload: Body[MomentIn | None] = None
+) -> object:
+    user = user_of(request)
+    ticket = ticket_for(user, number)
+    at = payload.at if payload is not None else None
+    services.resume_ticket(actor=user, ticket=ticket, at=at)
+    return _fresh(user, number)
+
+
+@router.post("/tickets/{number}/assign", response=TicketOut)
+def assign_ticket(request: HttpRequest, payload: AssignIn, number: TicketNumber) -> object:
+    user = user_of(request)
+    ticket = ticket_for(user, number)
+    services.assign_ticket(actor=user, ticket=ticket, assignee=payload.assignee)
+    return _fresh(user, number)

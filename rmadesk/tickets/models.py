@@ -37,6 +37,9 @@ class Ticket(models.Model):
     close_reason = models.TextField(blank=True)
     out_of_scope_reason = models.CharField(max_length=100, blank=True)  # one of P1's reasons
     policy_version = models.CharField(max_length=40)  # L6
+    # P2: the asset runs pre-release software (ALPHA, BETA, RC, ...): flagged, not refused.
+    is_unsupported_software = models.BooleanField(default=False)
+    unsupported_software_reason = models.CharField(max_length=300, blank=True)
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
