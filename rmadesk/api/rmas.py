@@ -1,7 +1,400 @@
-"""API endpoints for rmas (being written)."""
+"""RMAs: open from a ticket (R1, R5, F3), confirm (R6), label (R2), advance exchange (R4),
+receiving (R3), inspection and decision (R7, R8), money-back refunds (F3).
+
+Times in the answers are shown in the viewer's zone (T1): a customer's contact sees its
+customer's zone, staff see the vendor's zone, where RMAs are counted and packages received.
+
+Receiving: `POST /rmas/{number}/receive` names in its path the RMA the desk is receiving for;
+the flags come from `label_rma_number`, what was scanned off the label (R3). A package whose
+label names no readable or known RMA is booked, flagged, against the path's RMA, so a clerk can
+accept it with a reason or reject it; a label naming another RMA is refused (409) and nothing
+changes, because the scan, not the path, says which RMA a package belongs to.
+"""
 
 from __future__ import annotations
 
-from ninja import Router
+import datetime as dt
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from ninja import Router, Status
+from pydantic import StrictBool
+
+from rmadesk.api.auth import user_of
+from rmadesk.api.schemas import Amount, In, Instant, Out
+from rmadesk.core import clock
+from rmadesk.core.errors import ServiceError
+from rmadesk.core.permissions import PermissionDenied, customer_scope
+from rmadesk.core.policies import active_policy
+from rmadesk.policy.instants import zone_named
+from rmadesk.rmas import services
+from rmadesk.rmas.labels import label_pdf
+from rmadesk.rmas.models import Rma
+from rmadesk.rmas.selectors import (
+    missing_confirmations,
+    rma_explanation,
+    rma_for,
+    visible_rmas,
+)
+from rmadesk.tickets.selectors import ticket_for
 
 router = Router(tags=["rmas"])
+
+
+class RmaItemIn(In):
+    part: str
+    serial: str = ""
+    unit_price: Amount
+
+
+class RmaIn(In):
+    kind: str
+    items: list[RmaItemIn]
+    issued_at: Instant | None = None
+
+
+class ConfirmIn(In):
+    data_backed_up: StrictBool
+    original_packaging: StrictBool
+    insured: StrictBool
+    at: Instant | None = None  # staff recording a confirmation given earlier
+
+
+class AtIn(In):
+    at: Instant | None = None
+
+
+class ShipIn(In):
+    shipped_at: Instant
+
+
+class ReceiveIn(In):
+    # What was read off the label (the barcode or the printed number); "" or null: nothing.
+    label_rma_number: str | None
+    received_at: Instant | None = None
+
+
+class ReasonIn(In):
+    reason: str
+
+
+class InspectIn(In):
+    notes: str
+    at: Instant | None = None
+
+
+class DecideIn(In):
+    decision: str
+    refurbished: StrictBool
+    freight_arrangement: str = ""
+
+
+class RmaItemOut(Out):
+    part: str
+    serial: str
+    unit_price: Amount
+    currency: str
+
+
+class RefundOut(Out):
+    eligible: bool | None
+    amount: Amount | None
+    restocking_fee: Amount | None
+    currency: str
+    restocking_waived_reason: str
+    explanation: str
+
+
+class RmaOut(Out):
+    number: int
+    ticket: int
+    customer: int
+    serial: str | None
+    kind: str
+    status: str
+    issued_at: dt.datetime
+    expires_at: dt.datetime
+    expired_at: dt.datetime | None
+    items: list[RmaItemOut]
+    data_backed_up: bool
+    original_packaging: bool
+    insured: bool
+    confirmations_missing: list[str]
+    confirmed_at: dt.datetime | None
+    label_issued_at: dt.datetime | None
+    label_url: str | None
+    replacement_shipped_at: dt.datetime | None
+    label_expires_at: dt.datetime | None
+    label_expired_at: dt.datetime | None
+    invoice_at: dt.datetime | None
+    received_at: dt.datetime | None
+    received_label_number: str
+    flags: list[str]
+    receipt_decision_reason: str
+    inspected_at: dt.datetime | None
+    inspection_notes: str
+    decision: str | None
+    refurbished: bool
+    freight_arrangement: str
+    refund: RefundOut | None
+    rules: list[str]
+    explain: list[str]
+
+
+INSTANTS = (
+    "issued_at",
+    "expires_at",
+    "expired_at",
+    "confirmed_at",
+    "label_issued_at",
+    "replacement_shipped_at",
+    "label_expires_at",
+    "label_expired_at",
+    "invoice_at",
+    "received_at",
+    "inspected_at",
+)
+# The rules an RMA's answer draws on, by kind.
+RULES = {
+    "repair": ["R1", "R2", "R3", "R6", "R7", "R8"],
+    "replacement": ["R1", "R2", "R3", "R6", "R7"],
+    "advance_exchange": ["R1", "R2", "R3", "R4", "R5", "R6"],
+    "money_back": ["R1", "R2", "R3", "R6", "F3"],
+}
+
+
+def _viewer_zone(user: Any, rma: Rma) -> dt.tzinfo:
+    """T1: a customer's contact reads times in its customer's zone; staff in the vendor's."""
+    if customer_scope(user) is None:
+        return active_policy().vendor_zone
+    return zone_named(rma.ticket.customer.zone, field="zone")
+
+
+def _out(user: Any, rma: Rma) -> dict[str, Any]:
+    zone = _viewer_zone(user, rma)
+    body: dict[str, Any] = {
+        name: (value.astimezone(zone) if value is not None else None)
+        for name in INSTANTS
+        for value in [getattr(rma, name)]
+    }
+    asset = rma.ticket.asset
+    refund = None
+    if rma.kind == "money_back":
+        refund = {
+            "eligible": rma.refund_eligible,
+            "amount": rma.refund_amount,
+            "restocking_fee": rma.restocking_fee,
+            "currency": rma.refund_currency or (asset.currency if asset else ""),
+            "restocking_waived_reason": rma.restocking_waived_reason,
+            "explanation": rma.refund_explanation,
+        }
+    body |= {
+        "number": rma.number,
+        "ticket": rma.ticket.number,
+        "customer": rma.ticket.customer_id,
+        "serial": asset.serial if asset else None,
+        "kind": rma.kind,
+        "status": rma.status,
+        "items": [
+            {
+                "part": item.part,
+                "serial": item.serial,
+                "unit_price": item.unit_price,
+                "currency": item.currency,
+            }
+            for item in rma.items.all()
+        ],
+        "data_backed_up": rma.data_backed_up,
+        "original_packaging": rma.original_packaging,
+        "insured": rma.insured,
+        "confirmations_missing": missing_confirmations(rma),
+        "label_url": f"/api/v1/rmas/{rma.number}/label.pdf" if rma.label_issued_at else None,
+        "received_label_number": rma.received_label_number,
+        "flags": list(rma.receipt_flags),
+        "receipt_decision_reason": rma.receipt_decision_reason,
+        "inspection_notes": rma.inspection_notes,
+        "decision": rma.decision or None,
+        "refurbished": rma.refurbished,
+        "freight_arrangement": rma.freight_arrangement,
+        "refund": refund,
+        "rules": RULES.get(rma.kind, []),
+        "explain": list(rma_explanation(rma)),
+    }
+    return body
+
+
+def _fresh(user: Any, rma: Rma) -> dict[str, Any]:
+    """The answer after a change: re-read through the visible selector (items, related rows)."""
+    return _out(user, rma_for(user, rma.number))
+
+
+def _staff_only(user: Any, value: object, field: str) -> None:
+    """`at`-style overrides are for staff; a customer's contact sending one is refused (403)."""
+    if value is not None and customer_scope(user) is not None:
+        raise PermissionDenied(f"{field} is for staff only; leave it out to use the current time")
+
+
+@router.post("/tickets/{number}/rma", response={201: RmaOut})
+def open_rma(request: HttpRequest, number: int, payload: RmaIn) -> Status[object]:
+    """Open the ticket's RMA: it carries the ticket's number and is valid 30 days (P3, R1)."""
+    user = user_of(request)
+    ticket = ticket_for(user, number)
+    _staff_only(user, payload.issued_at, "issued_at")
+    rma = services.open_rma(
+        actor=user,
+        ticket=ticket,
+        kind=payload.kind,
+        items=[item.dict() for item in payload.items],
+        issued_at=payload.issued_at,
+    )
+    return Status(201, _fresh(user, rma))
+
+
+@router.get("/rmas", response=list[RmaOut])
+def list_rmas(
+    request: HttpRequest, status: str | None = None, kind: str | None = None
+) -> list[dict[str, Any]]:
+    """The RMAs the caller may see, newest first, optionally by status and kind."""
+    user = user_of(request)
+    rmas = visible_rmas(user)
+    if status:
+        rmas = rmas.filter(status=status)
+    if kind:
+        rmas = rmas.filter(kind=kind)
+    return [_out(user, rma) for rma in rmas]
+
+
+@router.get("/rmas/{number}", response=RmaOut)
+def get_rma(request: HttpRequest, number: int) -> dict[str, Any]:
+    user = user_of(request)
+    return _out(user, rma_for(user, number))
+
+
+@router.post("/rmas/{number}/confirm", response=RmaOut)
+def confirm_rma(request: HttpRequest, number: int, payload: ConfirmIn) -> dict[str, Any]:
+    """The customer confirms data backup, packaging and insurance before the label (R6)."""
+    user = user_of(request)
+    rma = rma_for(user, number)
+    _staff_only(user, payload.at, "at")
+    services.confirm_rma(
+        actor=user,
+        rma=rma,
+        data_backed_up=payload.data_backed_up,
+        original_packaging=payload.original_packaging,
+        insured=payload.insured,
+        at=payload.at,
+    )
+    return _fresh(user, rma)
+
+
+@router.post("/rmas/{number}/label", response=RmaOut)
+def issue_label(request: HttpRequest, number: int, payload: AtIn) -> dict[str, Any]:
+    """Issue the return label (R2), only after the customer's confirmations (R6)."""
+    user = user_of(request)
+    rma = rma_for(user, number)
+    services.issue_label(actor=user, rma=rma, at=payload.at)
+    return _fresh(user, rma)
+
+
+@router.get(
+    "/rmas/{number}/label.pdf",
+    response={200: None},
+    openapi_extra={
+        "responses": {
+            "200": {
+                "description": "the return label: RMA number and Code 128 barcode (R2)",
+                "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+            }
+        }
+    },
+)
+def get_label(request: HttpRequest, number: int) -> HttpResponse:
+    """The return label as a PDF; 409 (rule R6) until the confirmations and the label issue."""
+    user = user_of(request)
+    rma = rma_for(user, number)
+    if rma.label_issued_at is None:
+        missing = missing_confirmations(rma)
+        if missing:
+            message = (
+                f"no label yet: the customer confirms {', '.join(missing)} first, then the "
+                f"label is issued (rule R6)"
+            )
+        else:
+            message = "no label yet: the label is issued after the R6 confirmations (rule R6)"
+        raise ServiceError(message, rule="R6", field=missing[0] if missing else None)
+    response = HttpResponse(label_pdf(rma), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="rma-{rma.number}-label.pdf"'
+    return response
+
+
+@router.post("/rmas/{number}/ship-replacement", response=RmaOut)
+def ship_replacement(request: HttpRequest, number: int, payload: ShipIn) -> dict[str, Any]:
+    """Ship an advance exchange's replacement: label valid 10 days, invoice on day 14 (R4)."""
+    user = user_of(request)
+    rma = rma_for(user, number)
+    services.ship_replacement(actor=user, rma=rma, shipped_at=payload.shipped_at)
+    return _fresh(user, rma)
+
+
+@router.post("/rmas/{number}/receive", response=RmaOut)
+def receive_return(request: HttpRequest, number: int, payload: ReceiveIn) -> dict[str, Any]:
+    """Book a package in at receiving (clerk); flags come from the scanned label (R3)."""
+    user = user_of(request)
+    rma = rma_for(user, number)
+    services.receive_return(
+        actor=user,
+        label_rma_number=payload.label_rma_number,
+        received_at=payload.received_at or clock.now(),
+        expected=rma,
+    )
+    return _fresh(user, rma)
+
+
+@router.post("/rmas/{number}/accept", response=RmaOut)
+def accept_return(request: HttpRequest, number: int, payload: ReasonIn) -> dict[str, Any]:
+    """A clerk accepts a flagged package, with a reason (R3)."""
+    user = user_of(request)
+    rma = rma_for(user, number)
+    services.accept_return(actor=user, rma=rma, reason=payload.reason)
+    return _fresh(user, rma)
+
+
+@router.post("/rmas/{number}/reject", response=RmaOut)
+def reject_return(request: HttpRequest, number: int, payload: ReasonIn) -> dict[str, Any]:
+    """A clerk rejects a flagged package, with a reason (R3)."""
+    user = user_of(request)
+    rma = rma_for(user, number)
+    services.reject_return(actor=user, rma=rma, reason=payload.reason)
+    return _fresh(user, rma)
+
+
+@router.post("/rmas/{number}/inspect", response=RmaOut)
+def inspect_return(request: HttpRequest, number: int, payload: InspectIn) -> dict[str, Any]:
+    user = user_of(request)
+    rma = rma_for(user, number)
+    services.inspect_return(actor=user, rma=rma, notes=payload.notes, at=payload.at)
+    return _fresh(user, rma)
+
+
+@router.post("/rmas/{number}/decide", response=RmaOut)
+def decide_rma(request: HttpRequest, number: int, payload: DecideIn) -> dict[str, Any]:
+    """Repair or replace, refurbished or not (R7); freight outside the continental US (R8)."""
+    user = user_of(request)
+    rma = rma_for(user, number)
+    services.decide_rma(
+        actor=user,
+        rma=rma,
+        decision=payload.decision,
+        refurbished=payload.refurbished,
+        freight_arrangement=payload.freight_arrangement,
+    )
+    return _fresh(user, rma)
+
+
+@router.post("/rmas/{number}/waive-restocking-fee", response=RmaOut)
+def waive_restocking_fee(request: HttpRequest, number: int, payload: ReasonIn) -> dict[str, Any]:
+    """An agent waives a money-back return's 20% restocking fee, with a reason (F3)."""
+    user = user_of(request)
+    rma = rma_for(user, number)
+    services.waive_restocking_fee(actor=user, rma=rma, reason=payload.reason)
+    return _fresh(user, rma)

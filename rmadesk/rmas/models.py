@@ -41,8 +41,14 @@ class Rma(models.Model):
     refurbished = models.BooleanField(default=False)
     # R8: return shipping of a repaired system outside the continental US.
     freight_arrangement = models.TextField(blank=True)
-    # F3: money-back returns.
+    # F3: money-back returns. The refund is computed by the policy core when the return is
+    # received (or accepted), and recomputed if an agent then waives the restocking fee.
     restocking_waived_reason = models.TextField(blank=True)
+    refund_eligible = models.BooleanField(null=True, blank=True)
+    refund_amount = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    restocking_fee = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    refund_currency = models.CharField(max_length=3, blank=True)
+    refund_explanation = models.TextField(blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -50,17 +56,37 @@ class Rma(models.Model):
     class Meta:
         ordering = ("-number",)
         indexes = [models.Index(fields=("kind", "status"))]
+        constraints = [
+            models.CheckConstraint(
+                name="rma_expires_after_it_is_issued",
+                condition=models.Q(expires_at__gt=models.F("issued_at")),
+            ),
+            models.CheckConstraint(
+                name="rma_refund_not_negative",
+                condition=models.Q(refund_amount__isnull=True) | models.Q(refund_amount__gte=0),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"RMA {self.number} ({self.kind}, {self.status})"
 
 
 class RmaItem(models.Model):
+    """A part or system returned on an RMA, at the unit price an unreturned one is invoiced (R4)."""
+
     rma = models.ForeignKey(Rma, on_delete=models.CASCADE, related_name="items")
     part = models.CharField(max_length=200)
     serial = models.CharField(max_length=64, blank=True)
     unit_price = models.DecimalField(max_digits=12, decimal_places=2)
     currency = models.CharField(max_length=3, default="USD")
+
+    class Meta:
+        ordering = ("id",)
+        constraints = [
+            models.CheckConstraint(
+                name="rma_item_price_not_negative", condition=models.Q(unit_price__gte=0)
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.part} {self.serial}".strip()

@@ -1,0 +1,73 @@
+"""Reads for RMAs, limited to what the user may see, and what an RMA still needs (R6)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from rmadesk.core.permissions import customer_scope
+from rmadesk.core.policies import active_policy
+from rmadesk.policy.rma import rma_dates
+from rmadesk.rmas.choices import RmaKind
+from rmadesk.rmas.models import Rma
+
+# R6: a whole-system return needs all three confirmations before its label; an advance exchange
+# returns a component, so only the data backup is asked for.
+WHOLE_SYSTEM_CONFIRMATIONS = ("data_backed_up", "original_packaging", "insured")
+COMPONENT_CONFIRMATIONS = ("data_backed_up",)
+
+
+def visible_rmas(user: Any) -> QuerySet[Rma]:
+    """Every RMA for staff; a customer's contact sees its own customer's RMAs only."""
+    scope = customer_scope(user)
+    rmas = Rma.objects.select_related(
+        "ticket", "ticket__customer", "ticket__asset", "ticket__asset__model"
+    ).prefetch_related("items")
+    return rmas if scope is None else rmas.filter(ticket__customer_id=scope)
+
+
+def rma_for(user: Any, number: int) -> Rma:
+    """The RMA with this number if the user may see it; otherwise 404, the same as missing."""
+    rma = visible_rmas(user).filter(number=number).first()
+    if rma is None:
+        raise Http404(f"RMA {number}")
+    return rma
+
+
+def required_confirmations(kind: str) -> tuple[str, ...]:
+    """What the customer confirms before a label is issued for this kind of RMA (R6)."""
+    if kind == RmaKind.ADVANCE_EXCHANGE:
+        return COMPONENT_CONFIRMATIONS
+    return WHOLE_SYSTEM_CONFIRMATIONS
+
+
+def missing_confirmations(rma: Rma) -> list[str]:
+    """The R6 confirmations still missing before this RMA's label may be issued."""
+    return [name for name in required_confirmations(rma.kind) if not getattr(rma, name)]
+
+
+def rma_explanation(rma: Rma) -> tuple[str, ...]:
+    """Why the RMA's dates are what they are (R1, R4), and what R6 still asks for."""
+    dates = rma_dates(
+        active_policy(), issued=rma.issued_at, replacement_shipped=rma.replacement_shipped_at
+    )
+    explain = list(dates.explain)
+    missing = missing_confirmations(rma)
+    if rma.label_issued_at is None:
+        if missing:
+            explain.append(
+                f"The return label is issued once the customer confirms: {', '.join(missing)} "
+                f"(rule R6)."
+            )
+        else:
+            explain.append("The customer's confirmations are complete; a label may be issued (R6).")
+    if rma.receipt_flags:
+        explain.append(
+            f"Flagged at receiving ({', '.join(rma.receipt_flags)}): a clerk rejects the package "
+            f"or accepts it with a recorded reason (rule R3)."
+        )
+    if rma.refund_explanation:
+        explain.append(rma.refund_explanation)
+    return tuple(explain)
