@@ -8,6 +8,7 @@ from rmadesk import __version__
 from rmadesk.api import billing, customers, rmas, tickets
 from rmadesk.api.auth import BearerToken
 from rmadesk.api.errors import install_error_handlers
+from rmadesk.api.renderers import ViewerZoneRenderer
 
 api = NinjaAPI(
     title="rmadesk API",
@@ -15,11 +16,13 @@ api = NinjaAPI(
     description=(
         "Tickets, RMAs, invoices and entitlements, run by the support policy. Authenticate with "
         "`Authorization: Bearer <token>` (`rmadesk user add EMAIL --staff ROLE --token`). Times "
-        "are ISO 8601 with an offset (rule T1); amounts are decimal strings (rule F4). Errors are "
+        "are ISO 8601 with an offset (rule T1), answered in the viewer's zone: a customer's own "
+        "zone, the vendor's for staff. Amounts are decimal strings (rule F4). Errors are "
         '`{"error": ..., "field": ..., "rule": ...}` with a 4xx status.'
         f" Server version {__version__}."
     ),
     auth=BearerToken(),
+    renderer=ViewerZoneRenderer(),
     urls_namespace="api",
 )
 install_error_handlers(api)

@@ -15,7 +15,7 @@ from rmadesk.core.models import ApiToken
 class BearerToken(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> Any:
         found = (
-            ApiToken.objects.select_related("user", "user__account")
+            ApiToken.objects.select_related("user", "user__account", "user__account__customer")
             .filter(digest=ApiToken.digest_of(token), revoked_at__isnull=True)
             .first()
         )

@@ -35,9 +35,22 @@ class DemoData:
 
 def load_demo_data() -> DemoData:
     """Create the demo records that are missing; existing ones are left exactly as they are."""
+    from rmadesk.core.demo_records import (  # noqa: PLC0415 - models load with the apps
+        DEMO_PASSWORD,
+        demo_logins,
+        demo_records_exist,
+        load_demo_records,
+    )
+
     result = DemoData()
     with transaction.atomic():
         result.logins.append(_ensure_admin(result))
+        exists = demo_records_exist()
+        logins = demo_logins() if exists else load_demo_records()
+    for role, email in logins:
+        result.logins.append(DemoLogin(role, email, DEMO_PASSWORD, is_new=not exists))
+    if not exists:
+        result.created.append("customers on every plan, tickets, RMAs in every state, invoices")
     return result
 
 

@@ -105,7 +105,7 @@ def holiday_country(country: str, rule: str) -> str:
     code = country.strip().upper()
     try:
         # Asking for one country imports one module; listing them all would import ~200.
-        holidays_lib.country_holidays(code, years=2000)
+        holidays_lib.country_holidays(code)
     except NotImplementedError:
         raise PolicyError(
             f"{country!r} is not an ISO 3166 country code with a public-holiday calendar",

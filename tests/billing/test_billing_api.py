@@ -62,7 +62,7 @@ def test_list_shows_amounts_status_and_rma(staff, two_customers):
             "payments": "0.00",
             "balance": "630.00",
             "currency": "USD",
-            "issued_at": "2026-11-16T18:00:00Z",
+            "issued_at": "2026-11-16T10:00:00-08:00",
             "due_on": "2026-12-16",
             "status": "open",
             "rma": rma.number,
@@ -77,7 +77,7 @@ def test_list_shows_amounts_status_and_rma(staff, two_customers):
             "payments": "0.00",
             "balance": "1030.00",
             "currency": "USD",
-            "issued_at": "2026-09-10T18:00:00Z",
+            "issued_at": "2026-09-10T11:00:00-07:00",
             "due_on": "2026-09-10",
             "status": "overdue",
             "rma": None,
@@ -105,7 +105,7 @@ def test_credited_after_the_part_arrives(contact, two_customers):
             "invoice": "INV-000001",
             "amount": "630.00",
             "reason": detail.body["credit_notes"][0]["reason"],
-            "issued_at": "2026-11-22T18:00:00Z",
+            "issued_at": "2026-11-22T10:00:00-08:00",
         }
     ]
     assert "rule R4" in detail.body["credit_notes"][0]["reason"]
@@ -147,7 +147,7 @@ def test_detail_has_lines_payments_and_credit_notes(staff, two_customers):
         {
             "invoice": "INV-000001",
             "amount": "30.00",
-            "received_at": "2026-11-20T17:00:00Z",
+            "received_at": "2026-11-20T09:00:00-08:00",
             "reference": "wire 77",
         }
     ]
@@ -185,7 +185,7 @@ def test_payment_through_the_api_marks_paid(staff, two_customers):
     assert answer.body == {
         "invoice": "INV-000001",
         "amount": "630.00",
-        "received_at": "2026-11-21T18:00:00Z",
+        "received_at": "2026-11-21T10:00:00-08:00",
         "reference": "w1",
         "status": "paid",
         "balance": "0.00",
@@ -206,7 +206,7 @@ def test_credit_note_through_the_api(staff, two_customers):
             "invoice": "INV-000002",
             "amount": "250.00",
             "reason": "goodwill",
-            "issued_at": "2026-11-22T18:00:00Z",
+            "issued_at": "2026-11-22T10:00:00-08:00",
             "status": "overdue",
             "balance": "750.00",
         }
@@ -260,7 +260,7 @@ def test_bad_payments_are_4xx_naming_the_field(staff, two_customers, body, expec
     [
         ({"amount": "1.00"}, 422, "reason"),
         ({"reason": "x"}, 422, "amount"),
-        ({"amount": "1.00", "reason": "x", "at": "2026-11-20T09:00:00Z"}, 422, "at"),
+        ({"amount": "1.00", "reason": "x", "at": "2026-11-20T01:00:00-08:00"}, 422, "at"),
         ({"amount": "1.00", "reason": ""}, 400, "reason"),
         ({"amount": "631.00", "reason": "x"}, 409, "amount"),
         ({"amount": [1], "reason": "x"}, 422, "amount"),

@@ -15,9 +15,48 @@ def test_load_demo_data_creates_the_admin_superuser():
     admin = get_user_model().objects.get(username=ADMIN_USERNAME)
     assert admin.is_superuser and admin.is_staff and admin.is_active
     assert admin.check_password(ADMIN_PASSWORD)
-    assert data.created == ["superuser 'admin'"]
-    [login] = data.logins
+    assert data.created[0] == "superuser 'admin'"
+    login = data.logins[0]
     assert (login.username, login.password, login.is_new) == ("admin", "admin", True)
+    assert {"agent@vendor.example", "it@datenwerk.example"} <= {x.username for x in data.logins}
+
+
+def test_demo_records_cover_every_plan_region_severity_and_rma_state():
+    import datetime as dt
+
+    from rmadesk.assets.models import Asset
+    from rmadesk.billing.models import Invoice
+    from rmadesk.billing.selectors import invoice_status
+    from rmadesk.core import clock
+    from rmadesk.customers.models import Contract, Customer
+    from rmadesk.rmas.choices import RmaStatus
+    from rmadesk.rmas.models import Rma
+    from rmadesk.tickets.models import Ticket
+
+    now = dt.datetime(2026, 11, 26, 18, 0, tzinfo=dt.UTC)
+    with clock.frozen_at(now):
+        load_demo_data()
+    assert set(Contract.objects.values_list("plan", flat=True)) == {
+        "gold",
+        "silver",
+        "bronze",
+        "truecommand",
+        "truecommand-free",
+    }
+    assert {"US", "DE", "JP", "IN"} <= set(Customer.objects.values_list("country", flat=True))
+    open_severities = set(Ticket.objects.filter(status="open").values_list("severity", flat=True))
+    assert open_severities == {"S1", "S2", "S3", "S4"}
+    assert set(Rma.objects.values_list("status", flat=True)) == set(RmaStatus.values)
+    statuses = {invoice_status(i, now.date()) for i in Invoice.objects.all()}
+    assert {"overdue", "paid", "open"} <= statuses
+    today = now.date()
+    assets = Asset.objects.all()
+    assert any(
+        a.shipped_on.replace(year=a.shipped_on.year + a.warranty_years) < today for a in assets
+    )
+    assert any(
+        a.shipped_on.replace(year=a.shipped_on.year + a.warranty_years) > today for a in assets
+    )
 
 
 def test_load_demo_data_is_idempotent():

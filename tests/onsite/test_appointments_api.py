@@ -30,8 +30,8 @@ def test_customer_books_exactly_48_hours_ahead(contact):
     assert answer.body == {
         "id": Appointment.objects.get().pk,
         "ticket": ticket.number,
-        "starts_at": "2026-11-25T17:00:00Z",
-        "requested_at": "2026-11-23T17:00:00Z",
+        "starts_at": "2026-11-25T09:00:00-08:00",
+        "requested_at": "2026-11-23T09:00:00-08:00",
         "status": "booked",
         "onsite": "nbd",
     }
@@ -87,11 +87,11 @@ def test_anonymous_is_401(anonymous):
         ({"ticket": 1}, "starts_at", None),
         ({"ticket": 1, "starts_at": "2026-12-01T09:00:00"}, "starts_at", "T1"),
         ({"ticket": 1, "starts_at": "next week"}, "starts_at", "T1"),
-        ({"ticket": "one", "starts_at": "2026-12-01T09:00:00Z"}, "ticket", None),
-        ({"ticket": 2**64, "starts_at": "2026-12-01T09:00:00Z"}, "ticket", None),
-        ({"ticket": 1, "starts_at": "2026-12-01T09:00:00Z", "room": "B"}, "room", None),
+        ({"ticket": "one", "starts_at": "2026-12-01T01:00:00-08:00"}, "ticket", None),
+        ({"ticket": 2**64, "starts_at": "2026-12-01T01:00:00-08:00"}, "ticket", None),
+        ({"ticket": 1, "starts_at": "2026-12-01T01:00:00-08:00", "room": "B"}, "room", None),
         (
-            {"ticket": 1, "starts_at": "2026-12-01T09:00:00Z", "requested_at": "x"},
+            {"ticket": 1, "starts_at": "2026-12-01T01:00:00-08:00", "requested_at": "x"},
             "requested_at",
             None,
         ),

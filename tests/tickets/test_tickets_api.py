@@ -57,8 +57,8 @@ def test_l3_staff_open_gold_s2_before_thanksgiving_exact_answer(staff, world):
         "subject": "Pool degraded",
         "customer": world[0].customer.pk,
         "serial": "A-1",
-        "opened_at": "2026-11-26T00:00:00Z",
-        "first_response_due": "2026-11-27T16:00:00Z",  # Fri 27 Nov 08:00 PST
+        "opened_at": "2026-11-25T16:00:00-08:00",
+        "first_response_due": "2026-11-27T08:00:00-08:00",  # Fri 27 Nov 08:00 PST
         "next_update_due": None,
         "policy_version": active_policy().version,
         "assignee": None,
@@ -72,8 +72,8 @@ def test_l3_staff_open_gold_s2_before_thanksgiving_exact_answer(staff, world):
     assert first | {"explain": None} == {
         "kind": "first_response",
         "state": "running",
-        "started_at": "2026-11-26T00:00:00Z",
-        "due_at": "2026-11-27T16:00:00Z",
+        "started_at": "2026-11-25T16:00:00-08:00",
+        "due_at": "2026-11-27T08:00:00-08:00",
         "paused_at": None,
         "stopped_at": None,
         "target": "4 business hours",
@@ -98,8 +98,8 @@ def test_l4_bronze_phone_call_friday_1900_is_voicemail_due_monday_1800(staff):
     )
     assert answer.status == 201, answer.body
     assert answer.body["channel"] == "voicemail"
-    assert answer.body["first_response_due"] == "2026-11-24T02:00:00Z"  # Mon 23 Nov 18:00 PST
-    assert answer.body["clocks"][0]["started_at"] == "2026-11-23T14:00:00Z"  # Mon 06:00 PST
+    assert answer.body["first_response_due"] == "2026-11-23T18:00:00-08:00"  # Mon 23 Nov 18:00 PST
+    assert answer.body["clocks"][0]["started_at"] == "2026-11-23T06:00:00-08:00"  # Mon 06:00 PST
 
 
 def test_customer_opens_on_its_own_serial_at_the_clocks_now(contact, world):
@@ -107,8 +107,11 @@ def test_customer_opens_on_its_own_serial_at_the_clocks_now(contact, world):
     with clock.frozen_at(pacific(2026, 11, 18, 10, 0)):
         answer = contact(a.customer).post("/tickets", OPEN_BODY)
     assert answer.status == 201, answer.body
-    assert (answer.body["channel"], answer.body["opened_at"]) == ("portal", "2026-11-18T18:00:00Z")
-    assert answer.body["first_response_due"] == "2026-11-18T22:00:00Z"
+    assert (answer.body["channel"], answer.body["opened_at"]) == (
+        "portal",
+        "2026-11-18T10:00:00-08:00",
+    )
+    assert answer.body["first_response_due"] == "2026-11-18T14:00:00-08:00"
 
 
 def test_customer_cannot_backdate_or_open_on_another_customers_serial(contact, world):
@@ -168,26 +171,26 @@ def test_reply_wait_resume_severity_assign_close_through_the_api(staff, contact,
     replied = agent.post(f"{path}/replies", {"body": "Looking.", "at": "2026-11-18T11:00:00-08:00"})
     assert replied.status == 201, replied.body
     assert (replied.body["kind"], replied.body["public"]) == ("reply", True)
-    assert replied.body["ticket"]["next_update_due"] == "2026-11-18T23:00:00Z"  # 15:00 PST
+    assert replied.body["ticket"]["next_update_due"] == "2026-11-18T15:00:00-08:00"  # 15:00 PST
     assert replied.body["ticket"]["clocks"][0]["state"] == "met"
 
     waited = agent.post(f"{path}/wait", {"at": "2026-11-18T12:00:00-08:00"})
     assert waited.status == 200, waited.body
     assert waited.body["status"] == "waiting_on_customer"
     assert waited.body["next_update_due"] is None
-    assert waited.body["clocks"][1]["paused_at"] == "2026-11-18T20:00:00Z"
+    assert waited.body["clocks"][1]["paused_at"] == "2026-11-18T12:00:00-08:00"
 
     resumed = agent.post(f"{path}/resume", {"at": "2026-11-19T09:00:00-08:00"})
     assert resumed.status == 200, resumed.body
     assert (resumed.body["status"], resumed.body["next_update_due"]) == (
         "open",
-        "2026-11-19T21:00:00Z",  # Thu 13:00 PST
+        "2026-11-19T13:00:00-08:00",  # Thu 13:00 PST
     )
 
     changed = agent.post(f"{path}/severity", {"severity": "S1", "at": "2026-11-19T10:00:00-08:00"})
     assert changed.status == 200, changed.body
     assert changed.body["severity"] == "S1"
-    assert changed.body["next_update_due"] == "2026-11-19T20:00:00Z"  # 2 h 24x7 from 10:00 PST
+    assert changed.body["next_update_due"] == "2026-11-19T12:00:00-08:00"  # 2 h 24x7 from 10:00 PST
 
     assigned = agent.post(f"{path}/assign", {"assignee": "manager@vendor.example"})
     assert manager.user.email == "manager@vendor.example"
