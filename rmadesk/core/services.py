@@ -8,15 +8,16 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Permission
 from django.db import IntegrityError, transaction
 
 from rmadesk.core import clock
-from rmadesk.core.choices import Role
+from rmadesk.core.choices import STAFF_ROLES, Role
 from rmadesk.core.models import Account, ApiToken, AuditEvent, Counter
 
 Actor = AbstractBaseUser | AnonymousUser | None
 
+RMADESK_APPS = ("core", "customers", "assets", "tickets", "rmas", "billing", "onsite")
 # Ticket numbers start at six digits so they read like case numbers on the phone (P3).
 FIRST_NUMBERS = {"ticket": 100001, "invoice": 1, "credit_note": 1}
 
@@ -113,9 +114,18 @@ def add_user(
     if user_model.objects.filter(username=email).exists():
         raise ValueError(f"a user {email} already exists")
     user = user_model.objects.create_user(username=email, email=email, password=password)
-    if role == Role.ADMIN:
-        user.is_staff = user.is_superuser = True
+    if role in STAFF_ROLES:
+        # Back-office staff may browse every record in the admin; changes go through services,
+        # so roles below admin get the view permissions only.
+        user.is_staff = True
+        user.is_superuser = role == Role.ADMIN
         user.save(update_fields=["is_staff", "is_superuser"])
+        if role != Role.ADMIN:
+            user.user_permissions.add(
+                *Permission.objects.filter(
+                    content_type__app_label__in=RMADESK_APPS, codename__startswith="view_"
+                )
+            )
     Account.objects.create(user=user, role=role, customer=customer)
     record_event(
         actor=actor,

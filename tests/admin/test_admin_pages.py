@@ -456,3 +456,21 @@ def test_a_customer_with_an_unknown_zone_or_country_is_refused(admin_client, cha
     assert page.status_code == 200
     assert error in page.content.decode().replace("&#x27;", "'")
     assert not Customer.objects.exists()
+
+
+def test_staff_roles_browse_the_admin_read_only(client):
+    from rmadesk.core.services import add_user
+
+    add_user(email="agent@vendor.example", role="agent", password="pw-for-tests-123")
+    customer_contact = CustomerFactory()
+    add_user(
+        email="c@customer.example", role="customer", customer_id=customer_contact.pk,
+        password="pw-for-tests-123",
+    )  # fmt: skip
+    assert client.login(username="agent@vendor.example", password="pw-for-tests-123")
+    assert client.get("/admin/tickets/ticket/").status_code == 200
+    assert client.get("/admin/customers/customer/").status_code == 200
+    assert client.get("/admin/customers/customer/add/").status_code == 403
+    client.logout()
+    assert client.login(username="c@customer.example", password="pw-for-tests-123")
+    assert client.get("/admin/tickets/ticket/").status_code == 302  # to the login page
