@@ -66,8 +66,7 @@ def book_appointment(
     answer = appointment_notice(active_policy(), requested=requested_at, starts=starts_at)
     if not answer.ok:
         raise PolicyError(
-            f"{answer.explain.removesuffix(' (rule W5).')}; earliest allowed start "
-            f"{answer.earliest.isoformat()}",
+            answer.explain.removesuffix(" (rule W5)."),  # names the earliest allowed start
             rule="W5",
             field="starts_at",
         )

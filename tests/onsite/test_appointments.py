@@ -56,7 +56,7 @@ def test_w5_one_second_short_is_refused_naming_the_earliest_start(agent):
             requested_at=NOW,
         )
     assert (refused.value.rule, refused.value.field) == ("W5", "starts_at")
-    assert "earliest allowed start 2026-11-25T17:00:00+00:00" in refused.value.message
+    assert "so the earliest start is Wed 25 Nov 2026 09:00 PST" in refused.value.message
     assert "Wed 25 Nov 2026 09:00 PST" in refused.value.message
     assert not Appointment.objects.exists()
 

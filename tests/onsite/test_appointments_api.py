@@ -45,7 +45,7 @@ def test_w5_short_notice_is_400_with_the_earliest_start(staff):
         )
     assert answer.status == 400
     assert (answer.body["rule"], answer.body["field"]) == ("W5", "starts_at")
-    assert "2026-11-25T17:00:00+00:00" in answer.body["error"]
+    assert "so the earliest start is Wed 25 Nov 2026 09:00 PST" in answer.body["error"]
     assert not Appointment.objects.exists()
 
 
