@@ -294,11 +294,18 @@ class Calendar(ABC):
         raise PolicyError(f"{self.title} has no business days", rule="T6")
 
     def add_many(
-        self, starts: Sequence[dt.datetime], duration: dt.timedelta | Sequence[dt.timedelta]
+        self,
+        starts: Sequence[dt.datetime],
+        duration: dt.timedelta | Sequence[dt.timedelta] | IntArray,
     ) -> list[dt.datetime]:
-        """`add` for many aware datetimes at once (UTC out), e.g. a policy change's re-targeting."""
+        """`add` for many aware datetimes at once (UTC out), e.g. a policy change's re-targeting.
+
+        `duration` is one timedelta for all, one per start, or an array of microseconds.
+        """
         if isinstance(duration, dt.timedelta):
             durations: int | IntArray = _duration_us(duration)
+        elif isinstance(duration, np.ndarray):
+            durations = duration.astype(np.int64, copy=False)
         else:
             durations = np.fromiter(
                 (_duration_us(d) for d in duration), dtype=np.int64, count=len(duration)
