@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "rmadesk.billing",
     "rmadesk.onsite",
     "rmadesk.jobs",
+    "rmadesk.portal",
+    "rmadesk.console",
 ]
 
 MIDDLEWARE = [
@@ -50,6 +52,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "rmadesk.core.web.ViewerTimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -67,6 +70,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "rmadesk.core.context_processors.rmadesk",
             ],
         },
     },
@@ -90,3 +94,15 @@ TIME_ZONE = "UTC"
 
 STATIC_URL = "static/"
 STATIC_ROOT = RMADESK_DATA_DIR / "static"
+
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "login"
+# Outgoing mail (password resets now; notifications later). The console backend prints mail in
+# development; set RMADESK_EMAIL_BACKEND and the SMTP settings below for a real server.
+EMAIL_BACKEND = os.environ.get(
+    "RMADESK_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_HOST = os.environ.get("RMADESK_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("RMADESK_EMAIL_PORT", "25"))
+DEFAULT_FROM_EMAIL = os.environ.get("RMADESK_FROM_EMAIL", "support@rmadesk.example")

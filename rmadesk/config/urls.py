@@ -1,13 +1,16 @@
-"""Root URLs: the admin, and `/` sending visitors there until the console and portal exist."""
+"""Root URLs: the portal, the console, the API, the admin; `/` sends each user to theirs."""
 
 from django.contrib import admin
-from django.urls import path
-from django.views.generic import RedirectView
+from django.urls import include, path
 
 from rmadesk.api.api import api
+from rmadesk.core.web import home
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
-    path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("portal/", include("rmadesk.portal.urls")),
+    path("console/", include("rmadesk.console.urls")),
+    path("", home, name="home"),
 ]

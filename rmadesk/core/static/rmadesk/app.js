@@ -1,0 +1,26 @@
+// Live countdowns: every <time data-countdown datetime="..."> shows "due in 3 h 12 min" or
+// "overdue by 25 min", refreshed every 30 seconds and after each htmx swap.
+(function () {
+  function span(ms) {
+    var minutes = Math.round(Math.abs(ms) / 60000);
+    var days = Math.floor(minutes / 1440), hours = Math.floor((minutes % 1440) / 60), rest = minutes % 60;
+    var parts = [];
+    if (days) parts.push(days + " d");
+    if (hours) parts.push(hours + " h");
+    if (!days) parts.push(rest + " min");
+    return parts.join(" ");
+  }
+  function tick() {
+    var now = Date.now();
+    document.querySelectorAll("time[data-countdown]").forEach(function (el) {
+      var due = Date.parse(el.getAttribute("datetime"));
+      if (isNaN(due)) return;
+      var left = due - now;
+      el.textContent = left >= 0 ? "due in " + span(left) : "overdue by " + span(left);
+      el.classList.toggle("overdue", left < 0);
+    });
+  }
+  document.addEventListener("DOMContentLoaded", tick);
+  document.addEventListener("htmx:afterSwap", tick);
+  setInterval(tick, 30000);
+})();

@@ -1,0 +1,40 @@
+"""Template helpers shared by the portal and the console."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import template
+from django.utils import timezone
+from django.utils.html import format_html
+
+register = template.Library()
+
+
+@register.simple_tag
+def viewer_zone_name() -> str:
+    return str(timezone.get_current_timezone())
+
+
+@register.filter
+def local(value: dt.datetime | None) -> str:
+    """`Fri 27 Nov 2026, 08:00 PST (-08:00)`: an instant in the viewer's zone with its offset."""
+    if value is None:
+        return "—"
+    shown = timezone.localtime(value)
+    offset = shown.strftime("%z")
+    return f"{shown:%a %d %b %Y, %H:%M} {shown.tzname()} ({offset[:3]}:{offset[3:]})"
+
+
+@register.simple_tag
+def countdown(value: dt.datetime | None, label: str = "") -> Any:
+    """A `<time>` the page's script turns into a live countdown ("due in 3 h 12 min")."""
+    if value is None:
+        return format_html('<span class="muted">no due time</span>')
+    return format_html(
+        '<time datetime="{}" data-countdown title="{}">{}</time>',
+        value.isoformat(),
+        local(value),
+        label or local(value),
+    )

@@ -1,0 +1,73 @@
+"""Browser tests: Debian's Chromium driven by Playwright against a live rmadesk server.
+
+Chromium comes from Debian (`apt-get install chromium`; `.ci/run` installs it). Where it is
+missing these tests are skipped on a developer's machine and fail in CI, so CI never passes
+without having driven a real browser.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
+# Playwright's sync API runs an event loop in the test thread; the ORM calls the tests make
+# around it (fixtures, assertions) are still synchronous and safe.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    if not Path(CHROMIUM).exists():
+        message = "Debian's chromium is not installed (apt-get install chromium)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def open_page(browser: Any, live_server: Any) -> Iterator[Any]:
+    """`open_page(width, height)` → a fresh page (own cookies) on the live server."""
+    contexts = []
+
+    def make(width: int = 1440, height: int = 900) -> Any:
+        context = browser.new_context(
+            viewport={"width": width, "height": height}, base_url=live_server.url
+        )
+        context.set_default_timeout(15_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+def shoot(page: Any, name: str, tmp_path: Path) -> Path:
+    """Screenshot a page; into docs/screenshots when RMADESK_SCREENSHOTS=1 (to refresh them)."""
+    folder = SCREENSHOTS if os.environ.get("RMADESK_SCREENSHOTS") == "1" else tmp_path
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def log_in(page: Any, email: str, password: str) -> None:
+    page.goto("/accounts/login/")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
