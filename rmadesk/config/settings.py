@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "rmadesk.billing",
     "rmadesk.onsite",
     "rmadesk.jobs",
+    "rmadesk.mail",
     "rmadesk.portal",
     "rmadesk.console",
 ]
