@@ -35,9 +35,13 @@ class Command(BaseCommand):
         else:
             self.stdout.write("Demo data already present; nothing added.")
         address = _host(options["addr"])
-        url = f"http://{address}:{options['port']}/admin/"
+        url = f"http://{address}:{options['port']}/"
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"Log in at {url} with:"))
+        self.stdout.write(
+            f"  (staff land on the console, customers on the portal; the back office is at "
+            f"{url}admin/ and the API at {url}api/v1/docs)"
+        )
         for login in data.logins:
             password = login.password or "(changed since the demo set it; this run left it alone)"
             self.stdout.write(f"  {login.role}: username {login.username}  password {password}")
