@@ -31,3 +31,7 @@ api.add_router("", customers.router)
 api.add_router("", tickets.router)
 api.add_router("", rmas.router)
 api.add_router("", billing.router)
+
+from rmadesk.api import calls  # noqa: E402 -- issue 5: phone calls (POST /calls)
+
+api.add_router("", calls.router)

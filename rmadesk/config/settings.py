@@ -28,13 +28,14 @@ ALLOWED_HOSTS = env.env_list(os.environ, "RMADESK_ALLOWED_HOSTS", default=env.DE
 CSRF_TRUSTED_ORIGINS = env.env_list(os.environ, "RMADESK_CSRF_TRUSTED_ORIGINS", default=())
 
 INSTALLED_APPS = [
+    # First, so rmadesk's templates (login, password reset) win over the admin's defaults.
+    "rmadesk.core",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
-    "rmadesk.core",
     "rmadesk.customers",
     "rmadesk.assets",
     "rmadesk.tickets",
@@ -107,3 +108,58 @@ EMAIL_BACKEND = os.environ.get(
 EMAIL_HOST = os.environ.get("RMADESK_EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("RMADESK_EMAIL_PORT", "25"))
 DEFAULT_FROM_EMAIL = os.environ.get("RMADESK_FROM_EMAIL", "support@rmadesk.example")
+
+# --- mail (issue 5)
+# IMAP mailbox read by `rmadesk mail fetch` (rmadesk.mail.imap), always over TLS:
+# RMADESK_IMAP_SSL is `tls` (TLS from the first byte, port 993 by default) or `starttls` (port 143
+# upgraded with STARTTLS before login). The server's certificate is checked against the system's
+# CAs, or against RMADESK_IMAP_CA_FILE (a PEM bundle) for a private CA. Fetched messages are
+# flagged \Seen, or moved to RMADESK_IMAP_PROCESSED_FOLDER when set, only after their ticket is
+# committed.
+RMADESK_IMAP_HOST = os.environ.get("RMADESK_IMAP_HOST", "")
+RMADESK_IMAP_SSL = os.environ.get("RMADESK_IMAP_SSL", "tls").strip().lower()
+RMADESK_IMAP_PORT = int(
+    os.environ.get("RMADESK_IMAP_PORT", "").strip()
+    or ("143" if RMADESK_IMAP_SSL == "starttls" else "993")
+)
+RMADESK_IMAP_USER = os.environ.get("RMADESK_IMAP_USER", "")
+RMADESK_IMAP_PASSWORD = os.environ.get("RMADESK_IMAP_PASSWORD", "")
+RMADESK_IMAP_FOLDER = os.environ.get("RMADESK_IMAP_FOLDER", "INBOX")
+RMADESK_IMAP_PROCESSED_FOLDER = os.environ.get("RMADESK_IMAP_PROCESSED_FOLDER", "")
+RMADESK_IMAP_CA_FILE = os.environ.get("RMADESK_IMAP_CA_FILE", "")
+
+# Outbound notifications (rmadesk.mail.outbox, helper M2) go through EMAIL_BACKEND above: SMTP
+# (RMADESK_EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend) or a django-anymail backend
+# (e.g. anymail.backends.postmark.EmailBackend), whose settings come from RMADESK_ANYMAIL_<NAME>
+# variables (RMADESK_ANYMAIL_POSTMARK_SERVER_TOKEN=... → ANYMAIL["POSTMARK_SERVER_TOKEN"]).
+# SMTP login and TLS for a real server:
+EMAIL_HOST_USER = os.environ.get("RMADESK_EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("RMADESK_EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env.env_bool(os.environ, "RMADESK_EMAIL_USE_TLS", default=False)
+EMAIL_USE_SSL = env.env_bool(os.environ, "RMADESK_EMAIL_USE_SSL", default=False)
+# A send never hangs longer than this, so it always ends inside the outbox lease below.
+EMAIL_TIMEOUT = int(os.environ.get("RMADESK_EMAIL_TIMEOUT", "60"))
+ANYMAIL = {
+    name.removeprefix("RMADESK_ANYMAIL_"): value
+    for name, value in os.environ.items()
+    if name.startswith("RMADESK_ANYMAIL_")
+}
+# The domain of rmadesk's own Message-IDs (`<rmadesk.{uuid}@{domain}>`): replies thread on them,
+# and intake recognises its own mail coming back. Default: the domain of DEFAULT_FROM_EMAIL.
+RMADESK_MAIL_DOMAIN = (
+    os.environ.get("RMADESK_MAIL_DOMAIN", "").strip()
+    or DEFAULT_FROM_EMAIL.rpartition("@")[2].strip(">").strip()
+    or "rmadesk.example"
+)
+# How long a worker holds a message it is sending; a worker that dies mid-send leaves the row
+# to be taken over (and re-sent with the same Message-ID) once its lease runs out.
+RMADESK_OUTBOX_LEASE_SECONDS = int(os.environ.get("RMADESK_OUTBOX_LEASE_SECONDS", "300"))
+# Inbound mail (rmadesk.mail.inbound): a message larger than this is rejected (its
+# first MiB kept for the record); an attachment larger than this is not stored, and the ticket
+# says so. Sizes in bytes.
+RMADESK_MAIL_MAX_MESSAGE_BYTES = int(
+    os.environ.get("RMADESK_MAIL_MAX_MESSAGE_BYTES", "").strip() or 64 * 1024 * 1024
+)
+RMADESK_MAIL_MAX_ATTACHMENT_BYTES = int(
+    os.environ.get("RMADESK_MAIL_MAX_ATTACHMENT_BYTES", "").strip() or 25 * 1024 * 1024
+)

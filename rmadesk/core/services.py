@@ -17,7 +17,17 @@ from rmadesk.core.models import Account, ApiToken, AuditEvent, Counter
 
 Actor = AbstractBaseUser | AnonymousUser | None
 
-RMADESK_APPS = ("core", "customers", "assets", "tickets", "rmas", "billing", "onsite")
+RMADESK_APPS = (
+    "core",
+    "customers",
+    "assets",
+    "tickets",
+    "rmas",
+    "billing",
+    "onsite",
+    "mail",
+    "portal",
+)
 # Ticket numbers start at six digits so they read like case numbers on the phone (P3).
 FIRST_NUMBERS = {"ticket": 100001, "invoice": 1, "credit_note": 1}
 
@@ -52,7 +62,7 @@ def record_event(
     Called inside the service's transaction, so the event exists exactly when the change does.
     """
     user: Any = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
-    return AuditEvent.objects.create(
+    event = AuditEvent.objects.create(
         at=at or clock.now(),
         actor=user,
         actor_label=str(getattr(user, "email", "") or getattr(user, "username", "")) or "system",
@@ -64,6 +74,11 @@ def record_event(
         rules=list(rules),
         note=note,
     )
+    # The notification this event calls for joins the same transaction (the outbox, issue 5).
+    from rmadesk.mail.notifications import notify_for_event  # noqa: PLC0415 - mail imports core
+
+    notify_for_event(event)
+    return event
 
 
 def allocate_number(name: str) -> int:

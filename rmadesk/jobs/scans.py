@@ -34,6 +34,19 @@ SCANS: tuple[tuple[str, str, str, str], ...] = (
         "accrue_late_fees",
         "late-fee lines added (F2)",
     ),
+    # Reminders to the customer, once per RMA, queued in the outbox (issue 5).
+    (
+        "remind_label_expiring",
+        "rmadesk.mail.reminders",
+        "remind_label_expiring",
+        "label-expiring reminders queued (R4, day 8)",
+    ),
+    (
+        "remind_part_not_returned",
+        "rmadesk.mail.reminders",
+        "remind_part_not_returned",
+        "part-not-returned reminders queued (R4, day 12)",
+    ),
 )
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models import F
+from django.db.models.lookups import IsNull
 
 from rmadesk.tickets.choices import (
     Channel,
@@ -13,6 +15,11 @@ from rmadesk.tickets.choices import (
     Severity,
     TicketStatus,
 )
+
+# The agent queue's order: soonest next due time first, tickets owing nothing last, then by
+# number. "IS NULL" first (false before true) rather than NULLS LAST, so the same index serves
+# the ORDER BY on PostgreSQL and SQLite alike (SQLite's indexes cannot put nulls last).
+QUEUE_ORDER = (IsNull(F("next_due_at"), True), F("next_due_at"), F("number"))
 
 
 class Ticket(models.Model):
@@ -54,10 +61,24 @@ class Ticket(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # Denormalised from the clocks for the agent queue (kept by the ticket services on every
+    # clock change): the earliest due instant the ticket still owes, a breached one included
+    # (so an overdue ticket sorts first); None when nothing is owed (paused, closed, no SLA).
+    next_due_at = models.DateTimeField(null=True, blank=True)
+    is_breached = models.BooleanField(default=False)  # a clock of the ticket breached (L3, L5)
 
     class Meta:
         ordering = ("-number",)
-        indexes = [models.Index(fields=("status", "customer"))]
+        indexes = [
+            models.Index(fields=("status", "customer")),
+            # The queue: open tickets by next due time, those without one last, read in index
+            # order so a page costs the same at 100 or 100,000 tickets (QUEUE_ORDER).
+            models.Index(
+                *QUEUE_ORDER,
+                name="ticket_queue_by_due",
+                condition=models.Q(status__in=("open", "waiting_on_customer")),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"#{self.number} {self.subject}"

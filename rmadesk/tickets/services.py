@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -169,6 +170,7 @@ def open_ticket(
     first = ServiceClock(ticket=ticket, kind=ClockKind.FIRST_RESPONSE)
     _run(first, answer, at, explain=explain)
     first.save()
+    _sync_queue(ticket, [first])
     changes: dict[str, Any] = {
         "serial": asset.serial,
         "customer": customer.pk,
@@ -350,6 +352,7 @@ def reply(
         _run(update, answer, when, lead=[_update_sentence(when, "the last public agent reply")])
     update.save()
     changes.append(_change(update, before))
+    _sync_queue(locked, [*clocks.values(), update])
     record_event(
         actor=actor,
         verb="ticket.replied",
@@ -413,6 +416,7 @@ def change_severity(
             continue
         found.save()
         changes.append(_change(found, before))
+    _sync_queue(locked, clocks.values())
     record_event(
         actor=actor,
         verb="ticket.severity_changed",
@@ -462,6 +466,7 @@ def wait_on_customer(*, actor: Any, ticket: Ticket, at: dt.datetime | None = Non
             changes.append(_change(update, before))
     locked.status = TicketStatus.WAITING_ON_CUSTOMER
     locked.save(update_fields=["status"])
+    _sync_queue(locked, clocks.values())
     record_event(
         actor=actor,
         verb="ticket.waiting_on_customer",
@@ -512,6 +517,7 @@ def _resume(
         changes.append(_change(update, before))
     locked.status = TicketStatus.OPEN
     locked.save(update_fields=["status"])
+    _sync_queue(locked, clocks.values())
     record_event(
         actor=actor,
         verb="ticket.resumed",
@@ -611,6 +617,7 @@ def close_ticket(
     locked.close_reason = reason
     locked.out_of_scope_reason = scope_reason
     locked.save(update_fields=["status", "closed_at", "close_reason", "out_of_scope_reason"])
+    _sync_queue(locked, clocks.values())
     if scope_reason:
         text = f"Closed as out of scope: {scope_reason} (rule P1). {reason}"
     else:
@@ -659,7 +666,9 @@ def mark_breached_clocks(*, now: dt.datetime) -> int:
     if features.has_select_for_update_skip_locked:
         options["skip_locked"] = True
     if features.has_select_for_update_of:
-        options["of"] = ("self",)
+        # The tickets too: their queue fields are rewritten below from all their clocks, which
+        # no service changes without first locking the ticket (skipped here while one does).
+        options["of"] = ("self", "ticket")
     marked = 0
     with transaction.atomic():
         overdue = list(
@@ -689,6 +698,7 @@ def mark_breached_clocks(*, now: dt.datetime) -> int:
                 at=now,
             )
             marked += 1
+        _sync_queues({found.ticket_id: found.ticket for found in overdue})
     return marked
 
 
@@ -775,6 +785,57 @@ def _copy_back(locked: Ticket, ticket: Ticket) -> None:
     for model_field in Ticket._meta.concrete_fields:
         setattr(ticket, model_field.attname, getattr(locked, model_field.attname))
     ticket._state.fields_cache.pop("assignee", None)
+
+
+def queue_fields(status: str, clocks: Iterable[ServiceClock]) -> tuple[dt.datetime | None, bool]:
+    """(next_due_at, is_breached) of a ticket from its clocks, as the agent queue stores them.
+
+    The next due time is the earliest due instant still owed: a running clock's, or a breached
+    clock's while its obligation is outstanding (no first response given yet; a next update
+    while the ticket waits on the vendor), so an overdue ticket sorts first. None when nothing
+    is owed: closed, paused (L5), or no service level (L3).
+    """
+    found = list(clocks)
+    kinds = {c.kind for c in found}
+    breached = any(c.state == ClockState.BREACHED for c in found)
+    if status in CLOSED_STATUSES:
+        return None, breached
+    owed = [c.due_at for c in found if c.due_at is not None and _owed(c, kinds, status)]
+    return (min(owed) if owed else None), breached
+
+
+def _owed(found: ServiceClock, kinds: set[str], status: str) -> bool:
+    if found.state == ClockState.RUNNING:
+        return True
+    if found.state != ClockState.BREACHED:
+        return False
+    if found.kind == ClockKind.FIRST_RESPONSE:
+        return ClockKind.NEXT_UPDATE not in kinds  # no public agent reply yet
+    return status == TicketStatus.OPEN  # an update is owed while the ticket waits on the vendor
+
+
+def _sync_queue(ticket: Ticket, clocks: Iterable[ServiceClock]) -> None:
+    """Store the queue fields the clocks now give (one UPDATE, only when they changed)."""
+    next_due_at, is_breached = queue_fields(ticket.status, clocks)
+    if (ticket.next_due_at, ticket.is_breached) != (next_due_at, is_breached):
+        ticket.next_due_at, ticket.is_breached = next_due_at, is_breached
+        ticket.save(update_fields=["next_due_at", "is_breached"])
+
+
+def _sync_queues(tickets: dict[int, Ticket]) -> None:
+    """`_sync_queue` for many tickets at once (the breach scan): one read of their clocks."""
+    if not tickets:
+        return
+    clocks: dict[int, list[ServiceClock]] = {pk: [] for pk in tickets}
+    for found in ServiceClock.objects.filter(ticket_id__in=list(tickets)):
+        clocks[found.ticket_id].append(found)
+    changed = []
+    for pk, ticket in tickets.items():
+        fields = queue_fields(ticket.status, clocks[pk])
+        if (ticket.next_due_at, ticket.is_breached) != fields:
+            ticket.next_due_at, ticket.is_breached = fields
+            changed.append(ticket)
+    Ticket.objects.bulk_update(changed, ["next_due_at", "is_breached"])
 
 
 def _due(

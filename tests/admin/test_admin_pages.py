@@ -252,18 +252,19 @@ def test_api_tokens_show_a_digest_prefix_never_the_token_or_the_whole_digest(adm
 
 
 def test_times_are_shown_with_their_zone(admin_client, rows):
-    """T1: UTC in the database, shown with the zone it is read in; the customer's time too."""
+    """T1: UTC in the database, shown in the viewer's zone (the vendor's, for staff) with its
+    offset; the customer's own time too."""
     content = admin_client.get(changelist_url(Ticket)).content.decode()
-    assert "2026-11-02 17:00 UTC" in content  # opened, in the viewer's zone (UTC)
+    assert "2026-11-02 09:00 PST (-08:00)" in content  # opened, in the viewer's zone
     assert "2026-11-02 09:00 PST (-08:00, America/Los_Angeles)" in content  # the customer's
-    assert "2026-11-02 21:00 UTC (running)" in content  # first response due
-    assert "2026-11-03 01:00 UTC (breached)" in content  # next update due
+    assert "2026-11-02 13:00 PST (-08:00) (running)" in content  # first response due
+    assert "2026-11-02 17:00 PST (-08:00) (breached)" in content  # next update due
 
     ticket_page = admin_client.get(change_url(rows[Ticket])).content.decode()
-    assert "2026-11-02 17:00 UTC" in ticket_page
-    assert "2026-11-02 21:00 UTC" in ticket_page  # the clocks inline
+    assert "2026-11-02 09:00 PST (-08:00)" in ticket_page
+    assert "2026-11-02 13:00 PST (-08:00)" in ticket_page  # the clocks inline
     rma_page = admin_client.get(change_url(rows[Rma])).content.decode()
-    assert "2026-12-02 18:00 UTC" in rma_page  # expires_at (R1)
+    assert "2026-12-02 10:00 PST (-08:00)" in rma_page  # expires_at (R1)
     appointment = admin_client.get(changelist_url(Appointment)).content.decode()
     assert "2026-11-05 09:00 PST (-08:00, America/Los_Angeles)" in appointment
 

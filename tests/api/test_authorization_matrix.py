@@ -91,10 +91,17 @@ BODIES: dict[tuple[str, str], dict[str, object] | None] = {
     ("post", "/invoices/{number}/payments"): {"amount": "1.00", "received_at": LATER},
     ("post", "/invoices/{number}/credit-notes"): {"amount": "1.00", "reason": "goodwill"},
     ("post", "/appointments"): {"ticket": "{number}", "starts_at": "2026-12-20T10:00:00-08:00"},
+    ("post", "/calls"): {
+        "serial": "{serial}",
+        "caller": "Kim",
+        "severity": "S2",
+        "notes": "n",
+        "called_at": LATER,
+    },
 }
 LISTS = {"/tickets", "/rmas", "/invoices"}
 # Writes that name no record of customer A: a customer is refused for its role (403).
-STAFF_ONLY_CREATES = {("post", "/customers"), ("post", "/product-models")}
+STAFF_ONLY_CREATES = {("post", "/customers"), ("post", "/product-models"), ("post", "/calls")}
 
 
 def endpoints() -> list[tuple[str, str]]:

@@ -45,7 +45,7 @@ def test_no_invoice_on_day_13_exactly_one_on_day_14_and_never_again():
     day_13 = jobs_run("2026-11-15T10:00:00-08:00")
     assert "invoice_unreturned_parts: 0 unreturned-parts invoices issued (R4)" in day_13
     assert "expire_labels: 1 return labels expired (R4)" in day_13  # the label lapsed on day 10
-    assert jobs_run("2026-11-16T09:59:59-08:00").count(": 0 ") == 5
+    assert jobs_run("2026-11-16T09:59:59-08:00").count(": 0 ") == 7
     assert Invoice.objects.count() == 0
 
     day_14 = jobs_run("2026-11-16T10:00:00-08:00")
@@ -56,6 +56,8 @@ def test_no_invoice_on_day_13_exactly_one_on_day_14_and_never_again():
         "  expire_labels: 0 return labels expired (R4)",
         "  invoice_unreturned_parts: 1 unreturned-parts invoices issued (R4)",
         "  accrue_late_fees: 0 late-fee lines added (F2)",
+        "  remind_label_expiring: 0 label-expiring reminders queued (R4, day 8)",
+        "  remind_part_not_returned: 0 part-not-returned reminders queued (R4, day 12)",
     ]
     assert clock.now() == dt.datetime(2026, 11, 16, 18, tzinfo=UTC)  # --now holds process-wide
     again = jobs_run("2026-11-16T10:00:00-08:00")
@@ -152,6 +154,8 @@ def test_run_scans_runs_every_scan_in_order():
         "expire_labels",
         "invoice_unreturned_parts",
         "accrue_late_fees",
+        "remind_label_expiring",
+        "remind_part_not_returned",
     ]
 
 

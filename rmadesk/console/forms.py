@@ -1,0 +1,149 @@
+"""The console's forms: they read what was typed and hand it to a service unchanged.
+
+Fields are plain text (the templates label and lay them out): whether a severity exists, a
+reason is one of P1's, a price is exact to the cent or an instant has its offset is decided by
+the service or the policy core, which refuse with the rule, so the page shows the same message
+and rule as the API would.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+
+from rmadesk.policy.instants import parse_amount, parse_instant
+
+ITEM_ROWS = 3
+
+
+class TextForm(forms.Form):
+    """A form whose fields are all optional text, read stripped."""
+
+    def text(self, name: str) -> str:
+        self.is_valid()
+        return str(self.cleaned_data.get(name) or "").strip()
+
+
+def _text(*, long: bool = False) -> forms.CharField:
+    return forms.CharField(required=False, widget=forms.Textarea if long else forms.TextInput)
+
+
+class SeverityForm(TextForm):
+    severity = _text()
+
+
+class AssignForm(TextForm):
+    assignee = _text()  # a user id; blank unassigns
+
+
+class CloseForm(TextForm):
+    reason = _text(long=True)
+    out_of_scope = _text()  # blank: resolved; else one of the policy's P1 reasons
+
+
+class ReplyForm(TextForm):
+    body = _text(long=True)
+    visibility = _text()  # "public" (a reply the customer sees) or "internal" (a note)
+
+    @property
+    def is_public(self) -> bool:
+        return self.text("visibility") != "internal"
+
+
+class CallForm(TextForm):
+    body = _text(long=True)
+
+
+class RmaOpenForm(TextForm):
+    """The RMA's kind and up to ITEM_ROWS item rows (part, serial, unit price); blank rows
+    are left out, the rest go to `open_rma` as typed (it checks prices to the cent, F4)."""
+
+    kind = _text()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for row in range(1, ITEM_ROWS + 1):
+            for name in ("part", "serial", "unit_price"):
+                self.fields[f"{name}_{row}"] = _text()
+
+    def items(self) -> list[dict[str, str]]:
+        rows = []
+        for row in range(1, ITEM_ROWS + 1):
+            item = {name: self.text(f"{name}_{row}") for name in ("part", "serial", "unit_price")}
+            if any(item.values()):
+                rows.append(item)
+        return rows
+
+    def rows(self) -> list[dict[str, str]]:
+        """The item rows as typed, for the template (blank on a fresh form)."""
+        data = self.data if self.is_bound else {}
+        return [
+            {
+                "row": str(row),
+                **{name: str(data.get(f"{name}_{row}", "")) for name in ("part", "serial")},
+                "unit_price": str(data.get(f"unit_price_{row}", "")),
+            }
+            for row in range(1, ITEM_ROWS + 1)
+        ]
+
+
+class ConfirmForm(forms.Form):
+    data_backed_up = forms.BooleanField(required=False)
+    original_packaging = forms.BooleanField(required=False)
+    insured = forms.BooleanField(required=False)
+
+    def answers(self) -> dict[str, bool]:
+        self.is_valid()
+        return {name: bool(self.cleaned_data.get(name)) for name in self.fields}
+
+
+class ShipForm(TextForm):
+    shipped_at = _text()
+
+    def instant(self, default: dt.datetime) -> dt.datetime:
+        """The typed instant (ISO 8601 with its offset, else refused: rule T1), or `default`."""
+        typed = self.text("shipped_at")
+        return parse_instant(typed, "shipped_at") if typed else default
+
+
+class NotesForm(TextForm):
+    notes = _text(long=True)
+
+
+class DecideForm(TextForm):
+    decision = _text()
+    refurbished = forms.BooleanField(required=False)
+    freight_arrangement = _text(long=True)
+
+    @property
+    def is_refurbished(self) -> bool:
+        self.is_valid()
+        return bool(self.cleaned_data.get("refurbished"))
+
+
+class ScanForm(TextForm):
+    label_rma_number = _text()  # what the scanner (or the clerk) read off the label
+    expected = _text()  # the RMA the desk expects, if the label cannot be read
+
+
+class ReasonForm(TextForm):
+    reason = _text(long=True)
+
+
+class PaymentForm(TextForm):
+    amount = _text()
+    reference = _text()
+
+    def money(self) -> Decimal:
+        return parse_amount(self.text("amount"), "amount")
+
+
+class CreditNoteForm(TextForm):
+    amount = _text()
+    reason = _text(long=True)
+
+    def money(self) -> Decimal:
+        return parse_amount(self.text("amount"), "amount")

@@ -1,0 +1,123 @@
+"""Agent console: invoices overdue with their late fees (F2), payments and credit notes.
+
+Every staff role may read invoices; recording a payment or issuing a credit note is the finance
+role's (the billing services refuse anyone else, and the page shows that refusal with 403).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from rmadesk.billing import services
+from rmadesk.billing.models import Invoice
+from rmadesk.billing.selectors import invoice_for, invoice_status, invoice_totals, vendor_today
+from rmadesk.console import forms
+from rmadesk.console.pages import Refusal, act, paginate, query_without_page
+from rmadesk.console.selectors import PAGE_SIZE, days_overdue, open_invoices
+from rmadesk.core.policies import active_policy
+from rmadesk.core.web import staff_page
+
+
+@staff_page
+def invoice_index(request: HttpRequest) -> HttpResponse:
+    """Overdue invoices (or every open one with `?show=open`), longest overdue first."""
+    today = vendor_today()
+    show = "open" if request.GET.get("show") == "open" else "overdue"
+    invoices = open_invoices(request.user, today=today, overdue_only=show == "overdue")
+    page = paginate(request, invoices, PAGE_SIZE)
+    rows = [
+        {
+            "invoice": invoice,
+            "totals": invoice_totals(invoice),
+            "status": invoice_status(invoice, today),
+            "days_overdue": days_overdue(invoice, today),
+        }
+        for invoice in page.object_list
+    ]
+    return render(
+        request,
+        "console/invoices.html",
+        {
+            "page": page,
+            "rows": rows,
+            "show": show,
+            "today": today,
+            "late_fee_percent": active_policy().document.money.late_fee_rate_per_month * 100,
+            "pager_query": query_without_page(request),
+        },
+    )
+
+
+def invoice_page(
+    request: HttpRequest,
+    number: str,
+    *,
+    refusal: Refusal | None = None,
+    posted: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    invoice = invoice_for(request.user, number)
+    return {
+        "invoice": invoice,
+        "totals": invoice_totals(invoice),
+        "status": invoice_status(invoice, vendor_today()),
+        "lines": list(invoice.lines.all()),
+        "payments": list(invoice.payments.all()),
+        "credit_notes": list(invoice.credit_notes.all()),
+        "posted": posted or {},
+        "refusal": refusal,
+    }
+
+
+@staff_page
+def invoice_detail(request: HttpRequest, number: str) -> HttpResponse:
+    return render(request, "console/invoice.html", invoice_page(request, number))
+
+
+def _invoice_action(
+    request: HttpRequest, number: str, name: str, form: Any, perform: Any
+) -> HttpResponse:
+    invoice = invoice_for(request.user, number)
+    return act(
+        request,
+        lambda: perform(invoice, form),
+        done=reverse("console:invoice", args=[invoice.number]),
+        page=lambda refusal: invoice_page(
+            request, number, refusal=refusal, posted={name: form, "action": name}
+        ),
+        template="console/invoice.html",
+        name=name,
+    )
+
+
+@staff_page
+@require_POST
+def record_payment(request: HttpRequest, number: str) -> HttpResponse:
+    def perform(invoice: Invoice, form: forms.PaymentForm) -> str:
+        payment = services.record_payment(
+            actor=request.user,
+            invoice=invoice,
+            amount=form.money(),
+            reference=form.text("reference"),
+        )
+        return f"Payment of {payment.amount} {invoice.currency} recorded."
+
+    return _invoice_action(request, number, "payment", forms.PaymentForm(request.POST), perform)
+
+
+@staff_page
+@require_POST
+def issue_credit_note(request: HttpRequest, number: str) -> HttpResponse:
+    def perform(invoice: Invoice, form: forms.CreditNoteForm) -> str:
+        note = services.issue_credit_note(
+            actor=request.user, invoice=invoice, amount=form.money(), reason=form.text("reason")
+        )
+        return f"Credit note {note.number} for {note.amount} {invoice.currency} issued."
+
+    return _invoice_action(
+        request, number, "credit_note", forms.CreditNoteForm(request.POST), perform
+    )

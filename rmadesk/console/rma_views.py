@@ -1,0 +1,336 @@
+"""Agent console: RMAs, the receiving desk and advance exchanges awaiting their part (R1-R8).
+
+Thin views over `rmadesk.rmas.services`: each action calls one service, which checks the role
+(agents and managers run RMAs, clerks receive packages) and the rule; the page shows refusals
+with their rule. The receiving desk flags what R3 says to flag, prominently, and lists the
+flagged packages for a clerk to accept with a reason or reject.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from rmadesk.console import forms
+from rmadesk.console.pages import Refusal, act, paginate, query_without_page, refusal_of
+from rmadesk.console.selectors import (
+    PAGE_SIZE,
+    awaiting_return,
+    days_left,
+    flagged_returns,
+    read_number,
+    rma_list,
+)
+from rmadesk.core import clock
+from rmadesk.core.errors import ServiceError
+from rmadesk.core.permissions import PermissionDenied
+from rmadesk.core.policies import active_policy
+from rmadesk.core.templatetags.rmadesk import local
+from rmadesk.core.web import staff_page
+from rmadesk.policy.errors import PolicyError
+from rmadesk.rmas import services
+from rmadesk.rmas.choices import Decision, ReceiptFlag, RmaKind, RmaStatus
+from rmadesk.rmas.labels import label_pdf
+from rmadesk.rmas.models import Rma
+from rmadesk.rmas.selectors import (
+    missing_confirmations,
+    required_confirmations,
+    rma_explanation,
+    rma_for,
+)
+
+
+def _post_only(view: Any) -> Any:
+    return staff_page(require_POST(view))
+
+
+# ------------------------------------------------------------------------------ RMA list
+
+
+@staff_page
+def rma_index(request: HttpRequest) -> HttpResponse:
+    status = request.GET.get("status", "")
+    kind = request.GET.get("kind", "")
+    q = request.GET.get("q", "")[:200]
+    page = paginate(request, rma_list(request.user, status=status, kind=kind, q=q), PAGE_SIZE)
+    return render(
+        request,
+        "console/rmas.html",
+        {
+            "page": page,
+            "status": status,
+            "kind": kind,
+            "q": q,
+            "statuses": RmaStatus.choices,
+            "kinds": RmaKind.choices,
+            "pager_query": query_without_page(request),
+        },
+    )
+
+
+# ------------------------------------------------------------------------------ one RMA
+
+
+CONFIRMATION_LABELS = {
+    "data_backed_up": "the customer backed up their data",
+    "original_packaging": "original or equivalent packaging",
+    "insured": "the shipment is insured",
+}
+
+
+def rma_page(
+    request: HttpRequest,
+    number: int,
+    *,
+    refusal: Refusal | None = None,
+    posted: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    rma = rma_for(request.user, number)
+    now = clock.now()
+    return {
+        "rma": rma,
+        "items": list(rma.items.all()),
+        "explain": rma_explanation(rma),
+        "missing": [CONFIRMATION_LABELS[name] for name in missing_confirmations(rma)],
+        "confirmations": [
+            (name, CONFIRMATION_LABELS[name], getattr(rma, name))
+            for name in required_confirmations(rma.kind)
+        ],
+        "flags": [ReceiptFlag(flag).label for flag in rma.receipt_flags],
+        "decisions": Decision.choices,
+        "is_advance_exchange": rma.kind == RmaKind.ADVANCE_EXCHANGE,
+        "is_decidable": rma.kind in (RmaKind.REPAIR, RmaKind.REPLACEMENT),
+        "default_shipped_at": now.astimezone(active_policy().vendor_zone)
+        .replace(second=0, microsecond=0)
+        .isoformat(),
+        "invoice_days_left": days_left(rma.invoice_at, now),
+        "posted": posted or {},
+        "refusal": refusal,
+    }
+
+
+@staff_page
+def rma_detail(request: HttpRequest, number: int) -> HttpResponse:
+    return render(request, "console/rma.html", rma_page(request, number))
+
+
+def _rma_action(
+    request: HttpRequest, number: int, name: str, form: Any, perform: Any
+) -> HttpResponse:
+    rma = rma_for(request.user, number)
+    return act(
+        request,
+        lambda: perform(rma, form),
+        done=reverse("console:rma", args=[rma.number]),
+        page=lambda refusal: rma_page(
+            request, number, refusal=refusal, posted={name: form, "action": name}
+        ),
+        template="console/rma.html",
+        name=name,
+    )
+
+
+@_post_only
+def confirm_rma(request: HttpRequest, number: int) -> HttpResponse:
+    """Staff record the customer's R6 confirmations (given by phone or email)."""
+
+    def perform(rma: Rma, form: forms.ConfirmForm) -> str:
+        answers = form.answers()
+        services.confirm_rma(
+            actor=request.user,
+            rma=rma,
+            data_backed_up=answers["data_backed_up"],
+            original_packaging=answers["original_packaging"],
+            insured=answers["insured"],
+        )
+        return "Confirmations recorded (rule R6)."
+
+    return _rma_action(request, number, "confirm", forms.ConfirmForm(request.POST), perform)
+
+
+@_post_only
+def issue_label(request: HttpRequest, number: int) -> HttpResponse:
+    def perform(rma: Rma, form: Any) -> str:
+        services.issue_label(actor=request.user, rma=rma)
+        return "Return label issued: it carries the RMA number and its barcode (rule R2)."
+
+    return _rma_action(request, number, "label", None, perform)
+
+
+@_post_only
+def ship_replacement(request: HttpRequest, number: int) -> HttpResponse:
+    def perform(rma: Rma, form: forms.ShipForm) -> str:
+        shipped = services.ship_replacement(
+            actor=request.user, rma=rma, shipped_at=form.instant(clock.now())
+        )
+        return (
+            f"Replacement shipped with its prepaid return label, valid until "
+            f"{local(shipped.label_expires_at)}; the unreturned part is invoiced "
+            f"{local(shipped.invoice_at)} (rule R4)."
+        )
+
+    return _rma_action(request, number, "ship", forms.ShipForm(request.POST), perform)
+
+
+@_post_only
+def inspect_return(request: HttpRequest, number: int) -> HttpResponse:
+    def perform(rma: Rma, form: forms.NotesForm) -> str:
+        services.inspect_return(actor=request.user, rma=rma, notes=form.text("notes"))
+        return "Inspection recorded."
+
+    return _rma_action(request, number, "inspect", forms.NotesForm(request.POST), perform)
+
+
+@_post_only
+def decide_rma(request: HttpRequest, number: int) -> HttpResponse:
+    def perform(rma: Rma, form: forms.DecideForm) -> str:
+        decided = services.decide_rma(
+            actor=request.user,
+            rma=rma,
+            decision=form.text("decision"),
+            refurbished=form.is_refurbished,
+            freight_arrangement=form.text("freight_arrangement"),
+        )
+        parts = " with refurbished parts" if decided.refurbished else ""
+        return f"Decided: {decided.get_decision_display()}{parts} (rule R7)."
+
+    return _rma_action(request, number, "decide", forms.DecideForm(request.POST), perform)
+
+
+@staff_page
+def rma_label(request: HttpRequest, number: int) -> HttpResponse:
+    """The return label PDF (R2), once issued."""
+    rma = rma_for(request.user, number)
+    if rma.label_issued_at is None:
+        raise Http404("no label issued yet (rule R6)")
+    response = HttpResponse(label_pdf(rma), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="rma-{rma.number}-label.pdf"'
+    return response
+
+
+# ------------------------------------------------------------------------- receiving desk
+
+
+def desk_page(
+    request: HttpRequest, *, refusal: Refusal | None = None, posted: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    return {
+        "flagged": list(flagged_returns(request.user)),
+        "rma_valid_days": active_policy().document.rma.valid_days,
+        "posted": posted or {},
+        "refusal": refusal,
+    }
+
+
+@staff_page
+def receiving(request: HttpRequest) -> HttpResponse:
+    """The receiving desk: scan a label (GET shows the desk; POST books the package in)."""
+    if request.method != "POST":
+        return render(request, "console/receiving.html", desk_page(request))
+    form = forms.ScanForm(request.POST)
+    try:
+        expected = None
+        typed = form.text("expected")
+        if typed:
+            number = read_number(typed)
+            if number is None:
+                raise ServiceError(
+                    f"{typed!r} is not an RMA number", field="expected", rule="R3", status=400
+                )
+            expected = rma_for(request.user, number)
+        rma, flags = services.receive_return(
+            actor=request.user,
+            label_rma_number=form.text("label_rma_number"),
+            received_at=clock.now(),
+            expected=expected,
+        )
+    except (PermissionDenied, PolicyError, ServiceError) as error:
+        refusal, status = refusal_of(error, "scan")
+        return render(
+            request,
+            "console/receiving.html",
+            desk_page(request, refusal=refusal, posted={"scan": form}),
+            status=status,
+        )
+    if flags:
+        why = "; ".join(ReceiptFlag(flag).label for flag in flags)
+        read = form.text("label_rma_number")
+        label = f" (label read “{read}”)" if read else ""
+        where = (
+            f"The package is booked on RMA {rma.number}: accept it with a reason or reject it "
+            f"below."
+            if rma is not None
+            else "There is no RMA to book it against: set the package aside."
+        )
+        messages.warning(request, f"FLAGGED FOR REJECTION (rule R3): {why}{label}. {where}")
+    elif rma is not None:
+        messages.success(request, f"RMA {rma.number} received ({rma.get_kind_display()}).")
+    return redirect("console:receiving")
+
+
+def _desk_action(request: HttpRequest, number: int, name: str, perform: Any) -> HttpResponse:
+    rma = rma_for(request.user, number)
+    form = forms.ReasonForm(request.POST)
+    return act(
+        request,
+        lambda: perform(rma, form.text("reason")),
+        done=reverse("console:receiving"),
+        page=lambda refusal: desk_page(
+            request,
+            refusal=refusal,
+            posted={"reason": form, "action": name, "number": rma.number},
+        ),
+        template="console/receiving.html",
+        name=name,
+    )
+
+
+@_post_only
+def accept_return(request: HttpRequest, number: int) -> HttpResponse:
+    def perform(rma: Rma, reason: str) -> str:
+        services.accept_return(actor=request.user, rma=rma, reason=reason)
+        return f"RMA {rma.number}: flagged package accepted (rule R3)."
+
+    return _desk_action(request, number, "accept", perform)
+
+
+@_post_only
+def reject_return(request: HttpRequest, number: int) -> HttpResponse:
+    def perform(rma: Rma, reason: str) -> str:
+        services.reject_return(actor=request.user, rma=rma, reason=reason)
+        return f"RMA {rma.number}: package rejected (rule R3)."
+
+    return _desk_action(request, number, "reject", perform)
+
+
+# ---------------------------------------------------------------------- advance exchanges
+
+
+@staff_page
+def advance_exchanges(request: HttpRequest) -> HttpResponse:
+    """Replacements shipped whose defective part has not come back (R4)."""
+    page = paginate(request, awaiting_return(request.user), PAGE_SIZE)
+    now = clock.now()
+    rows = [
+        {
+            "rma": rma,
+            "days_left": days_left(rma.invoice_at, now),
+            "label_expired": rma.label_expires_at is not None and rma.label_expires_at < now,
+        }
+        for rma in page.object_list
+    ]
+    return render(
+        request,
+        "console/advance_exchanges.html",
+        {
+            "page": page,
+            "rows": rows,
+            "invoice_after_days": active_policy().document.rma.invoice_after_days,
+            "pager_query": query_without_page(request),
+        },
+    )

@@ -1,0 +1,67 @@
+"""Agent console URLs (/console/)."""
+
+from __future__ import annotations
+
+from django.urls import path, register_converter
+
+from rmadesk.console import money_views, policy_views, rma_views, views
+
+
+class NumberConverter:
+    """A ticket or RMA number: 1 to 18 digits, so it fits the 64-bit column (else 404)."""
+
+    regex = "[0-9]{1,18}"
+
+    def to_python(self, value: str) -> int:
+        return int(value)
+
+    def to_url(self, value: int) -> str:
+        return str(value)
+
+
+register_converter(NumberConverter, "console_number")
+
+app_name = "console"
+urlpatterns = [
+    path("", views.home, name="home"),
+    # a ticket and its actions
+    path("tickets/<console_number:number>/", views.ticket_detail, name="ticket"),
+    path("tickets/<console_number:number>/severity", views.change_severity, name="severity"),
+    path("tickets/<console_number:number>/wait", views.wait_on_customer, name="wait"),
+    path("tickets/<console_number:number>/resume", views.resume_ticket, name="resume"),
+    path("tickets/<console_number:number>/assign", views.assign_ticket, name="assign"),
+    path("tickets/<console_number:number>/close", views.close_ticket, name="close"),
+    path("tickets/<console_number:number>/reply", views.reply, name="reply"),
+    path("tickets/<console_number:number>/call", views.log_call, name="call"),
+    path("tickets/<console_number:number>/rma", views.open_rma, name="open_rma"),
+    # RMAs
+    path("rmas/", rma_views.rma_index, name="rmas"),
+    path("rmas/<console_number:number>/", rma_views.rma_detail, name="rma"),
+    path("rmas/<console_number:number>/confirm", rma_views.confirm_rma, name="rma_confirm"),
+    path("rmas/<console_number:number>/label", rma_views.issue_label, name="rma_issue_label"),
+    path("rmas/<console_number:number>/label.pdf", rma_views.rma_label, name="rma_label"),
+    path("rmas/<console_number:number>/ship", rma_views.ship_replacement, name="rma_ship"),
+    path("rmas/<console_number:number>/inspect", rma_views.inspect_return, name="rma_inspect"),
+    path("rmas/<console_number:number>/decide", rma_views.decide_rma, name="rma_decide"),
+    # the receiving desk
+    path("receiving/", rma_views.receiving, name="receiving"),
+    path(
+        "receiving/<console_number:number>/accept", rma_views.accept_return, name="receiving_accept"
+    ),
+    path(
+        "receiving/<console_number:number>/reject", rma_views.reject_return, name="receiving_reject"
+    ),
+    path("advance-exchanges/", rma_views.advance_exchanges, name="advance_exchanges"),
+    # money
+    path("invoices/", money_views.invoice_index, name="invoices"),
+    path("invoices/<str:number>/", money_views.invoice_detail, name="invoice"),
+    path("invoices/<str:number>/payments", money_views.record_payment, name="invoice_payment"),
+    path(
+        "invoices/<str:number>/credit-notes",
+        money_views.issue_credit_note,
+        name="invoice_credit_note",
+    ),
+    # the policy
+    path("policy/", policy_views.policy_page, name="policy"),
+    path("policy/calculate", policy_views.calculate, name="calculate"),
+]

@@ -1,0 +1,415 @@
+"""Reads for the customer portal: what a customer's pages show, in the customer's own words.
+
+Everything here starts from the shared authorization selectors (`visible_assets`,
+`visible_tickets`, `visible_rmas`, `visible_invoices`, `entitlement_for`) and asks the policy core
+for every date and amount; nothing here decides a rule. What it adds is presentation: the
+entitlement of each system in plain words, the first-response promise before a ticket is opened,
+and an advance exchange's dates as a timeline.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from rmadesk.assets.models import Asset, OnsiteOption, ProductLine
+from rmadesk.assets.selectors import Entitlement, asset_by_serial, entitlement_for, visible_assets
+from rmadesk.billing.models import Invoice
+from rmadesk.billing.selectors import (
+    invoice_status,
+    invoice_totals,
+    vendor_today,
+    visible_invoices,
+    with_totals,
+)
+from rmadesk.billing.services import Totals
+from rmadesk.core import clock
+from rmadesk.core.errors import ServiceError
+from rmadesk.core.permissions import PermissionDenied
+from rmadesk.core.policies import active_policy
+from rmadesk.policy.errors import PolicyError
+from rmadesk.policy.money import RefundAnswer, late_fee, money_back_refund
+from rmadesk.policy.service_levels import find_target, response_due, target_calendar
+from rmadesk.policy.warranty import AppointmentAnswer, appointment_notice
+from rmadesk.portal.models import TicketAttachment
+from rmadesk.rmas.choices import RmaKind
+from rmadesk.rmas.models import Rma
+from rmadesk.rmas.selectors import visible_rmas
+from rmadesk.tickets.models import Ticket
+from rmadesk.tickets.selectors import visible_tickets
+
+# The service's own plan lookup: the promise must name the plan the ticket will be opened on.
+from rmadesk.tickets.services import _plan_for
+
+# The largest ticket, RMA or invoice id the database holds: a bigger number is simply missing.
+MAX_NUMBER = 2**63 - 1
+
+
+def refusal_text(error: PolicyError | ServiceError | PermissionDenied) -> str:
+    """The refusal as the person reads it: the service's message, naming its rule once."""
+    message = error.message.rstrip()
+    rule = getattr(error, "rule", None)
+    if rule and f"rule {rule}" not in message and f"rules {rule}" not in message:
+        message = f"{message.rstrip('.')} (rule {rule})."
+    return message
+
+
+def refusal_rule(error: PolicyError | ServiceError | PermissionDenied) -> str | None:
+    return getattr(error, "rule", None)
+
+
+def checked_number(number: int) -> int:
+    """A record number from a URL; one past what the database can hold answers 404."""
+    if number > MAX_NUMBER:
+        raise Http404(str(number))
+    return number
+
+
+# ------------------------------------------------------------------------------ systems
+
+
+@dataclass(frozen=True)
+class SystemView:
+    """One system on "My systems": the entitlement (W6) and the same facts in plain words."""
+
+    asset: Asset
+    entitlement: Entitlement
+    plan: str
+    warranty: str
+    onsite: str
+    advance_exchange: str
+    money_back: str
+    money_back_passed: bool
+
+
+def my_assets(user: Any) -> QuerySet[Asset]:
+    return visible_assets(user).order_by("serial")
+
+
+def system_view(user: Any, asset: Asset) -> SystemView:
+    """How `entitlement_for` (W6) reads to the customer: "Covered until 28 Feb 2029"."""
+    policy = active_policy()
+    found = entitlement_for(user, asset.serial)
+    today = vendor_today()
+    if found.plan is None:
+        plan = "No support contract in force"
+    else:
+        plan_doc = policy.document.plans.get(found.plan)
+        title = plan_doc.title if plan_doc is not None else found.plan
+        plan = f"{title}, until {_day(found.contract_ends_on)}"
+    if found.is_under_warranty:
+        warranty = f"Covered until {_day(found.warranty_ends_on)}"
+    else:
+        warranty = f"Warranty ended {_day(found.warranty_ends_on)}"
+    onsite_doc = policy.document.warranty.onsite.get(found.onsite)
+    onsite = onsite_doc.title if onsite_doc is not None else OnsiteOption(found.onsite).label
+    onsite = onsite[:1].upper() + onsite[1:]
+    if found.advance_exchange:
+        advance = "Advance exchange offered"
+    else:
+        advance = f"No advance exchange for {asset.model.name} (rule R5)"
+    refund = _money_back(asset, today)
+    passed = not refund.eligible
+    if refund.eligible:
+        days = (found.money_back_until - today).days
+        money_back = (
+            f"Money back until {_day(found.money_back_until)} — "
+            f"{days} day{'' if days == 1 else 's'} left"
+        )
+    elif product_kind(asset) == "software":
+        money_back = "Software: no money-back guarantee (rule F3)"
+    else:
+        money_back = f"Money back until {_day(found.money_back_until)} — passed"
+    return SystemView(
+        asset=asset,
+        entitlement=found,
+        plan=plan,
+        warranty=warranty,
+        onsite=onsite,
+        advance_exchange=advance,
+        money_back=money_back,
+        money_back_passed=passed,
+    )
+
+
+def _day(day: dt.date | None) -> str:
+    return "—" if day is None else f"{day.day} {day:%b %Y}"
+
+
+# ------------------------------------------------------------------------------ promise
+
+
+@dataclass(frozen=True)
+class Promise:
+    """The first response a ticket would be promised if opened now (L3, T5, T8), or why not."""
+
+    serial: str
+    severity: str
+    plan: str | None
+    plan_title: str
+    started: dt.datetime
+    due: dt.datetime | None
+    clock_starts: dt.datetime | None
+    target: str
+    skipped: tuple[str, ...]
+    explain: tuple[str, ...]
+    refusal: str | None = None
+    rule: str | None = None
+
+    @property
+    def starts_later(self) -> bool:
+        return self.clock_starts is not None and self.clock_starts != self.started
+
+
+def ticket_promise(user: Any, serial: str, severity: str, at: dt.datetime | None = None) -> Promise:
+    """What `open_ticket` would promise for this serial and severity at `at` (default now).
+
+    The same plan (the customer's contract in force for the asset's product line) and the same
+    `response_due` call as the service, so the promise is the due time the ticket will get.
+    TrueCommand S1 and the free licence's S1-S3 come back as a refusal naming rule L3.
+    Raises Http404 for a serial the user may not see.
+    """
+    asset = asset_by_serial(user, serial)
+    policy = active_policy()
+    start = at or clock.now()
+    customer = asset.customer
+    plan: str | None = None
+    title = ""
+    try:
+        plan = _plan_for(policy, asset, start)
+        title = policy.document.plans[plan].title
+        answer = response_due(
+            policy,
+            plan=plan,
+            severity=severity,
+            start=start,
+            country=customer.country,
+            zone=customer.zone,
+        )
+    except PolicyError as refused:
+        return Promise(
+            serial=asset.serial,
+            severity=severity,
+            plan=plan,
+            plan_title=title,
+            started=start,
+            due=None,
+            clock_starts=None,
+            target="",
+            skipped=(),
+            explain=(),
+            refusal=refusal_text(refused),
+            rule=refused.rule,
+        )
+    skipped: tuple[str, ...] = ()
+    if answer.due is not None:
+        calendar = target_calendar(
+            policy, find_target(policy, plan, severity), customer.country, customer.zone
+        )
+        # A union calendar's closed part is not a skipped day (T7): only whole closures count.
+        names = [d.name for d in calendar.skipped_between(start, answer.due) if not d.calendar]
+        skipped = tuple(dict.fromkeys(names))
+    return Promise(
+        serial=asset.serial,
+        severity=severity,
+        plan=plan,
+        plan_title=title,
+        started=start,
+        due=answer.due,
+        clock_starts=answer.clock_starts,
+        target=answer.target,
+        skipped=skipped,
+        explain=answer.explain,
+    )
+
+
+# ------------------------------------------------------------------------------ tickets
+
+
+def my_tickets(user: Any) -> QuerySet[Ticket]:
+    """The user's tickets, newest first.
+
+    Each ticket's `next_due_at` (the earliest due instant it still owes) is kept by the ticket
+    services, so the list reads no clocks: one query for any number of rows.
+    """
+    return visible_tickets(user).order_by("-number")
+
+
+def ticket_attachments(ticket: Ticket) -> list[TicketAttachment]:
+    return list(TicketAttachment.objects.filter(ticket=ticket).order_by("uploaded_at", "id"))
+
+
+def attachment_for(user: Any, ticket: Ticket, attachment_id: int) -> TicketAttachment:
+    """An attachment of a ticket the user may see (the caller found it with `ticket_for`)."""
+    found = TicketAttachment.objects.filter(ticket=ticket, pk=checked_number(attachment_id)).first()
+    if found is None:
+        raise Http404("attachment")
+    return found
+
+
+def rma_of_ticket(user: Any, ticket: Ticket) -> Rma | None:
+    return visible_rmas(user).filter(ticket=ticket).first()
+
+
+# --------------------------------------------------------------------------------- RMAs
+
+
+@dataclass(frozen=True)
+class Step:
+    """One point of an advance exchange's timeline: done (in the past) or still to come."""
+
+    title: str
+    at: dt.datetime | None
+    done: bool
+    note: str = ""
+
+
+def my_rmas(user: Any) -> QuerySet[Rma]:
+    return visible_rmas(user).order_by("-number")
+
+
+def advance_exchange_timeline(rma: Rma, now: dt.datetime | None = None) -> list[Step]:
+    """Issued, replacement shipped, label valid until, invoice day, received (R1, R4).
+
+    The dates are the ones the RMA services stored from `rma_dates`; this only orders them.
+    """
+    if rma.kind != RmaKind.ADVANCE_EXCHANGE:
+        return []
+    now = now or clock.now()
+    policy = active_policy().document.rma
+    received = rma.received_at
+    steps = [Step("RMA issued", rma.issued_at, True, f"valid {policy.valid_days} days (rule R1)")]
+    if rma.replacement_shipped_at is None:
+        steps.append(
+            Step(
+                "Replacement ships",
+                None,
+                False,
+                "with a prepaid return label, once the data backup is confirmed (rules R4, R6)",
+            )
+        )
+    else:
+        steps.append(Step("Replacement shipped", rma.replacement_shipped_at, True))
+        steps.append(
+            Step(
+                "Return label valid until",
+                rma.label_expires_at,
+                rma.label_expires_at is not None and rma.label_expires_at <= now,
+                f"{policy.label_valid_days} days after the replacement shipped (rule R4)",
+            )
+        )
+        if received is not None and rma.invoice_at is not None and received <= rma.invoice_at:
+            note = "not needed: the part arrived in time (rule R4)"
+        else:
+            note = (
+                f"for the full cost of the unreturned parts if they have not arrived "
+                f"{policy.invoice_after_days} days after the replacement shipped (rule R4)"
+            )
+        steps.append(
+            Step(
+                "Invoice for unreturned parts",
+                rma.invoice_at,
+                rma.invoice_at is not None and rma.invoice_at <= now and received is None,
+                note,
+            )
+        )
+    steps.append(
+        Step(
+            "Defective part received" if received else "Defective part to arrive",
+            received or rma.expires_at,
+            received is not None,
+            "" if received else "the RMA number expires then (rule R1)",
+        )
+    )
+    return steps
+
+
+# ----------------------------------------------------------------------------- invoices
+
+
+@dataclass(frozen=True)
+class InvoiceRow:
+    invoice: Invoice
+    status: str
+    totals: Totals
+
+
+def my_invoices(user: Any) -> QuerySet[Invoice]:
+    """The user's invoices with their totals annotated (one query for any number of rows)."""
+    return with_totals(visible_invoices(user)).order_by("-issued_at", "-id")
+
+
+def invoice_row(invoice: Invoice, today: dt.date | None = None) -> InvoiceRow:
+    return InvoiceRow(invoice, invoice_status(invoice, today), invoice_totals(invoice))
+
+
+def late_fee_explanation(row: InvoiceRow, today: dt.date | None = None) -> tuple[str, ...]:
+    """Why an overdue invoice carries late fees (F2), from the policy core."""
+    if row.status != "overdue":
+        return ()
+    answer = late_fee(
+        active_policy(),
+        principal=row.totals.unpaid_principal,
+        due_on=row.invoice.due_on,
+        on=today or vendor_today(),
+        currency=row.invoice.currency,
+    )
+    return answer.explain
+
+
+# --------------------------------------------------------------------------- money back
+
+
+def money_back_answer(user: Any, serial: str, on: dt.date | None = None) -> RefundAnswer:
+    """Whether a system returned now is within the money-back guarantee, and the refund (F3).
+
+    The earliest the product can arrive back is today (the vendor's date), so today stands for
+    the arrival: a window that has passed today has passed for good. TrueCommand is the
+    software product line, which F3 excludes. Raises Http404 for a serial the user may not see.
+    """
+    return _money_back(asset_by_serial(user, serial), on or vendor_today())
+
+
+def product_kind(asset: Asset) -> str:
+    """F3 tells hardware from software: TrueCommand is the software product line."""
+    return "software" if asset.model.product_line == ProductLine.TRUECOMMAND else "hardware"
+
+
+def _money_back(asset: Asset, arrived_on: dt.date) -> RefundAnswer:
+    return money_back_refund(
+        active_policy(),
+        price=Decimal(asset.price),
+        shipped_on=asset.shipped_on,
+        # Not yet shipped (a date ahead): it cannot come back before it ships.
+        arrived_on=max(arrived_on, asset.shipped_on),
+        kind=product_kind(asset),
+        currency=asset.currency,
+    )
+
+
+def money_terms() -> dict[str, str]:
+    """The policy file's money figures as a customer reads them (F2, F3)."""
+    money = active_policy().document.money
+
+    def percent(rate: Decimal) -> str:
+        return format((rate * 100).normalize(), "f")
+
+    return {
+        "money_back_days": str(money.money_back_days),
+        "restocking_percent": percent(money.restocking_fee_rate),
+        "late_fee_percent": percent(money.late_fee_rate_per_month),
+    }
+
+
+# --------------------------------------------------------------------------- appointments
+
+
+def appointment_window(now: dt.datetime | None = None) -> AppointmentAnswer:
+    """The earliest start an on-site appointment booked now may have (W5)."""
+    at = now or clock.now()
+    return appointment_notice(active_policy(), requested=at, starts=at)

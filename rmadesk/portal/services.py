@@ -1,0 +1,158 @@
+"""Writes only the portal makes: attachments, and a customer's money-back request (F3).
+
+Opening a ticket and replying are the tickets app's services; these wrap them so the message and
+its files are recorded in one transaction, and add an audit event under the ticket's number for
+each file, so the ticket's history shows who attached what.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+
+from rmadesk.assets.selectors import asset_by_serial
+from rmadesk.billing.selectors import vendor_today
+from rmadesk.core import clock
+from rmadesk.core.policies import active_policy
+from rmadesk.core.services import record_event
+from rmadesk.policy.errors import PolicyError
+from rmadesk.portal.models import TicketAttachment
+from rmadesk.portal.selectors import money_back_answer, product_kind
+from rmadesk.tickets.choices import Channel
+from rmadesk.tickets.models import Message, Ticket
+from rmadesk.tickets.services import open_ticket, reply
+
+MONEY_BACK_SEVERITY = "S4"  # L2: an administrative request
+
+
+@transaction.atomic
+def open_ticket_with_files(
+    *,
+    actor: Any,
+    serial: str,
+    severity: str,
+    subject: str,
+    body: str,
+    files: Sequence[UploadedFile] = (),
+) -> Ticket:
+    """A ticket opened from the portal (channel `portal`), its first message carrying the files."""
+    ticket = open_ticket(
+        actor=actor,
+        serial=serial,
+        severity=severity,
+        subject=subject,
+        body=body,
+        channel=Channel.PORTAL,
+    )
+    first = ticket.messages.order_by("at", "id").first()
+    attach_files(actor=actor, ticket=ticket, message=first, files=files)
+    return ticket
+
+
+@transaction.atomic
+def reply_with_files(
+    *, actor: Any, ticket: Ticket, body: str, files: Sequence[UploadedFile] = ()
+) -> Message:
+    """The customer's public reply (L5: it resumes a ticket waiting on them) with its files."""
+    message = reply(actor=actor, ticket=ticket, body=body, public=True)
+    attach_files(actor=actor, ticket=ticket, message=message, files=files)
+    return message
+
+
+@transaction.atomic
+def attach_files(
+    *, actor: Any, ticket: Ticket, message: Message | None, files: Sequence[UploadedFile]
+) -> list[TicketAttachment]:
+    """Store files checked by the form (size, type) on a ticket, one audit event each."""
+    at = clock.now()
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    stored = []
+    for upload in files:
+        attachment = TicketAttachment(
+            ticket=ticket,
+            message=message,
+            name=(upload.name or "attachment")[:200],
+            content_type=upload.content_type or "application/octet-stream",
+            size=upload.size or 0,
+            uploaded_at=at,
+            uploaded_by=user,
+        )
+        attachment.file.save(attachment.name, upload, save=False)
+        attachment.save()
+        record_event(
+            actor=actor,
+            verb="ticket.attachment_added",
+            subject_type="ticket",
+            subject_id=ticket.number,
+            ticket_number=ticket.number,
+            changes={
+                "attachment": attachment.pk,
+                "name": attachment.name,
+                "content_type": attachment.content_type,
+                "size": attachment.size,
+                "message": None if message is None else message.pk,
+            },
+            at=at,
+        )
+        stored.append(attachment)
+    return stored
+
+
+@transaction.atomic
+def request_money_back(*, actor: Any, serial: str, reason: str = "") -> Ticket:
+    """A customer asks to return a system under the money-back guarantee (F3).
+
+    Refused with rule F3 when the product is software or its window has passed (the earliest it
+    can arrive back is today). Otherwise an S4 ticket on the serial records the request, with the
+    deadline and the refund the policy computes for an arrival today; an agent opens the
+    money-back RMA from it (opening an RMA is the vendor's).
+    """
+    asset = asset_by_serial(actor, serial)  # another customer's serial: 404, like a missing one
+    answer = money_back_answer(actor, asset.serial)
+    if not answer.eligible:
+        if product_kind(asset) == "hardware" and answer.deadline < vendor_today():
+            days = active_policy().document.money.money_back_days
+            why = (
+                f"{asset.serial} shipped {asset.shipped_on.isoformat()}: its {days}-day money-back "
+                f"window ended {answer.deadline.isoformat()}, so it can no longer arrive back in "
+                f"time"
+            )
+        else:
+            why = f"{asset.serial}: {answer.reason.removesuffix(' (rule F3)')}"
+        raise PolicyError(why, rule="F3", field="serial")
+    lines = [
+        f"Money-back return requested for {asset.serial} ({asset.model.name}).",
+        f"The product must arrive back by {answer.deadline.isoformat()} with its manuals, media "
+        f"and documentation (rule F3).",
+        f"If it arrived today: {answer.reason}.",
+    ]
+    if reason.strip():
+        lines.append(f"Customer's reason: {reason.strip()}")
+    ticket = open_ticket(
+        actor=actor,
+        serial=asset.serial,
+        severity=MONEY_BACK_SEVERITY,
+        subject=f"Money-back return for {asset.serial}",
+        body="\n\n".join(lines),
+        channel=Channel.PORTAL,
+    )
+    record_event(
+        actor=actor,
+        verb="money_back.requested",
+        subject_type="ticket",
+        subject_id=ticket.number,
+        ticket_number=ticket.number,
+        changes={
+            "serial": asset.serial,
+            "deadline": answer.deadline,
+            "refund_if_arrived_today": answer.refund,
+            "restocking_fee": answer.restocking_fee,
+            "currency": answer.currency,
+        },
+        rules=("F3", "F4"),
+        note="an agent opens the money-back RMA from this ticket",
+    )
+    return ticket

@@ -1,0 +1,28 @@
+"""Customer portal URLs (/portal/)."""
+
+from django.urls import path
+
+from rmadesk.portal import views
+
+app_name = "portal"
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("tickets/", views.tickets, name="tickets"),
+    path("tickets/new", views.ticket_new, name="ticket_new"),
+    path("tickets/promise", views.ticket_promise, name="ticket_promise"),
+    path("tickets/<int:number>/", views.ticket, name="ticket"),
+    path("tickets/<int:number>/reply", views.ticket_reply, name="ticket_reply"),
+    path(
+        "tickets/<int:number>/attachments/<int:attachment_id>/",
+        views.attachment,
+        name="attachment",
+    ),
+    path("rmas/", views.rmas, name="rmas"),
+    path("rmas/<int:number>/", views.rma, name="rma"),
+    path("rmas/<int:number>/confirm", views.rma_confirm, name="rma_confirm"),
+    path("rmas/<int:number>/label.pdf", views.rma_label, name="rma_label"),
+    path("money-back", views.money_back, name="money_back"),
+    path("appointments/new", views.appointment_new, name="appointment_new"),
+    path("invoices/", views.invoices, name="invoices"),
+    path("invoices/<str:number>/", views.invoice, name="invoice"),
+]

@@ -1,0 +1,407 @@
+"""Customer portal pages: thin views over the same services and selectors as the API.
+
+Each view finds records through the authorization selectors (another customer's record answers
+404, like a missing one), calls one service for a change, and renders. A refusal shows the
+service's message with its rule on the page, with status 400; a change that succeeds redirects
+(POST-redirect-GET) with a message.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.paginator import Page, Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from rmadesk.billing.selectors import invoice_for, vendor_today
+from rmadesk.core.errors import ServiceError
+from rmadesk.core.permissions import PermissionDenied
+from rmadesk.core.templatetags.rmadesk import local
+from rmadesk.core.web import customer_page
+from rmadesk.onsite.selectors import visible_appointments
+from rmadesk.onsite.services import book_appointment
+from rmadesk.policy.errors import PolicyError
+from rmadesk.portal import selectors
+from rmadesk.portal.forms import (
+    AppointmentForm,
+    ConfirmForm,
+    MoneyBackForm,
+    ReplyForm,
+    TicketForm,
+    confirmation_words,
+    files_of,
+    severity_definitions,
+)
+from rmadesk.portal.services import open_ticket_with_files, reply_with_files, request_money_back
+from rmadesk.rmas.choices import RmaStatus
+from rmadesk.rmas.labels import label_pdf
+from rmadesk.rmas.models import Rma
+from rmadesk.rmas.selectors import (
+    missing_confirmations,
+    required_confirmations,
+    rma_explanation,
+    rma_for,
+)
+from rmadesk.rmas.services import confirm_rma
+from rmadesk.tickets.choices import CLOSED_STATUSES, ClockKind
+from rmadesk.tickets.models import Ticket
+from rmadesk.tickets.selectors import clocks_of, ticket_for, ticket_messages
+
+Refusal = PolicyError | ServiceError | PermissionDenied
+REFUSALS = (PolicyError, ServiceError, PermissionDenied)
+PER_PAGE = 25
+SYSTEMS_PER_PAGE = 20
+
+
+def _page(request: HttpRequest, rows: Any, per_page: int = PER_PAGE) -> Page[Any]:
+    return Paginator(rows, per_page).get_page(request.GET.get("page"))
+
+
+def _refused(error: Refusal) -> dict[str, Any]:
+    return {"refusal": selectors.refusal_text(error), "refusal_rule": selectors.refusal_rule(error)}
+
+
+# ------------------------------------------------------------------------------ systems
+
+
+@customer_page
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    """My systems: each serial with plan, warranty, on-site, advance exchange, money back (W6)."""
+    page = _page(request, selectors.my_assets(request.user), SYSTEMS_PER_PAGE)
+    systems = [selectors.system_view(request.user, asset) for asset in page]
+    return render(request, "portal/home.html", {"page": page, "systems": systems})
+
+
+# ------------------------------------------------------------------------------ tickets
+
+
+@customer_page
+@require_GET
+def tickets(request: HttpRequest) -> HttpResponse:
+    page = _page(request, selectors.my_tickets(request.user))
+    return render(request, "portal/tickets.html", {"page": page})
+
+
+def _promise_for(request: HttpRequest, serial: str, severity: str) -> dict[str, Any]:
+    """The context of the promise partial for a serial and a severity (either may be blank)."""
+    if not serial or not severity:
+        return {"promise": None, "promise_hint": True}
+    try:
+        promise = selectors.ticket_promise(request.user, serial, severity)
+    except Http404:
+        return {"promise": None, "promise_unknown_serial": serial}
+    return {"promise": promise}
+
+
+@customer_page
+@require_http_methods(["GET", "POST"])
+def ticket_promise(request: HttpRequest) -> HttpResponse:
+    """The first-response promise for the chosen system and severity (an HTMX partial)."""
+    data = request.POST if request.method == "POST" else request.GET
+    serial = (data.get("serial_typed") or "").strip() or (data.get("serial") or "").strip()
+    severity = (data.get("severity") or "").strip()
+    return render(request, "portal/_promise.html", _promise_for(request, serial, severity))
+
+
+@customer_page
+@require_http_methods(["GET", "POST"])
+def ticket_new(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    status = 200
+    context: dict[str, Any] = {"severities": severity_definitions()}
+    if request.method == "POST":
+        form = TicketForm(request.POST, request.FILES, user=user)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                ticket = open_ticket_with_files(
+                    actor=user,
+                    serial=data["serial"],
+                    severity=data["severity"],
+                    subject=data["subject"],
+                    body=data["body"],
+                    files=files_of(form),
+                )
+            except REFUSALS as error:
+                context |= _refused(error)
+            else:
+                first = clocks_of(ticket).get(ClockKind.FIRST_RESPONSE)
+                due = first.due_at if first is not None else None
+                promise = f" First response by {local(due)}." if due else ""
+                messages.success(request, f"Ticket {ticket.number} opened.{promise}")
+                return redirect("portal:ticket", number=ticket.number)
+        status = 400
+        serial = form.cleaned_data.get("serial") or request.POST.get("serial", "")
+        severity = request.POST.get("severity", "")
+    else:
+        serial = request.GET.get("serial", "").strip()
+        severity = request.GET.get("severity", "").strip()
+        form = TicketForm(initial={"serial": serial, "severity": severity}, user=user)
+    context |= {"form": form} | _promise_for(request, str(serial), severity)
+    return render(request, "portal/ticket_new.html", context, status=status)
+
+
+def _ticket_context(request: HttpRequest, ticket: Ticket) -> dict[str, Any]:
+    user = request.user
+    thread = ticket_messages(ticket, user)  # public messages only for a customer
+    attachments = selectors.ticket_attachments(ticket)
+    by_message: dict[int | None, list[Any]] = {}
+    for attachment in attachments:
+        by_message.setdefault(attachment.message_id, []).append(attachment)
+    clocks = clocks_of(ticket)
+    ordered = [clocks[k] for k in (ClockKind.FIRST_RESPONSE, ClockKind.NEXT_UPDATE) if k in clocks]
+    return {
+        "ticket": ticket,
+        "thread": [(message, by_message.get(message.pk, [])) for message in thread],
+        "loose_attachments": by_message.get(None, []),
+        "clocks": ordered,
+        "rma": selectors.rma_of_ticket(user, ticket),
+        "appointments": list(visible_appointments(user).filter(ticket=ticket)),
+        "is_closed": ticket.status in CLOSED_STATUSES,
+    }
+
+
+@customer_page
+@require_GET
+def ticket(request: HttpRequest, number: int) -> HttpResponse:
+    found = ticket_for(request.user, selectors.checked_number(number))
+    context = _ticket_context(request, found) | {"form": ReplyForm()}
+    return render(request, "portal/ticket.html", context)
+
+
+@customer_page
+@require_POST
+def ticket_reply(request: HttpRequest, number: int) -> HttpResponse:
+    found = ticket_for(request.user, selectors.checked_number(number))
+    form = ReplyForm(request.POST, request.FILES)
+    extra: dict[str, Any] = {}
+    if form.is_valid():
+        try:
+            reply_with_files(
+                actor=request.user,
+                ticket=found,
+                body=form.cleaned_data["body"],
+                files=files_of(form),
+            )
+        except REFUSALS as error:
+            extra = _refused(error)
+        else:
+            messages.success(request, "Your reply was added.")
+            return redirect("portal:ticket", number=found.number)
+    context = _ticket_context(request, found) | {"form": form} | extra
+    return render(request, "portal/ticket.html", context, status=400)
+
+
+@customer_page
+@require_GET
+def attachment(request: HttpRequest, number: int, attachment_id: int) -> HttpResponse:
+    found = ticket_for(request.user, selectors.checked_number(number))
+    stored = selectors.attachment_for(request.user, found, attachment_id)
+    try:
+        with stored.file.open("rb") as handle:
+            content = handle.read()  # at most the upload limit (10 MB)
+    except FileNotFoundError:
+        raise Http404("attachment file") from None
+    response = HttpResponse(content, content_type=stored.content_type)
+    # Always a download, never shown inline: the file is the customer's, not a portal page.
+    response["Content-Disposition"] = content_disposition_header(True, stored.name) or ""
+    return response
+
+
+# --------------------------------------------------------------------------------- RMAs
+
+
+@customer_page
+@require_GET
+def rmas(request: HttpRequest) -> HttpResponse:
+    page = _page(request, selectors.my_rmas(request.user))
+    return render(request, "portal/rmas.html", {"page": page})
+
+
+def _rma_context(rma: Rma) -> dict[str, Any]:
+    required = required_confirmations(rma.kind)
+    return {
+        "rma": rma,
+        "required": required,
+        "missing": missing_confirmations(rma),
+        "can_confirm": rma.label_issued_at is None
+        and rma.status in (RmaStatus.ISSUED, RmaStatus.CONFIRMED),
+        "explain": rma_explanation(rma),
+        "timeline": selectors.advance_exchange_timeline(rma),
+        "items": list(rma.items.all()),
+    }
+
+
+@customer_page
+@require_GET
+def rma(request: HttpRequest, number: int) -> HttpResponse:
+    found = rma_for(request.user, selectors.checked_number(number))
+    form = ConfirmForm(
+        initial={
+            "data_backed_up": found.data_backed_up,
+            "original_packaging": found.original_packaging,
+            "insured": found.insured,
+        }
+    )
+    return render(request, "portal/rma.html", _rma_context(found) | {"form": form})
+
+
+@customer_page
+@require_POST
+def rma_confirm(request: HttpRequest, number: int) -> HttpResponse:
+    """The customer's R6 confirmations: data backed up, packaging, insurance."""
+    found = rma_for(request.user, selectors.checked_number(number))
+    form = ConfirmForm(request.POST)
+    extra: dict[str, Any] = {}
+    if form.is_valid():
+        try:
+            confirm_rma(actor=request.user, rma=found, **form.cleaned_data)
+        except REFUSALS as error:
+            extra = _refused(error)
+        else:
+            missing = missing_confirmations(found)
+            if missing:
+                needed = confirmation_words(missing)
+                text = f"Saved. Still needed before the label: {needed} (rule R6)."
+            else:
+                text = "Thank you: your confirmations are complete; the return label comes next."
+            messages.success(request, text)
+            return redirect("portal:rma", number=found.number)
+    context = _rma_context(found) | {"form": form} | extra
+    return render(request, "portal/rma.html", context, status=400)
+
+
+@customer_page
+@require_GET
+def rma_label(request: HttpRequest, number: int) -> HttpResponse:
+    """The return label PDF (R2), once it is issued after the R6 confirmations; else 404."""
+    found = rma_for(request.user, selectors.checked_number(number))
+    if found.label_issued_at is None:
+        missing = missing_confirmations(found)
+        if missing:
+            why = (
+                f"No label yet: confirm {confirmation_words(missing)} first; the label is issued "
+                f"after your confirmations (rule R6)."
+            )
+        else:
+            why = "No label yet: the label is issued after your R6 confirmations (rule R6)."
+        context = _rma_context(found) | {"form": ConfirmForm(), "refusal": why}
+        return render(request, "portal/rma.html", context, status=404)
+    response = HttpResponse(label_pdf(found), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="rma-{found.number}-label.pdf"'
+    return response
+
+
+# --------------------------------------------------------------------------- money back
+
+
+@customer_page
+@require_http_methods(["GET", "POST"])
+def money_back(request: HttpRequest) -> HttpResponse:
+    """Ask for a money-back return (F3): refused with the rule when the window has passed."""
+    user = request.user
+    context: dict[str, Any] = {}
+    status = 200
+    if request.method == "POST":
+        form = MoneyBackForm(request.POST, user=user)
+        if form.is_valid():
+            try:
+                ticket = request_money_back(
+                    actor=user,
+                    serial=form.cleaned_data["serial"],
+                    reason=form.cleaned_data["reason"],
+                )
+            except REFUSALS as error:
+                context |= _refused(error)
+            else:
+                messages.success(
+                    request,
+                    f"Money-back request recorded as ticket {ticket.number}; an agent will send "
+                    f"the RMA.",
+                )
+                return redirect("portal:ticket", number=ticket.number)
+        status = 400
+    else:
+        form = MoneyBackForm(initial={"serial": request.GET.get("serial", "")}, user=user)
+    page = _page(request, selectors.my_assets(user), SYSTEMS_PER_PAGE)
+    systems = [selectors.system_view(user, asset) for asset in page]
+    context |= {"form": form, "systems": systems, "page": page, "terms": selectors.money_terms()}
+    return render(request, "portal/money_back.html", context, status=status)
+
+
+# --------------------------------------------------------------------------- appointments
+
+
+@customer_page
+@require_http_methods(["GET", "POST"])
+def appointment_new(request: HttpRequest) -> HttpResponse:
+    """Book an on-site visit on a ticket (W3), at least 48 hours ahead (W5)."""
+    user = request.user
+    found: Ticket | None = None
+    context: dict[str, Any] = {}
+    status = 200
+    if request.method == "POST":
+        form = AppointmentForm(request.POST)
+        if form.is_valid():
+            found = ticket_for(user, form.cleaned_data["ticket"])
+            try:
+                booked = book_appointment(
+                    actor=user, ticket=found, starts_at=form.cleaned_data["starts_at"]
+                )
+            except REFUSALS as error:
+                context |= _refused(error)
+            else:
+                messages.success(request, f"On-site visit booked for {local(booked.starts_at)}.")
+                return redirect("portal:ticket", number=found.number)
+        status = 400
+    else:
+        number = request.GET.get("ticket", "").strip()
+        if number.isdigit():
+            found = ticket_for(user, selectors.checked_number(int(number)))
+        form = AppointmentForm(initial={"ticket": found.number if found else None})
+    window = selectors.appointment_window()
+    context |= {
+        "form": form,
+        "ticket": found,
+        "window": window,
+        "notice_hours": f"{window.required.total_seconds() / 3600:g}",
+    }
+    return render(request, "portal/appointment_new.html", context, status=status)
+
+
+# ----------------------------------------------------------------------------- invoices
+
+
+@customer_page
+@require_GET
+def invoices(request: HttpRequest) -> HttpResponse:
+    page = _page(request, selectors.my_invoices(request.user))
+    today = vendor_today()
+    rows = [selectors.invoice_row(invoice, today) for invoice in page]
+    context = {"page": page, "rows": rows, "terms": selectors.money_terms()}
+    return render(request, "portal/invoices.html", context)
+
+
+@customer_page
+@require_GET
+def invoice(request: HttpRequest, number: str) -> HttpResponse:
+    found = invoice_for(request.user, number)
+    today = vendor_today()
+    row = selectors.invoice_row(found, today)
+    return render(
+        request,
+        "portal/invoice.html",
+        {
+            "row": row,
+            "invoice": found,
+            "lines": list(found.lines.all()),
+            "credit_notes": list(found.credit_notes.all()),
+            "payments": list(found.payments.all()),
+            "late_fee_explain": selectors.late_fee_explanation(row, today),
+        },
+    )

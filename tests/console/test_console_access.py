@@ -1,0 +1,177 @@
+"""Who gets which console page: staff only. A customer's contact gets 404 on every console page
+and action (its own records included) with nothing changed; an anonymous visitor is sent to the
+login; every form is CSRF-protected (403 without the token, nothing changed)."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+
+from rmadesk.billing.models import CreditNote, Payment
+from rmadesk.core.models import AuditEvent
+from rmadesk.rmas.models import Rma
+from rmadesk.rmas.services import confirm_rma, issue_label, open_rma
+from rmadesk.tickets.models import Message, Ticket
+from tests.billing.factories import invoice
+from tests.console.conftest import client_for, make_user
+from tests.console.helpers import html
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world(desk):
+    """An RMA with its label on one ticket, another ticket without one, an overdue invoice."""
+    rma = open_rma(
+        actor=desk.agent,
+        ticket=desk.on_track,
+        kind="repair",
+        items=[{"part": "PSU", "serial": "P1", "unit_price": Decimal("99.00")}],
+    )
+    confirm_rma(
+        actor=desk.agent, rma=rma, data_backed_up=True, original_packaging=True, insured=True
+    )
+    issue_label(actor=desk.agent, rma=rma)
+    bill = invoice(customer=desk.customer, at=desk.breached.opened_at, amount="100.00")
+    return {"t": desk.soon.number, "r": rma.number, "i": bill.number}
+
+
+PAGES = [
+    "/console/",
+    "/console/?q=pool",
+    "/console/tickets/{t}/",
+    "/console/rmas/",
+    "/console/rmas/{r}/",
+    "/console/rmas/{r}/label.pdf",
+    "/console/receiving/",
+    "/console/advance-exchanges/",
+    "/console/invoices/",
+    "/console/invoices/?show=open",
+    "/console/invoices/{i}/",
+    "/console/policy/",
+    "/console/policy/calculate?op=rma&issued=2026-11-18T10:00-08:00",
+]
+ACTIONS = [
+    ("/console/tickets/{t}/severity", {"severity": "S3"}),
+    ("/console/tickets/{t}/wait", {}),
+    ("/console/tickets/{t}/resume", {}),
+    ("/console/tickets/{t}/assign", {"assignee": ""}),
+    ("/console/tickets/{t}/close", {"reason": "Fixed."}),
+    ("/console/tickets/{t}/reply", {"body": "Hello", "visibility": "public"}),
+    ("/console/tickets/{t}/call", {"body": "Called."}),
+    ("/console/tickets/{t}/rma", {"kind": "repair", "part_1": "PSU", "unit_price_1": "10.00"}),
+    ("/console/rmas/{r}/confirm", {"data_backed_up": "on"}),
+    ("/console/rmas/{r}/label", {}),
+    ("/console/rmas/{r}/ship", {"shipped_at": ""}),
+    ("/console/rmas/{r}/inspect", {"notes": "Fine."}),
+    ("/console/rmas/{r}/decide", {"decision": "repair"}),
+    ("/console/receiving/", {"label_rma_number": "{r}"}),
+    ("/console/receiving/{r}/accept", {"reason": "ok"}),
+    ("/console/receiving/{r}/reject", {"reason": "no"}),
+    ("/console/invoices/{i}/payments", {"amount": "10.00"}),
+    ("/console/invoices/{i}/credit-notes", {"amount": "10.00", "reason": "x"}),
+]
+
+
+def _fill(template: str, world: dict) -> str:
+    return template.format(**world)
+
+
+def _state():
+    """Everything an action could change."""
+    return (
+        AuditEvent.objects.count(),
+        Message.objects.count(),
+        list(Ticket.objects.order_by("pk").values_list("status", "severity", "assignee_id")),
+        list(Rma.objects.order_by("pk").values_list("status", "received_at")),
+        Payment.objects.count(),
+        CreditNote.objects.count(),
+    )
+
+
+def test_every_console_page_and_action_is_listed(world):
+    from rmadesk.console.urls import urlpatterns
+
+    listed = {re.sub(r"\{\w\}", "N", p.split("?")[0]) for p in PAGES} | {
+        re.sub(r"\{\w\}", "N", path) for path, _ in ACTIONS
+    }
+    routes = {
+        "/console/" + re.sub(r"<[^>]+>", "N", str(pattern.pattern)) for pattern in urlpatterns
+    }
+    assert routes == listed
+
+
+def test_staff_get_every_page(world, desk):
+    client = client_for(desk.agent)
+    for page in PAGES:
+        assert client.get(_fill(page, world)).status_code == 200, page
+
+
+@pytest.mark.parametrize("own_customer", [True, False])
+def test_a_customer_gets_404_on_every_console_page_and_action_and_nothing_changes(
+    world, desk, own_customer
+):
+    from tests.factories import CustomerFactory
+
+    customer = desk.customer if own_customer else CustomerFactory()
+    client = client_for(make_user("customer", customer))
+    before = _state()
+    for page in PAGES:
+        assert client.get(_fill(page, world)).status_code == 404, page
+    for path, data in ACTIONS:
+        filled = {k: _fill(v, world) for k, v in data.items()}
+        assert client.post(_fill(path, world), filled).status_code == 404, path
+    assert _state() == before
+
+
+def test_anonymous_visitors_are_sent_to_the_login(world):
+    client = Client()
+    before = _state()
+    for page in PAGES:
+        url = _fill(page, world)
+        response = client.get(url)
+        assert response.status_code == 302, page
+        assert response["Location"].startswith("/accounts/login/?next=/console/")
+    for path, data in ACTIONS:
+        response = client.post(_fill(path, world), data)
+        assert response.status_code in (302, 403), path  # login, or CSRF first
+    assert _state() == before
+
+
+@pytest.mark.parametrize(("path", "data"), ACTIONS)
+def test_every_form_is_csrf_protected(world, path, data):
+    # the roles that may do each action, so only the missing token can refuse it
+    role = "clerk" if "receiving" in path else "finance" if "invoices" in path else "agent"
+    client = client_for(make_user(role), csrf=True)
+    before = _state()
+    filled = {k: _fill(v, world) for k, v in data.items()}
+    response = client.post(_fill(path, world), filled)
+    assert response.status_code == 403
+    assert b"CSRF" in response.content
+    assert _state() == before
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        "/console/tickets/{t}/",
+        "/console/rmas/{r}/",
+        "/console/receiving/",
+        "/console/invoices/{i}/",
+    ],
+)
+def test_every_post_form_carries_the_token_and_it_is_accepted(world, desk, page):
+    client = client_for(desk.agent, csrf=True)
+    text = html(client.get(_fill(page, world)))
+    forms = re.findall(r'<form method="post".*?</form>', text, flags=re.S)
+    assert forms
+    for form in forms:
+        assert 'name="csrfmiddlewaretoken"' in form
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', text).group(1)
+    response = client.post(
+        _fill("/console/tickets/{t}/call", world), {"body": "Called.", "csrfmiddlewaretoken": token}
+    )
+    assert response.status_code == 302

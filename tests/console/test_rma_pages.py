@@ -1,0 +1,253 @@
+"""RMAs in the console: the list, an RMA's actions (R2, R4, R6, R7, R8), the label PDF, the
+receiving desk (R3) and advance exchanges awaiting their part (R4)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from rmadesk.rmas.models import Rma
+from rmadesk.rmas.services import open_rma
+from tests.billing.factories import advance_exchange
+from tests.console.conftest import NOW, client_for, make_user
+from tests.console.helpers import html, text_of
+from tests.factories import CustomerFactory
+from tests.rmas.factories import rma_of
+from tests.tickets.factories import pacific
+
+pytestmark = pytest.mark.django_db
+ITEMS = [{"part": "HDD 16TB", "serial": "ZL0001", "unit_price": Decimal("450.00")}]
+
+
+def fresh(rma):
+    return Rma.objects.get(pk=rma.pk)
+
+
+@pytest.fixture
+def exchange(desk):
+    """An advance exchange opened now on the on-track ticket (R1: valid until 18 Dec)."""
+    return open_rma(actor=desk.agent, ticket=desk.on_track, kind="advance_exchange", items=ITEMS)
+
+
+def test_rma_list_filters_and_finds_by_number(desk, exchange):
+    client = client_for(desk.agent)
+    page = html(client.get("/console/rmas/"))
+    assert f'href="/console/rmas/{exchange.number}/">RMA {exchange.number}</a>' in page
+    assert "Fri 18 Dec 2026, 10:00 PST (-08:00)" in page  # expires (R1)
+    assert "HDD 16TB ZL0001" in page
+    assert f"RMA {exchange.number}" in html(client.get("/console/rmas/?kind=advance_exchange"))
+    assert f"RMA {exchange.number}<" not in html(client.get("/console/rmas/?kind=repair"))
+    assert f"RMA {exchange.number}<" in html(client.get(f"/console/rmas/?q=RMA+{exchange.number}"))
+    assert f"RMA {exchange.number}<" in html(client.get("/console/rmas/?q=acme"))
+
+
+def test_r6_r4_confirm_then_ship_the_replacement_with_its_dates(desk, exchange):
+    client = client_for(desk.agent)
+    url = f"/console/rmas/{exchange.number}/"
+    page = html(client.get(url))
+    assert "Still missing (R6): the customer backed up their data." in page
+    refused = client.post(url + "ship", {"shipped_at": ""})
+    assert refused.status_code == 400
+    assert "issued only after the customer confirms data_backed_up (rule R6)" in text_of(
+        html(refused)
+    )
+    assert fresh(exchange).replacement_shipped_at is None
+    assert client.post(url + "confirm", {"data_backed_up": "on"}).status_code == 302
+    assert fresh(exchange).status == "confirmed"
+    assert 'value="2026-11-18T10:00:00-08:00"' in html(client.get(url))  # default: now
+    response = client.post(url + "ship", {"shipped_at": ""})
+    assert response.status_code == 302
+    page = html(client.get(url))
+    assert (
+        "Replacement shipped with its prepaid return label, valid until "
+        "Sat 28 Nov 2026, 10:00 PST (-08:00); the unreturned part is invoiced "
+        "Wed 02 Dec 2026, 10:00 PST (-08:00) (rule R4)."
+    ) in page
+    assert "Wed 02 Dec 2026, 10:00 PST (-08:00) (14 days left)" in page
+    shipped = fresh(exchange)
+    assert shipped.status == "replacement_shipped"
+    assert shipped.replacement_shipped_at == NOW
+    label = client.get(url + "label.pdf")
+    assert label.status_code == 200
+    assert label["Content-Type"] == "application/pdf"
+    assert label.content.startswith(b"%PDF")
+
+
+def test_t1_a_shipping_time_without_an_offset_is_refused(desk, exchange):
+    client = client_for(desk.agent)
+    url = f"/console/rmas/{exchange.number}/"
+    client.post(url + "confirm", {"data_backed_up": "on"})
+    response = client.post(url + "ship", {"shipped_at": "2026-11-18T09:00"})
+    assert response.status_code == 400
+    assert "(rule T1)" in html(response)
+    assert 'value="2026-11-18T09:00"' in html(response)
+    assert fresh(exchange).replacement_shipped_at is None
+
+
+def test_r6_no_label_before_the_confirmations_and_no_pdf_before_the_label(desk):
+    rma = rma_of("repair", actor=desk.agent, issued_at=NOW - dt.timedelta(days=1))
+    client = client_for(desk.agent)
+    response = client.post(f"/console/rmas/{rma.number}/label")
+    assert response.status_code == 400
+    assert "the label is issued only after the customer confirms" in html(response)
+    assert "(rule R6)" in html(response)
+    assert client.get(f"/console/rmas/{rma.number}/label.pdf").status_code == 404
+
+
+def test_r7_r8_receive_inspect_and_decide_a_repair_abroad(desk):
+    rma = rma_of(
+        "repair",
+        actor=desk.agent,
+        issued_at=NOW - dt.timedelta(days=2),
+        confirmed=True,
+        country="DE",
+        zone="Europe/Berlin",
+    )
+    agent = client_for(desk.agent)
+    url = f"/console/rmas/{rma.number}/"
+    assert agent.post(url + "label").status_code == 302
+    assert fresh(rma).status == "label_issued"
+    clerk = client_for(make_user("clerk"))
+    assert (
+        clerk.post("/console/receiving/", {"label_rma_number": str(rma.number)}).status_code == 302
+    )
+    assert fresh(rma).status == "received"
+    assert agent.post(url + "inspect", {"notes": "PSU burnt."}).status_code == 302
+    assert fresh(rma).status == "inspected"
+    refused = agent.post(url + "decide", {"decision": "repair"})
+    assert refused.status_code == 400
+    assert "for a customer in DE record the freight arrangement" in html(refused)
+    assert "(rule R8)" in html(refused)
+    response = agent.post(
+        url + "decide",
+        {"decision": "repair", "refurbished": "on", "freight_arrangement": "DHL, customer pays"},
+    )
+    assert response.status_code == 302
+    decided = fresh(rma)
+    assert (decided.decision, decided.refurbished, decided.status) == ("repair", True, "closed")
+    page = html(agent.get(url))
+    assert "Decided: repair with refurbished parts (rule R7)." in page
+    assert "freight: DHL, customer pays (R8)" in page
+
+
+# ------------------------------------------------------------------------- receiving desk
+
+
+def test_receiving_desk_has_an_autofocused_labelled_scan_field(desk):
+    page = html(client_for(make_user("clerk")).get("/console/receiving/"))
+    assert '<label for="label-number">' in page
+    assert 'id="label-number" name="label_rma_number" autofocus' in page
+
+
+def test_r3_a_valid_label_is_received(desk, exchange):
+    clerk = client_for(make_user("clerk"))
+    response = clerk.post("/console/receiving/", {"label_rma_number": f"RMA {exchange.number}"})
+    assert response.status_code == 302
+    assert fresh(exchange).status == "received"
+    assert f"RMA {exchange.number} received (advance exchange)." in html(
+        clerk.get("/console/receiving/")
+    )
+
+
+def test_r3_an_expired_number_is_flagged_prominently_then_accepted_with_a_reason(desk):
+    rma = rma_of("repair", actor=desk.agent, issued_at=pacific(2026, 10, 1, 10, 0))
+    clerk = client_for(make_user("clerk"))
+    clerk.post("/console/receiving/", {"label_rma_number": str(rma.number)})
+    flagged = fresh(rma)
+    assert (flagged.status, flagged.receipt_flags) == ("flagged", ["expired"])
+    page = html(clerk.get("/console/receiving/"))
+    assert (
+        f"FLAGGED FOR REJECTION (rule R3): RMA number expired (label read “{rma.number}”). "
+        f"The package is booked on RMA {rma.number}: accept it with a reason or reject it below."
+    ) in page
+    assert "RMA number expired Sat 31 Oct 2026, 10:00 PDT (-07:00)" in page
+    assert f'action="/console/receiving/{rma.number}/accept"' in page
+    refused = clerk.post(f"/console/receiving/{rma.number}/accept", {"reason": " "})
+    assert refused.status_code == 400
+    assert "(rule R3)" in html(refused)
+    response = clerk.post(
+        f"/console/receiving/{rma.number}/accept", {"reason": "Customer was told by phone."}
+    )
+    assert response.status_code == 302
+    accepted = fresh(rma)
+    assert (accepted.status, accepted.receipt_decision_reason) == (
+        "received",
+        "Customer was told by phone.",
+    )
+
+
+def test_r3_a_flagged_package_can_be_rejected(desk):
+    rma = rma_of("repair", actor=desk.agent, issued_at=pacific(2026, 10, 1, 10, 0))
+    clerk = client_for(make_user("clerk"))
+    clerk.post("/console/receiving/", {"label_rma_number": str(rma.number)})
+    response = clerk.post(f"/console/receiving/{rma.number}/reject", {"reason": "Too late."})
+    assert response.status_code == 302
+    assert fresh(rma).status == "rejected"
+    assert f"RMA {rma.number}: package rejected (rule R3)." in html(
+        clerk.get("/console/receiving/")
+    )
+
+
+@pytest.mark.parametrize(
+    ("label", "why"),
+    [
+        ("999999", "unknown RMA number (label read “999999”)"),
+        ("", "no readable RMA number on the label"),
+        ("smudged", "no readable RMA number on the label (label read “smudged”)"),
+    ],
+)
+def test_r3_unknown_and_unreadable_labels_are_flagged_with_nothing_to_book_against(
+    desk, label, why
+):
+    clerk = client_for(make_user("clerk"))
+    clerk.post("/console/receiving/", {"label_rma_number": label})
+    page = html(clerk.get("/console/receiving/"))
+    assert (
+        f"FLAGGED FOR REJECTION (rule R3): {why}. There is no RMA to book it against: "
+        "set the package aside."
+    ) in page
+
+
+def test_r3_an_unreadable_label_is_booked_flagged_on_the_expected_rma(desk, exchange):
+    clerk = client_for(make_user("clerk"))
+    clerk.post("/console/receiving/", {"label_rma_number": "", "expected": str(exchange.number)})
+    booked = fresh(exchange)
+    assert (booked.status, booked.receipt_flags) == ("flagged", ["unreadable"])
+
+
+def test_receiving_is_the_clerks_an_agent_sees_the_refusal(desk, exchange):
+    response = client_for(desk.agent).post(
+        "/console/receiving/", {"label_rma_number": str(exchange.number)}
+    )
+    assert response.status_code == 403
+    assert "receiving a return needs the role clerk" in html(response)
+    assert fresh(exchange).status == "issued"
+
+
+# ---------------------------------------------------------------------- advance exchanges
+
+
+def test_r4_advance_exchanges_awaiting_return_with_days_left(desk):
+    customer = CustomerFactory(name="Initech")
+    # shipped Tue 10 Nov 10:00 PST: label valid until 20 Nov, invoiced 24 Nov 10:00 (R4)
+    waiting = advance_exchange(customer=customer, shipped_at=pacific(2026, 11, 10, 10, 0))
+    # shipped 3 Nov: label expired 13 Nov, invoice due 17 Nov (before now), not yet issued
+    late = advance_exchange(customer=customer, shipped_at=pacific(2026, 11, 3, 10, 0))
+    returned = advance_exchange(
+        customer=customer, shipped_at=pacific(2026, 11, 9, 10, 0), received_at=NOW
+    )
+    response = client_for(desk.agent).get("/console/advance-exchanges/")
+    assert response.status_code == 200
+    page = html(response)
+    assert f"RMA {returned.number}<" not in page
+    assert page.index(f"RMA {late.number}<") < page.index(f"RMA {waiting.number}<")
+    text = text_of(page)
+    assert (
+        f"RMA {waiting.number} Initech HDD 16TB 450.00 USD; drive sled 180.00 USD "
+        "Tue 10 Nov 2026, 10:00 PST (-08:00) Fri 20 Nov 2026, 10:00 PST (-08:00) "
+        "Tue 24 Nov 2026, 10:00 PST (-08:00) 6 days"
+    ) in text
+    assert "label expired" in text and "0 days" in text
+    assert "2 RMAs, soonest invoice first." in text

@@ -1,0 +1,248 @@
+"""A ticket in the console: thread, clocks with their explanation (T8), and every action as a
+small form calling one ticket or RMA service; refusals shown with their rule and status."""
+
+from __future__ import annotations
+
+import pytest
+from django.utils.html import escape
+
+from rmadesk.core.models import AuditEvent
+from rmadesk.rmas.models import Rma
+from rmadesk.tickets.models import Message, ServiceClock, Ticket
+from tests.console.conftest import client_for, make_user
+from tests.console.helpers import html, text_of
+
+pytestmark = pytest.mark.django_db
+
+
+def fresh(ticket):
+    return Ticket.objects.get(pk=ticket.pk)
+
+
+def test_ticket_page_shows_thread_clocks_with_their_explanation_and_countdown(desk):
+    response = client_for(desk.agent).get(f"/console/tickets/{desk.on_track.number}/")
+    assert response.status_code == 200
+    page = html(response)
+    assert f"#{desk.on_track.number} Slow replication" in page
+    assert "Replication lags." in page  # the first message
+    clock = ServiceClock.objects.get(ticket=desk.on_track, kind="first_response")
+    assert clock.explanation  # T8: the policy core's sentences, stored with the clock
+    for line in clock.explanation:
+        assert escape(line) in page
+    assert 'Due <span class="due">Wed 18 Nov 2026, 13:00 PST (-08:00)</span>' in page
+    assert '<time datetime="2026-11-18T21:00:00+00:00" data-countdown' in page
+    assert "Target: 4 business hours" in page
+    assert "ticket.opened" in page  # the history
+    for action in ("severity", "wait", "assign", "close", "reply", "call", "rma"):
+        assert f'action="/console/tickets/{desk.on_track.number}/{action}"' in page
+
+
+def test_internal_notes_are_marked_in_the_thread(desk):
+    client = client_for(desk.agent)
+    client.post(
+        f"/console/tickets/{desk.on_track.number}/reply",
+        {"body": "Customer seems upset.", "visibility": "internal"},
+    )
+    page = html(client.get(f"/console/tickets/{desk.on_track.number}/"))
+    assert '<article class="message note">' in page
+    assert "internal note — not shown to the customer" in page
+
+
+def test_l7_changing_severity_retargets_the_due_time_shown(desk):
+    client = client_for(desk.agent)
+    response = client.post(f"/console/tickets/{desk.on_track.number}/severity", {"severity": "S1"})
+    assert response.status_code == 302
+    assert response["Location"] == f"/console/tickets/{desk.on_track.number}/"
+    page = html(client.get(response["Location"]))
+    assert "Severity changed to S1: the clocks were re-targeted (rule L7)." in page
+    # Gold S1: 2 hours, 24x7, from the change at 10:00 (L7)
+    assert 'Due <span class="due">Wed 18 Nov 2026, 12:00 PST (-08:00)</span>' in page
+    assert "severity S2 became S1 (rule L7)" in page
+    assert "ticket.severity_changed" in page
+    assert fresh(desk.on_track).next_due_at.isoformat() == "2026-11-18T20:00:00+00:00"
+    queue = html(client.get("/console/"))
+    assert "Wed 18 Nov 2026, 12:00 PST (-08:00)" in queue
+
+
+def test_l5_wait_on_customer_and_resume(desk):
+    client = client_for(desk.agent)
+    number = desk.paused.number
+    page = html(client.get(f"/console/tickets/{number}/"))
+    assert "Paused since Mon 16 Nov 2026, 10:05 PST (-08:00) (rule L5)." in page
+    assert f'action="/console/tickets/{number}/resume"' in page
+    response = client.post(f"/console/tickets/{number}/resume")
+    assert response.status_code == 302
+    page = html(client.get(f"/console/tickets/{number}/"))
+    # Gold S3: 8 business hours from the resume at 10:00 → 18:00 today (L5, T5)
+    assert 'Due <span class="due">Wed 18 Nov 2026, 18:00 PST (-08:00)</span>' in page
+    assert fresh(desk.paused).status == "open"
+    client.post(f"/console/tickets/{number}/wait")
+    assert fresh(desk.paused).status == "waiting_on_customer"
+    assert fresh(desk.paused).next_due_at is None
+
+
+def test_assign_to_an_agent_and_unassign(desk):
+    client = client_for(desk.agent)
+    other = make_user("agent")
+    number = desk.on_track.number
+    response = client.post(f"/console/tickets/{number}/assign", {"assignee": str(other.pk)})
+    assert response.status_code == 302
+    assert fresh(desk.on_track).assignee == other
+    assert f"Assigned to {other.email}." in html(client.get(response["Location"]))
+    client.post(f"/console/tickets/{number}/assign", {"assignee": ""})
+    assert fresh(desk.on_track).assignee is None
+
+
+def test_assigning_to_a_clerk_is_refused_with_400(desk):
+    clerk = make_user("clerk")
+    response = client_for(desk.agent).post(
+        f"/console/tickets/{desk.on_track.number}/assign", {"assignee": str(clerk.pk)}
+    )
+    assert response.status_code == 400
+    assert "choose an agent or a manager" in html(response)
+    assert fresh(desk.on_track).assignee is None
+
+
+def test_p1_close_as_resolved_or_out_of_scope_naming_a_reason(desk):
+    client = client_for(desk.agent)
+    response = client.post(
+        f"/console/tickets/{desk.soon.number}/close",
+        {"out_of_scope": "data recovery", "reason": "We cannot recover deleted files."},
+    )
+    assert response.status_code == 302
+    closed = fresh(desk.soon)
+    assert (closed.status, closed.out_of_scope_reason) == ("out_of_scope", "data recovery")
+    page = html(client.get(response["Location"]))
+    assert "Closed as out of scope: data recovery (rule P1)." in page
+    client.post(f"/console/tickets/{desk.on_track.number}/close", {"reason": "Fixed."})
+    assert fresh(desk.on_track).status == "resolved"
+
+
+def test_p1_an_unknown_out_of_scope_reason_is_refused_on_the_page(desk):
+    response = client_for(desk.agent).post(
+        f"/console/tickets/{desk.soon.number}/close",
+        {"out_of_scope": "we are busy", "reason": "No."},
+    )
+    assert response.status_code == 400
+    page = text_of(html(response))
+    assert "'we are busy' is not an out-of-scope reason; name one of: data recovery" in page
+    assert "(rule P1)" in page
+    assert "No." in html(response)  # the typed reason stays in the form
+    assert fresh(desk.soon).status == "open"
+
+
+def test_reply_meets_the_first_response_and_starts_the_next_update(desk):
+    client = client_for(desk.agent)
+    response = client.post(
+        f"/console/tickets/{desk.on_track.number}/reply",
+        {"body": "We are on it.", "visibility": "public"},
+    )
+    assert response.status_code == 302
+    message = Message.objects.filter(ticket=desk.on_track).order_by("-id").first()
+    assert (message.body, message.is_public, message.kind) == ("We are on it.", True, "reply")
+    page = html(client.get(response["Location"]))
+    assert "Reply sent to the customer." in page
+    # next update: 4 business hours from the reply at 10:00 (L5)
+    assert 'Due <span class="due">Wed 18 Nov 2026, 14:00 PST (-08:00)</span>' in page
+
+
+def test_an_empty_reply_is_refused(desk):
+    before = Message.objects.count()
+    response = client_for(desk.agent).post(
+        f"/console/tickets/{desk.on_track.number}/reply", {"body": "  ", "visibility": "public"}
+    )
+    assert response.status_code == 400
+    assert "body is required" in html(response)
+    assert Message.objects.count() == before
+
+
+def test_a_phone_call_is_logged_as_an_internal_note(desk):
+    client = client_for(desk.agent)
+    response = client.post(
+        f"/console/tickets/{desk.on_track.number}/call",
+        {"body": "Customer called: replication fine again."},
+    )
+    assert response.status_code == 302
+    message = Message.objects.filter(ticket=desk.on_track).order_by("-id").first()
+    assert message.body == "Phone call: Customer called: replication fine again."
+    assert message.is_public is False
+    # no clock moved: still due 13:00
+    assert fresh(desk.on_track).next_due_at.isoformat() == "2026-11-18T21:00:00+00:00"
+    assert "Phone call logged." in html(client.get(response["Location"]))
+
+
+def test_r1_open_an_rma_from_the_ticket(desk):
+    client = client_for(desk.agent)
+    response = client.post(
+        f"/console/tickets/{desk.on_track.number}/rma",
+        {
+            "kind": "advance_exchange",
+            "part_1": "HDD 16TB",
+            "serial_1": "ZL0001",
+            "unit_price_1": "450.00",
+            "part_2": "Drive sled",
+            "unit_price_2": "18.50",
+        },
+    )
+    assert response.status_code == 302
+    rma = Rma.objects.get(ticket=desk.on_track)
+    assert rma.number == desk.on_track.number  # P3, R1
+    assert rma.kind == "advance_exchange"
+    assert [(i.part, i.serial, str(i.unit_price)) for i in rma.items.all()] == [
+        ("HDD 16TB", "ZL0001", "450.00"),
+        ("Drive sled", "", "18.50"),
+    ]
+    page = html(client.get(response["Location"]))
+    assert (
+        f"RMA {rma.number} opened (advance exchange), valid until "
+        "Fri 18 Dec 2026, 10:00 PST (-08:00) (rule R1)."
+    ) in page
+    assert f'href="/console/rmas/{rma.number}/"' in page
+
+
+def test_f4_an_rma_price_not_exact_to_the_cent_is_refused(desk):
+    response = client_for(desk.agent).post(
+        f"/console/tickets/{desk.on_track.number}/rma",
+        {"kind": "repair", "part_1": "PSU", "unit_price_1": "12.345"},
+    )
+    assert response.status_code == 400
+    page = html(response)
+    assert "a unit price is exact to the cent" in page and "(rule F4)" in page
+    assert 'value="12.345"' in page  # the typed row stays
+    assert not Rma.objects.exists()
+
+
+def test_a_role_that_may_not_act_sees_the_refusal_with_403_and_nothing_changes(desk):
+    clerk = make_user("clerk")
+    events = AuditEvent.objects.count()
+    response = client_for(clerk).post(
+        f"/console/tickets/{desk.on_track.number}/severity", {"severity": "S1"}
+    )
+    assert response.status_code == 403
+    assert "changing a ticket&#x27;s severity needs the role agent or manager" in html(response)
+    assert fresh(desk.on_track).severity == "S2"
+    assert AuditEvent.objects.count() == events
+
+
+def test_a_closed_ticket_shows_no_actions(desk):
+    client = client_for(desk.agent)
+    client.post(f"/console/tickets/{desk.soon.number}/close", {"reason": "Fixed."})
+    page = html(client.get(f"/console/tickets/{desk.soon.number}/"))
+    assert "Closed Wed 18 Nov 2026, 10:00 PST (-08:00)" in page
+    assert f'action="/console/tickets/{desk.soon.number}/severity"' not in page
+    response = client.post(f"/console/tickets/{desk.soon.number}/severity", {"severity": "S2"})
+    assert response.status_code == 400
+    assert "is closed (resolved)" in html(response)
+
+
+def test_missing_tickets_and_too_long_numbers_are_404(desk):
+    client = client_for(desk.agent)
+    assert client.get("/console/tickets/999999/").status_code == 404
+    assert client.get(f"/console/tickets/{'9' * 19}/").status_code == 404
+    assert client.post("/console/tickets/999999/reply", {"body": "x"}).status_code == 404
+
+
+def test_action_urls_answer_405_to_a_get(desk):
+    assert (
+        client_for(desk.agent).get(f"/console/tickets/{desk.soon.number}/reply").status_code == 405
+    )
