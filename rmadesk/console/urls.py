@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path, register_converter
 
-from rmadesk.console import money_views, policy_views, rma_views, views
+from rmadesk.console import call_views, money_views, policy_views, rma_views, views
 
 
 class NumberConverter:
@@ -24,6 +24,7 @@ register_converter(NumberConverter, "console_number")
 app_name = "console"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("calls/new", call_views.new_call, name="call_new"),
     # a ticket and its actions
     path("tickets/<console_number:number>/", views.ticket_detail, name="ticket"),
     path("tickets/<console_number:number>/severity", views.change_severity, name="severity"),

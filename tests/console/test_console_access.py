@@ -36,11 +36,12 @@ def world(desk):
     )
     issue_label(actor=desk.agent, rma=rma)
     bill = invoice(customer=desk.customer, at=desk.breached.opened_at, amount="100.00")
-    return {"t": desk.soon.number, "r": rma.number, "i": bill.number}
+    return {"t": desk.soon.number, "r": rma.number, "i": bill.number, "s": desk.soon.asset.serial}
 
 
 PAGES = [
     "/console/",
+    "/console/calls/new",
     "/console/?q=pool",
     "/console/tickets/{t}/",
     "/console/rmas/",
@@ -55,6 +56,7 @@ PAGES = [
     "/console/policy/calculate?op=rma&issued=2026-11-18T10:00-08:00",
 ]
 ACTIONS = [
+    ("/console/calls/new", {"serial": "{s}", "caller": "Kim", "severity": "S2", "notes": "n"}),
     ("/console/tickets/{t}/severity", {"severity": "S3"}),
     ("/console/tickets/{t}/wait", {}),
     ("/console/tickets/{t}/resume", {}),

@@ -1,0 +1,65 @@
+"""Take a phone call: a new ticket whose clock starts at the call (L4, T5)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from rmadesk.console.pages import Refusal, refusal_of
+from rmadesk.core.errors import ServiceError
+from rmadesk.core.permissions import PermissionDenied
+from rmadesk.core.policies import active_policy
+from rmadesk.core.web import staff_page
+from rmadesk.policy.errors import PolicyError
+from rmadesk.policy.instants import parse_instant
+from rmadesk.tickets.phone import log_call
+
+
+class NewCallForm(forms.Form):
+    serial = forms.CharField(max_length=64)
+    caller = forms.CharField(max_length=200)
+    severity = forms.ChoiceField(choices=[(s, s) for s in ("S1", "S2", "S3", "S4")])
+    notes = forms.CharField(widget=forms.Textarea)
+    called_at = forms.CharField(required=False)
+
+
+@staff_page
+def new_call(request: HttpRequest) -> HttpResponse:
+    """GET: the form; POST: open the phone (or voicemail) ticket and go to it."""
+    form = NewCallForm(request.POST or None)
+    context: dict[str, object] = {
+        "form": form,
+        "severities": active_policy().document.severities,
+        "refusal": None,
+    }
+    if request.method != "POST":
+        return render(request, "console/call_new.html", context)
+    if not form.is_valid():
+        field, errors = next(iter(form.errors.items()))
+        context["refusal"] = Refusal(f"{field}: {' '.join(str(e) for e in errors)}", field=field)
+        return render(request, "console/call_new.html", context, status=400)
+    data = form.cleaned_data
+    try:
+        called_at = data["called_at"].strip()
+        ticket = log_call(
+            actor=request.user,
+            serial=data["serial"],
+            caller=data["caller"],
+            severity=data["severity"],
+            notes=data["notes"],
+            called_at=parse_instant(called_at, "called_at") if called_at else None,
+        )
+    except (PermissionDenied, PolicyError, ServiceError) as error:
+        context["refusal"], status = refusal_of(error, "call")
+        return render(request, "console/call_new.html", context, status=status)
+    if ticket.channel == "voicemail":
+        messages.success(
+            request,
+            f"Ticket {ticket.number} opened from the call as voicemail: outside business hours "
+            f"its clock starts at the next opening (rule L4).",
+        )
+    else:
+        messages.success(request, f"Ticket {ticket.number} opened from the call.")
+    return redirect("console:ticket", number=ticket.number)
