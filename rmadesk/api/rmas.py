@@ -25,8 +25,6 @@ from rmadesk.api.schemas import Amount, In, Instant, Out
 from rmadesk.core import clock
 from rmadesk.core.errors import ServiceError
 from rmadesk.core.permissions import PermissionDenied, customer_scope
-from rmadesk.core.policies import active_policy
-from rmadesk.policy.instants import zone_named
 from rmadesk.rmas import services
 from rmadesk.rmas.labels import label_pdf
 from rmadesk.rmas.models import Rma
@@ -163,20 +161,9 @@ RULES = {
 }
 
 
-def _viewer_zone(user: Any, rma: Rma) -> dt.tzinfo:
-    """T1: a customer's contact reads times in its customer's zone; staff in the vendor's."""
-    if customer_scope(user) is None:
-        return active_policy().vendor_zone
-    return zone_named(rma.ticket.customer.zone, field="zone")
-
-
 def _out(user: Any, rma: Rma) -> dict[str, Any]:
-    zone = _viewer_zone(user, rma)
-    body: dict[str, Any] = {
-        name: (value.astimezone(zone) if value is not None else None)
-        for name in INSTANTS
-        for value in [getattr(rma, name)]
-    }
+    # Instants as stored: the API's renderer writes every one in the viewer's zone (T1).
+    body: dict[str, Any] = {name: getattr(rma, name) for name in INSTANTS}
     asset = rma.ticket.asset
     refund = None
     if rma.kind == "money_back":

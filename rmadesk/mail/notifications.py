@@ -458,56 +458,16 @@ def _label(rma: Rma) -> list[dict[str, Any]]:
     return [{"type": "rma_label", "rma": rma.number}]
 
 
-@_on("rma.opened")
-def rma_issued(event: AuditEvent) -> Draft | None:
-    rma = _rma(event)
-    if rma is None:
-        return None
-    ticket = rma.ticket
-    return _customer_draft(
-        event,
-        "rma_issued",
-        ticket=ticket,
-        subject=f"[#{ticket.number}] RMA {rma.number} issued",
-        context=_rma_context(rma, _zone(ticket.customer)),
-        attachments=_label(rma) if rma.label_issued_at is not None else [],
-    )
-
-
-@_on("rma.label_issued")
-def return_label(event: AuditEvent) -> Draft | None:
-    rma = _rma(event)
-    if rma is None:
-        return None
-    ticket = rma.ticket
-    return _customer_draft(
-        event,
-        "return_label",
-        ticket=ticket,
-        subject=f"[#{ticket.number}] Return label for RMA {rma.number}",
-        context=_rma_context(rma, _zone(ticket.customer)),
-        attachments=_label(rma),
-    )
-
-
-@_on("rma.replacement_shipped")
-def replacement_shipped(event: AuditEvent) -> Draft | None:
-    rma = _rma(event)
-    if rma is None:
-        return None
-    ticket = rma.ticket
-    return _customer_draft(
-        event,
-        "replacement_shipped",
-        ticket=ticket,
-        subject=f"[#{ticket.number}] Replacement shipped for RMA {rma.number}",
-        context=_rma_context(rma, _zone(ticket.customer)),
-        attachments=_label(rma),
-    )
-
-
-@_on("rma.label_expiring")
-def label_expiring(event: AuditEvent) -> Draft | None:
+def _rma_draft(
+    event: AuditEvent,
+    kind: str,
+    subject: Callable[[Rma, dict[str, Any]], str],
+    *,
+    label: bool | Callable[[Rma], bool],
+    once_per_rma: bool = False,
+) -> Draft | None:
+    """A customer mail about an RMA: `[#number]` subject, the RMA's dates in the customer's
+    zone, the label attached where `label`, and one mail per RMA for the reminders."""
     rma = _rma(event)
     if rma is None:
         return None
@@ -515,29 +475,62 @@ def label_expiring(event: AuditEvent) -> Draft | None:
     context = _rma_context(rma, _zone(ticket.customer))
     return _customer_draft(
         event,
-        "label_expiring",
+        kind,
         ticket=ticket,
-        subject=f"[#{ticket.number}] Reminder: the return label for RMA {rma.number} expires "
-        f"{context['label_expires']}",
+        subject=f"[#{ticket.number}] {subject(rma, context)}",
         context=context,
-        attachments=_label(rma),
-        dedupe_key=f"label_expiring:{rma.number}",  # once per RMA, however often the scan runs
+        attachments=_label(rma) if (label(rma) if callable(label) else label) else [],
+        # Reminders: once per RMA, however often the scan runs.
+        dedupe_key=f"{kind}:{rma.number}" if once_per_rma else None,
+    )
+
+
+@_on("rma.opened")
+def rma_issued(event: AuditEvent) -> Draft | None:
+    return _rma_draft(
+        event,
+        "rma_issued",
+        lambda r, _: f"RMA {r.number} issued",
+        label=lambda r: r.label_issued_at is not None,
+    )
+
+
+@_on("rma.label_issued")
+def return_label(event: AuditEvent) -> Draft | None:
+    return _rma_draft(
+        event, "return_label", lambda r, _: f"Return label for RMA {r.number}", label=True
+    )
+
+
+@_on("rma.replacement_shipped")
+def replacement_shipped(event: AuditEvent) -> Draft | None:
+    return _rma_draft(
+        event,
+        "replacement_shipped",
+        lambda r, _: f"Replacement shipped for RMA {r.number}",
+        label=True,
+    )
+
+
+@_on("rma.label_expiring")
+def label_expiring(event: AuditEvent) -> Draft | None:
+    return _rma_draft(
+        event,
+        "label_expiring",
+        lambda r, c: f"Reminder: the return label for RMA {r.number} expires {c['label_expires']}",
+        label=True,
+        once_per_rma=True,
     )
 
 
 @_on("rma.part_not_returned")
 def part_not_returned(event: AuditEvent) -> Draft | None:
-    rma = _rma(event)
-    if rma is None:
-        return None
-    ticket = rma.ticket
-    return _customer_draft(
+    return _rma_draft(
         event,
         "part_not_returned",
-        ticket=ticket,
-        subject=f"[#{ticket.number}] Reminder: the part for RMA {rma.number} has not arrived",
-        context=_rma_context(rma, _zone(ticket.customer)),
-        dedupe_key=f"part_not_returned:{rma.number}",
+        lambda r, _: f"Reminder: the part for RMA {r.number} has not arrived",
+        label=False,
+        once_per_rma=True,
     )
 
 

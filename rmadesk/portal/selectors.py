@@ -44,7 +44,7 @@ from rmadesk.tickets.models import Ticket
 from rmadesk.tickets.selectors import visible_tickets
 
 # The service's own plan lookup: the promise must name the plan the ticket will be opened on.
-from rmadesk.tickets.services import _plan_for
+from rmadesk.tickets.services import plan_for
 
 # The largest ticket, RMA or invoice id the database holds: a bigger number is simply missing.
 MAX_NUMBER = 2**63 - 1
@@ -181,7 +181,7 @@ def ticket_promise(user: Any, serial: str, severity: str, at: dt.datetime | None
     plan: str | None = None
     title = ""
     try:
-        plan = _plan_for(policy, asset, start)
+        plan = plan_for(policy, asset, start)
         title = policy.document.plans[plan].title
         answer = response_due(
             policy,

@@ -116,7 +116,7 @@ def open_ticket(
         )
 
     policy = active_policy()
-    plan = _plan_for(policy, asset, at)
+    plan = plan_for(policy, asset, at)
     answer = response_due(
         policy,
         plan=plan,
@@ -200,7 +200,7 @@ def open_ticket(
     return ticket
 
 
-def _plan_for(policy: Policy, asset: Asset, at: dt.datetime) -> str:
+def plan_for(policy: Policy, asset: Asset, at: dt.datetime) -> str:
     """The plan of the customer's contract in force on the opening day (vendor's date), L1.
 
     A customer with contracts for both product lines (a TrueNAS plan and a TrueCommand licence)
