@@ -279,58 +279,70 @@ def _due_for_invoice(now: dt.datetime) -> QuerySet[Rma]:
     ).exclude(invoices__kind=InvoiceKind.UNRETURNED_PARTS)
 
 
-def invoice_unreturned_parts(*, now: dt.datetime) -> int:
+def invoice_unreturned_parts(*, now: dt.datetime, batch_size: int = 100) -> int:
     """Issue the day-14 invoice of every advance exchange whose part has not come back (R4).
 
     Exactly one invoice per RMA, for the full cost of its items, however often and however
-    concurrently this runs: each RMA is claimed (row lock, skipping ones a concurrent run holds)
-    and re-checked under the lock, and the unique constraint
-    `one_automatic_invoice_per_advance_exchange` makes a lost race a no-op. Returns how many
-    invoices this run issued.
+    concurrently this runs. RMAs are claimed a batch at a time with a row lock that skips rows a
+    concurrent run holds (`SELECT ... FOR UPDATE SKIP LOCKED` on PostgreSQL), so several workers
+    split the work instead of queueing behind each other; each batch commits on its own, so a
+    run killed half-way keeps what it finished. The unique constraint
+    `one_automatic_invoice_per_advance_exchange` makes a lost race (a row another run invoiced
+    just before we locked it) a no-op. Returns how many invoices this run issued.
     """
     now = _utc(now, "now")
     issued = 0
-    for pk in list(_due_for_invoice(now).values_list("pk", flat=True).order_by("pk")):
+    # RMAs this run looked at and left due (nothing priced, or a race lost): not claimed again.
+    passed: set[int] = set()
+    while True:
         with transaction.atomic():
-            rma = (
-                _claim(_due_for_invoice(now).filter(pk=pk))
+            batch = list(
+                _claim(_due_for_invoice(now).exclude(pk__in=passed))
                 .select_related("ticket__customer")
-                .first()
+                .order_by("pk")[:batch_size]
             )
-            if rma is None:
-                continue  # another run holds it or has invoiced it; or the part arrived
-            items = [item for item in rma.items.order_by("pk") if item.unit_price > 0]
-            if not items:
-                continue  # nothing priced to charge: left for a person to invoice
-            lines = [
-                {
-                    "kind": LineKind.PART,
-                    "description": (
-                        f"Unreturned {item.part}"
-                        + (f" (serial {item.serial})" if item.serial else "")
-                        + f", advance exchange RMA {rma.number} (rule R4)"
-                    ),
-                    "amount": item.unit_price,
-                    "currency": item.currency,
-                }
-                for item in items
-            ]
-            try:
-                with transaction.atomic():
-                    _create_invoice(
-                        actor=None,
-                        customer=rma.ticket.customer,
-                        kind=InvoiceKind.UNRETURNED_PARTS,
-                        lines=lines,
-                        rma=rma,
-                        at=now,
-                        currency=None,
-                        rules=("R4",),
-                    )
-            except IntegrityError:
-                continue  # a concurrent run issued it first: already done
-            issued += 1
-    return issued
+            if not batch:
+                return issued
+            for rma in batch:
+                if _invoice_unreturned_part(rma, now):
+                    issued += 1
+                else:
+                    passed.add(rma.pk)
+
+
+def _invoice_unreturned_part(rma: Rma, now: dt.datetime) -> bool:
+    """The day-14 invoice of one claimed RMA (R4), in a savepoint; False when none was issued."""
+    items = [item for item in rma.items.order_by("pk") if item.unit_price > 0]
+    if not items:
+        return False  # nothing priced to charge: left for a person to invoice
+    lines = [
+        {
+            "kind": LineKind.PART,
+            "description": (
+                f"Unreturned {item.part}"
+                + (f" (serial {item.serial})" if item.serial else "")
+                + f", advance exchange RMA {rma.number} (rule R4)"
+            ),
+            "amount": item.unit_price,
+            "currency": item.currency,
+        }
+        for item in items
+    ]
+    try:
+        with transaction.atomic():
+            _create_invoice(
+                actor=None,
+                customer=rma.ticket.customer,
+                kind=InvoiceKind.UNRETURNED_PARTS,
+                lines=lines,
+                rma=rma,
+                at=now,
+                currency=None,
+                rules=("R4",),
+            )
+    except IntegrityError:
+        return False  # a concurrent run issued it first: already done
+    return True
 
 
 def void_unreturned_parts_invoice(

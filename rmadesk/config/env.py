@@ -119,3 +119,17 @@ def database(env: Mapping[str, str], directory: Path) -> dict[str, Any]:
         options.setdefault("timeout", 20)
         config["OPTIONS"] = options
     return config
+
+
+TASKS_BACKENDS = ("database", "rq")
+
+
+def tasks_backend(env: Mapping[str, str]) -> str:
+    """`RMADESK_TASKS_BACKEND`: `database` (default) or `rq`; anything else is an error."""
+    value = env.get("RMADESK_TASKS_BACKEND", "").strip().lower() or "database"
+    if value not in TASKS_BACKENDS:
+        raise ImproperlyConfigured(
+            f"RMADESK_TASKS_BACKEND={env['RMADESK_TASKS_BACKEND']!r}: expected one of "
+            + ", ".join(TASKS_BACKENDS)
+        )
+    return value

@@ -11,6 +11,10 @@ Variables (all optional):
 - `RMADESK_ALLOWED_HOSTS`: comma-separated; default `localhost,127.0.0.1,[::1]`.
 - `RMADESK_CSRF_TRUSTED_ORIGINS`: comma-separated origins, e.g. `https://support.example.com`
   (needed behind an HTTPS proxy); default none.
+- `RMADESK_TASKS_BACKEND`: `database` (default: tasks queued in the database, run by
+  `rmadesk worker`; no broker) or `rq` (RQ on Redis, for several workers on several machines).
+- `RMADESK_REDIS_URL`: the Redis of the `rq` backend; default `redis://127.0.0.1:6379/0`.
+- `RMADESK_TASKS_QUEUE`: the queue rmadesk's tasks go to; default `default`.
 """
 
 from __future__ import annotations
@@ -46,6 +50,8 @@ INSTALLED_APPS = [
     "rmadesk.mail",
     "rmadesk.portal",
     "rmadesk.console",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -162,4 +168,39 @@ RMADESK_MAIL_MAX_MESSAGE_BYTES = int(
 )
 RMADESK_MAIL_MAX_ATTACHMENT_BYTES = int(
     os.environ.get("RMADESK_MAIL_MAX_ATTACHMENT_BYTES", "").strip() or 25 * 1024 * 1024
+)
+
+# --- background work (issue 6)
+# The Django Tasks API (the `django_tasks` backport: on Django 6 the import becomes
+# `django.tasks`). By default tasks are rows in this database, run by `rmadesk worker`: one
+# machine needs no broker. `RMADESK_TASKS_BACKEND=rq` puts them on RQ over Redis instead, for
+# several workers on several machines; nothing else changes. Either way a task is only a
+# trigger: the work it does claims its rows (SKIP LOCKED) and is idempotent, so a task run twice
+# or lost with a killed worker neither doubles nor loses anything (docs/deploy.md).
+RMADESK_TASKS_BACKEND = env.tasks_backend(os.environ)
+RMADESK_TASKS_QUEUE = os.environ.get("RMADESK_TASKS_QUEUE", "").strip() or "default"
+RMADESK_REDIS_URL = os.environ.get("RMADESK_REDIS_URL", "").strip() or "redis://127.0.0.1:6379/0"
+RQ_QUEUES = {
+    RMADESK_TASKS_QUEUE: {"URL": RMADESK_REDIS_URL, "DEFAULT_TIMEOUT": 3600},
+}
+if RMADESK_TASKS_BACKEND == "rq":
+    INSTALLED_APPS.append("django_rq")
+    TASKS = {
+        "default": {
+            "BACKEND": "django_tasks_rq.RQBackend",
+            "QUEUES": [RMADESK_TASKS_QUEUE],
+        }
+    }
+else:
+    TASKS = {
+        "default": {
+            "BACKEND": "django_tasks_db.DatabaseBackend",
+            "QUEUES": [RMADESK_TASKS_QUEUE],
+        }
+    }
+# A failed task is tried again after 30 s, 1 min, 2 min, ... up to this many attempts in all;
+# then it goes on the dead-letter list (console → Background work), where it can be retried.
+RMADESK_TASK_MAX_ATTEMPTS = int(os.environ.get("RMADESK_TASK_MAX_ATTEMPTS", "").strip() or 5)
+RMADESK_TASK_FIRST_BACKOFF_SECONDS = int(
+    os.environ.get("RMADESK_TASK_FIRST_BACKOFF_SECONDS", "").strip() or 30
 )

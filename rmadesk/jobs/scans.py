@@ -1,7 +1,8 @@
 """The periodic scans the policy promises, run once at an instant (L5, R1, R4, F2).
 
-`rmadesk jobs run [--now ISO]` calls `run_scans`; a scheduler (cron, a systemd timer) runs it
-every few minutes. Every scan is idempotent, so a second run at the same or a later instant
+`rmadesk worker` runs each scan on the schedule of the policy file (`[schedule]`, every minute by
+default) as a background task (`rmadesk.jobs.tasks`); `rmadesk jobs run [--now ISO]` runs them all
+once, by hand. Every scan is idempotent, so a second run at the same or a later instant
 adds nothing, and two runs at once do not duplicate anything (each scan claims its rows).
 """
 
@@ -11,8 +12,6 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import import_module
-
-from django.db import transaction
 
 from rmadesk.policy.instants import require_aware
 
@@ -77,18 +76,31 @@ def _scan(module: str, function: str) -> Callable[..., int]:
     return scan
 
 
-def scan_report(*, now: dt.datetime) -> ScanReport:
-    """Run every scan at `now`, each in its own transaction; report counts and failures.
+SCAN_NAMES: tuple[str, ...] = tuple(name for name, _, _, _ in SCANS)
 
-    A scan that raises is rolled back alone: the scans before and after it still commit.
+
+def run_scan(name: str, *, now: dt.datetime) -> int:
+    """Run the one scan called `name` at `now`; the count of what it did.
+
+    Each scan commits its rows itself, one (or one batch) at a time, so a scan stopped half-way
+    (an error, a killed worker) keeps what it finished and the next run does the rest.
+    """
+    for scan_name, module, function, _ in SCANS:
+        if scan_name == name:
+            return int(_scan(module, function)(now=require_aware(now, "now")))
+    raise KeyError(f"no scan called {name!r}; the scans are {', '.join(SCAN_NAMES)}")
+
+
+def scan_report(*, now: dt.datetime) -> ScanReport:
+    """Run every scan at `now`; report counts and failures.
+
+    A scan that raises stops alone, keeping the rows it committed: the scans after it still run.
     """
     now = require_aware(now, "now")
     report = ScanReport(now=now)
-    for name, module, function, _ in SCANS:
+    for name, _, _, _ in SCANS:
         try:
-            scan = _scan(module, function)
-            with transaction.atomic():
-                report.counts[name] = int(scan(now=now))
+            report.counts[name] = run_scan(name, now=now)
         except Exception as error:  # reported below; the other scans must still run
             report.errors[name] = f"{type(error).__name__}: {error}"
     return report

@@ -133,7 +133,7 @@ def enqueue(draft: Draft) -> OutboxMessage | None:
     headers = {"Date": formatdate(now.timestamp(), usegmt=True), **draft.headers}
     try:
         with transaction.atomic():  # a savepoint: a lost race leaves the caller's work intact
-            return OutboxMessage.objects.create(
+            row = OutboxMessage.objects.create(
                 kind=draft.kind,
                 dedupe_key=draft.dedupe_key,
                 message_id=new_message_id(),
@@ -153,6 +153,12 @@ def enqueue(draft: Draft) -> OutboxMessage | None:
     except IntegrityError:
         # Queued by a concurrent transaction under the same key: that one is the notification.
         return OutboxMessage.objects.filter(dedupe_key=draft.dedupe_key).first()
+    # Sent by a worker as soon as the change commits; the outbox sweep backs this up.
+    from rmadesk.jobs.queue import enqueue_on_commit  # noqa: PLC0415 - jobs imports mail
+    from rmadesk.jobs.tasks import deliver_outbox_message  # noqa: PLC0415
+
+    enqueue_on_commit(deliver_outbox_message, row.pk)
+    return row
 
 
 def _addresses(values: Sequence[str]) -> list[str]:
@@ -185,8 +191,12 @@ def deliver_outbox(
     limit: int = 100,
     lease: dt.timedelta | None = None,
     should_stop: Callable[[], bool] | None = None,
+    message_pk: int | None = None,
 ) -> int:
     """Send up to `limit` due notifications, oldest first; returns how many were sent.
+
+    `message_pk` sends only that row, if it is due and no other worker holds it (the task queued
+    when the row is committed); anything else is left to the sweep.
 
     Due: queued rows whose (back-off) time has come, and `sending` rows whose lease ran out (a
     worker died mid-send: crash recovery). `now` fixes the instant for leases and back-offs
@@ -203,7 +213,7 @@ def deliver_outbox(
             if should_stop is not None and should_stop():
                 break
             at = now if now is not None else clock.now()
-            row = _claim(at, lease)
+            row = _claim(at, lease, message_pk)
             if row is None:
                 break
             try:
@@ -224,18 +234,18 @@ def deliver_outbox(
     return sent
 
 
-def _claim(now: dt.datetime, lease: dt.timedelta) -> OutboxMessage | None:
-    """Take the oldest due row for this worker: `sending`, leased until `now + lease`."""
+def _claim(
+    now: dt.datetime, lease: dt.timedelta, message_pk: int | None = None
+) -> OutboxMessage | None:
+    """Take the oldest due row (or row `message_pk`, if due): `sending`, leased until now + lease."""
     with transaction.atomic():
-        row = (
-            OutboxMessage.objects.select_for_update(skip_locked=True)
-            .filter(
-                Q(status=OutboxStatus.QUEUED, next_attempt_at__lte=now)
-                | Q(status=OutboxStatus.SENDING, lease_until__lt=now)
-            )
-            .order_by("id")
-            .first()
+        due = OutboxMessage.objects.select_for_update(skip_locked=True).filter(
+            Q(status=OutboxStatus.QUEUED, next_attempt_at__lte=now)
+            | Q(status=OutboxStatus.SENDING, lease_until__lt=now)
         )
+        if message_pk is not None:
+            due = due.filter(pk=message_pk)
+        row = due.order_by("id").first()
         if row is None:
             return None
         row.status = OutboxStatus.SENDING

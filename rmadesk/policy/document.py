@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Annotated, Literal
 
 from pydantic import ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic import Field as PydanticField
 from pydantic.dataclasses import dataclass
 
 from rmadesk.policy.calendars import WEEKDAYS, OpenHours
@@ -266,6 +267,20 @@ class MoneyDoc:
 
 
 @dataclass(config=STRICT)
+class ScheduleDoc:
+    """How often `rmadesk worker` runs the periodic scans and sweeps the outbox.
+
+    Not a rule of the vendor's policy but of running it: a scan that runs late makes every
+    deadline it enforces (R1, R4, F2) late by as much, so the default is every minute.
+    `scans` sets a different interval for a named scan (e.g. `accrue_late_fees = 60`).
+    """
+
+    every_minutes: Annotated[int, Field(ge=1, le=1440)] = 1
+    outbox_every_minutes: Annotated[int, Field(ge=1, le=1440)] = 1
+    scans: dict[str, Annotated[int, Field(ge=1, le=1440)]] = PydanticField(default_factory=dict)
+
+
+@dataclass(config=STRICT)
 class PolicyDocument:
     """The whole file."""
 
@@ -279,6 +294,7 @@ class PolicyDocument:
     parts: PartsDoc
     rma: RmaDoc
     money: MoneyDoc
+    schedule: ScheduleDoc = PydanticField(default_factory=ScheduleDoc)
 
     def cross_check(self) -> list[tuple[str, str]]:
         """(key, problem) for what the types alone cannot catch."""

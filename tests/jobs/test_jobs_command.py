@@ -13,6 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from django.db import transaction
 from django.core.management import CommandError, call_command
 from django.db import connection, connections
 
@@ -113,15 +114,20 @@ def test_naive_now_through_call_command_is_a_command_error():
 
 
 def exploding_scan(*, now: dt.datetime) -> int:
-    """A scan that writes, then fails: its write must be rolled back, the others kept."""
-    AuditEvent.objects.create(
-        at=now, actor_label="system", verb="boom", subject_type="x", subject_id="1"
-    )
-    raise RuntimeError("disk on fire")
+    """A scan that commits one unit, then fails inside the next: that unit alone is undone."""
+    with transaction.atomic():
+        AuditEvent.objects.create(
+            at=now, actor_label="system", verb="kept", subject_type="x", subject_id="1"
+        )
+    with transaction.atomic():
+        AuditEvent.objects.create(
+            at=now, actor_label="system", verb="boom", subject_type="x", subject_id="2"
+        )
+        raise RuntimeError("disk on fire")
 
 
 @pytest.mark.django_db
-def test_a_failing_scan_is_reported_and_undone_alone(monkeypatch):
+def test_a_failing_scan_is_reported_keeps_what_it_committed_and_the_others_run(monkeypatch):
     advance_exchange()
     monkeypatch.setattr(
         scans,
@@ -139,6 +145,8 @@ def test_a_failing_scan_is_reported_and_undone_alone(monkeypatch):
     assert "invoice_unreturned_parts: 1" in out.getvalue()
     assert Invoice.objects.count() == 1
     assert not AuditEvent.objects.filter(verb="boom").exists()
+    # Scans commit a row (or a batch) at a time, so a worker stopped half-way keeps its progress.
+    assert AuditEvent.objects.filter(verb="kept").count() == 1
     with pytest.raises(scans.ScansFailed) as raised:
         scans.run_scans(now=dt.datetime(2026, 11, 16, 18, tzinfo=UTC))
     assert raised.value.report.counts["invoice_unreturned_parts"] == 0

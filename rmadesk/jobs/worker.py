@@ -1,0 +1,163 @@
+"""`rmadesk worker`: run queued tasks, and schedule the periodic jobs, in one process.
+
+The process has two parts. A scheduler thread ticks every few seconds: it records that the
+worker is alive (`WorkerBeat`) and enqueues each periodic job whose slot has come round
+(`schedule.tick`, claimed once across all workers). The main thread runs the task backend's
+own worker loop: django-tasks-db's for the database backend, RQ's for the `rq` backend.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import uuid
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import close_old_connections, connections
+
+from rmadesk.core import clock
+from rmadesk.jobs import schedule
+from rmadesk.jobs.queue import queue_name
+
+logger = logging.getLogger("rmadesk.jobs")
+
+
+@dataclass(frozen=True)
+class WorkerOptions:
+    worker_id: str
+    tick_seconds: float = 5.0
+    poll_seconds: float = 1.0
+    scheduler: bool = True
+    burst: bool = False
+    max_tasks: int | None = None
+
+
+def new_worker_id() -> str:
+    """Unique across machines and restarts: host, process, and a random part."""
+    return f"{socket.gethostname()[:64]}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+
+
+def backend_name() -> str:
+    return str(getattr(settings, "RMADESK_TASKS_BACKEND", "database"))
+
+
+class Scheduler(threading.Thread):
+    """The scheduler thread: a heartbeat and `schedule.tick` every `tick_seconds`."""
+
+    def __init__(self, worker_id: str, tick_seconds: float) -> None:
+        super().__init__(name="rmadesk-scheduler", daemon=True)
+        self.worker_id = worker_id
+        self.tick_seconds = tick_seconds
+        self.stopping = threading.Event()
+
+    def run(self) -> None:
+        from rmadesk.core.policies import active_policy  # noqa: PLC0415
+
+        try:
+            while not self.stopping.is_set():
+                close_old_connections()
+                try:
+                    now = clock.now()
+                    beat(self.worker_id, now)
+                    enqueued = schedule.tick(now=now, policy=active_policy(), worker=self.worker_id)
+                    if enqueued:
+                        logger.info("scheduled %s", ", ".join(enqueued))
+                except Exception:  # a database or broker outage: log it, try again next tick
+                    logger.exception(
+                        "scheduler tick failed; trying again in %ss", self.tick_seconds
+                    )
+                self.stopping.wait(self.tick_seconds)
+        finally:
+            connections.close_all()
+
+    def stop(self) -> None:
+        self.stopping.set()
+
+
+def beat(worker_id: str, now: object) -> None:
+    from rmadesk.jobs.models import WorkerBeat  # noqa: PLC0415
+
+    updated = WorkerBeat.objects.filter(worker_id=worker_id).update(last_seen_at=now)
+    if not updated:
+        WorkerBeat.objects.create(
+            worker_id=worker_id,
+            hostname=socket.gethostname()[:255],
+            pid=os.getpid(),
+            backend=backend_name(),
+            started_at=now,
+            last_seen_at=now,
+        )
+
+
+def stopped(worker_id: str) -> None:
+    from rmadesk.jobs.models import WorkerBeat  # noqa: PLC0415
+
+    try:
+        WorkerBeat.objects.filter(worker_id=worker_id).update(stopped_at=clock.now())
+    except Exception:  # the database is gone too: the beat simply goes stale
+        logger.exception("could not record that worker %s stopped", worker_id)
+
+
+def run_worker(options: WorkerOptions) -> None:
+    """Run until told to stop (SIGINT/SIGTERM: the task in hand is finished first)."""
+    scheduler = Scheduler(options.worker_id, options.tick_seconds) if options.scheduler else None
+    if scheduler is not None:
+        beat(options.worker_id, clock.now())
+        scheduler.start()
+    try:
+        if backend_name() == "rq":
+            _run_rq(options)
+        else:
+            _run_database(options)
+    finally:
+        if scheduler is not None:
+            scheduler.stop()
+            scheduler.join(timeout=10)
+        stopped(options.worker_id)
+
+
+def _run_database(options: WorkerOptions) -> None:
+    from django_tasks_db.management.commands.db_worker import Worker  # noqa: PLC0415
+
+    worker = Worker(
+        queue_names=[queue_name()],
+        interval=options.poll_seconds,
+        batch=options.burst,
+        backend_name="default",
+        startup_delay=not options.burst,
+        max_tasks=options.max_tasks,
+        worker_id=options.worker_id[:64],
+        excluded_queue_names=[],
+    )
+    worker.configure_signals()
+    try:
+        worker.run()
+    except SystemExit as exit_:
+        # The library's signal handler exits the process from inside its loop; let `finally`
+        # above record the stop, then leave with the same status.
+        if exit_.code not in (0, None):
+            raise
+
+
+def _run_rq(options: WorkerOptions) -> None:
+    import django_rq  # noqa: PLC0415 - only with the rq backend
+    from django_tasks_rq.backend import Job  # noqa: PLC0415
+
+    # RQ's default worker forks a work horse per task. rmadesk's tasks are short and share the
+    # process with the scheduler thread, whose database connection must never cross a fork
+    # (SQLite in particular deadlocks), so tasks run in this process: RQ's SimpleWorker.
+    # RQ = {"WORKER_CLASS": "rq.worker.Worker"} in settings brings the forking one back.
+    connections.close_all()
+    worker_class = getattr(settings, "RQ", {}).get("WORKER_CLASS", "rq.worker.SimpleWorker")
+    worker = django_rq.get_worker(
+        queue_name(), job_class=Job, worker_class=worker_class, name=options.worker_id
+    )
+    worker.work(
+        with_scheduler=True,  # runs retries queued with run_after when their time comes
+        burst=options.burst,
+        max_jobs=options.max_tasks,
+        logging_level="INFO",
+    )
