@@ -237,7 +237,7 @@ def deliver_outbox(
 def _claim(
     now: dt.datetime, lease: dt.timedelta, message_pk: int | None = None
 ) -> OutboxMessage | None:
-    """Take the oldest due row (or row `message_pk`, if due): `sending`, leased until now + lease."""
+    """Take the oldest due row (or row `message_pk`, if due): `sending`, leased for `lease`."""
     with transaction.atomic():
         due = OutboxMessage.objects.select_for_update(skip_locked=True).filter(
             Q(status=OutboxStatus.QUEUED, next_attempt_at__lte=now)

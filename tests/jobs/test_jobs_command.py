@@ -13,9 +13,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from django.db import transaction
 from django.core.management import CommandError, call_command
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 
 from rmadesk.billing import services as billing_services
 from rmadesk.billing.models import Invoice, InvoiceLine
