@@ -133,3 +133,79 @@ def tasks_backend(env: Mapping[str, str]) -> str:
             + ", ".join(TASKS_BACKENDS)
         )
     return value
+
+
+def env_int(env: Mapping[str, str], name: str, *, default: int, minimum: int = 0) -> int:
+    """A whole-number variable; unset or blank means `default`; a bad or too small one is an error.
+
+    Refused rather than clamped: a typo in a unit file should stop the service with the variable's
+    name, not start it quietly with some other number.
+    """
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={env[name]!r}: expected a whole number") from None
+    if value < minimum:
+        raise ImproperlyConfigured(f"{name}={value}: must be at least {minimum}")
+    return value
+
+
+# Each gunicorn worker is a process of its own with its own database connection per thread: past
+# a handful per machine, more memory and database connections buy nothing, so the default is
+# capped and a bigger site adds machines (or sets RMADESK_WEB_WORKERS on purpose).
+MAX_DEFAULT_WEB_WORKERS = 8
+DEFAULT_BIND = "127.0.0.1:8000"
+DEFAULT_WEB_TIMEOUT_SECONDS = 30
+ONE_YEAR_SECONDS = 365 * 24 * 3600
+
+
+def available_cpus() -> int:
+    """CPUs this process may run on: the affinity mask (containers, taskset), else all of them."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return max(1, os.cpu_count() or 1)
+
+
+def default_web_workers(cpus: int) -> int:
+    """gunicorn's usual `2 × CPUs + 1`, at most `MAX_DEFAULT_WEB_WORKERS`."""
+    return min(2 * max(1, cpus) + 1, MAX_DEFAULT_WEB_WORKERS)
+
+
+def web_workers(env: Mapping[str, str], cpus: int) -> int:
+    """`RMADESK_WEB_WORKERS`: gunicorn worker processes; default `default_web_workers(cpus)`."""
+    return env_int(env, "RMADESK_WEB_WORKERS", default=default_web_workers(cpus), minimum=1)
+
+
+def web_threads(env: Mapping[str, str]) -> int:
+    """`RMADESK_WEB_THREADS`: threads per worker; default 1 (plain processes, no shared state)."""
+    return env_int(env, "RMADESK_WEB_THREADS", default=1, minimum=1)
+
+
+def web_timeout(env: Mapping[str, str]) -> int:
+    """`RMADESK_WEB_TIMEOUT`: seconds before gunicorn kills a stuck worker; default 30."""
+    return env_int(env, "RMADESK_WEB_TIMEOUT", default=DEFAULT_WEB_TIMEOUT_SECONDS, minimum=1)
+
+
+def bind(env: Mapping[str, str]) -> list[str]:
+    """`RMADESK_BIND`: where `rmadesk serve` listens; comma-separated; default `127.0.0.1:8000`.
+
+    Loopback by default: the proxy in front (nginx) is what faces the network, and the
+    `X-Forwarded-Proto` header rmadesk trusts must only ever come from it.
+    """
+    return env_list(env, "RMADESK_BIND", default=(DEFAULT_BIND,))
+
+
+def ssl_redirect(env: Mapping[str, str], *, debug: bool) -> bool:
+    """`RMADESK_SSL_REDIRECT`: send plain-HTTP requests to HTTPS; default on unless debugging."""
+    return env_bool(env, "RMADESK_SSL_REDIRECT", default=not debug)
+
+
+def hsts_seconds(env: Mapping[str, str], *, debug: bool) -> int:
+    """`RMADESK_HSTS_SECONDS`: the HSTS max-age; default one year, 0 (no header) when debugging.
+
+    0 while debugging so a developer's browser never learns to refuse plain http://localhost.
+    """
+    return env_int(env, "RMADESK_HSTS_SECONDS", default=0 if debug else ONE_YEAR_SECONDS)

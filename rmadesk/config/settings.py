@@ -15,6 +15,18 @@ Variables (all optional):
   `rmadesk worker`; no broker) or `rq` (RQ on Redis, for several workers on several machines).
 - `RMADESK_REDIS_URL`: the Redis of the `rq` backend; default `redis://127.0.0.1:6379/0`.
 - `RMADESK_TASKS_QUEUE`: the queue rmadesk's tasks go to; default `default`.
+
+Production web (`rmadesk serve`, behind a TLS-terminating proxy; docs/deploy.md):
+
+- `RMADESK_BIND`: comma-separated addresses gunicorn listens on; default `127.0.0.1:8000`.
+- `RMADESK_WEB_WORKERS`: worker processes; default `2 × CPUs + 1`, at most 8.
+- `RMADESK_WEB_THREADS`: threads per worker; default 1.
+- `RMADESK_WEB_TIMEOUT`: seconds before a stuck worker is killed and replaced; default 30.
+- `RMADESK_SSL_REDIRECT`: redirect plain HTTP to HTTPS (health checks exempt); default on when
+  `RMADESK_DEBUG` is off.
+- `RMADESK_HSTS_SECONDS`: Strict-Transport-Security max-age; default 31536000 (a year) when
+  `RMADESK_DEBUG` is off, else 0 (no header).
+- `RMADESK_HSTS_INCLUDE_SUBDOMAINS`, `RMADESK_HSTS_PRELOAD`: the HSTS flags; default on.
 """
 
 from __future__ import annotations
@@ -56,6 +68,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files straight after the security headers and the HTTPS redirect, before sessions,
+    # auth and the database: a stylesheet costs no query (WhiteNoise, docs/deploy.md).
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -102,6 +117,54 @@ TIME_ZONE = "UTC"
 
 STATIC_URL = "static/"
 STATIC_ROOT = RMADESK_DATA_DIR / "static"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # In production (`rmadesk serve` runs collectstatic first) files get content-hashed names and
+    # gzip copies (brotli too, if installed), so WhiteNoise lets browsers cache them for ten
+    # years. The manifest storage refuses to render a page before collectstatic, so development,
+    # the demo and the tests keep the plain storage.
+    "staticfiles": {
+        "BACKEND": (
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if DEBUG
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        )
+    },
+}
+# WhiteNoise would read DEBUG when its middleware starts, which pytest-django forces to False:
+# pin its development behaviour (files found in the apps, no collectstatic) to RMADESK_DEBUG.
+WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_AUTOREFRESH = DEBUG
+
+# --- production web (issue 6): `rmadesk serve` behind a TLS-terminating proxy (docs/deploy.md).
+RMADESK_BIND = env.bind(os.environ)
+RMADESK_WEB_WORKERS = env.web_workers(os.environ, env.available_cpus())
+RMADESK_WEB_THREADS = env.web_threads(os.environ)
+RMADESK_WEB_TIMEOUT = env.web_timeout(os.environ)
+# The proxy terminates TLS and says so in X-Forwarded-Proto; it must set (not pass on) that
+# header, and gunicorn must only be reachable through it (RMADESK_BIND defaults to loopback).
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env.ssl_redirect(os.environ, debug=DEBUG)
+# A load balancer probes the health checks over plain HTTP, on the backend's own address.
+# (Paths without their leading slash, as SecurityMiddleware matches them.)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+SECURE_HSTS_SECONDS = env.hsts_seconds(os.environ, debug=DEBUG)
+# Both flags on so `rmadesk check --deploy` is clean. On rmadesk's own host name (as it should
+# be: support.example.com) they bind only that name and the names below it; the preload flag
+# does nothing until someone submits the apex domain to hstspreload.org (docs/deploy.md).
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.env_bool(
+    os.environ, "RMADESK_HSTS_INCLUDE_SUBDOMAINS", default=True
+)
+SECURE_HSTS_PRELOAD = env.env_bool(os.environ, "RMADESK_HSTS_PRELOAD", default=True)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# No page of rmadesk is meant to be framed (clickjacking on the console's action buttons).
+X_FRAME_OPTIONS = "DENY"
+# Cookies over HTTPS only in production; in development http://127.0.0.1 must still log in.
+SESSION_COOKIE_SECURE = not DEBUG
+CSRF_COOKIE_SECURE = not DEBUG
+SESSION_COOKIE_HTTPONLY = True
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"

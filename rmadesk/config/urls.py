@@ -1,12 +1,17 @@
-"""Root URLs: the portal, the console, the API, the admin; `/` sends each user to theirs."""
+"""Root URLs: portal, console, API, admin, health checks; `/` sends each user to theirs."""
 
 from django.contrib import admin
 from django.urls import include, path
 
 from rmadesk.api.api import api
+from rmadesk.core.health import healthz, readyz
 from rmadesk.core.web import home
 
 urlpatterns = [
+    # Unprefixed, as load balancers and orchestrators expect; exempt from the HTTPS redirect by
+    # these exact paths (settings.SECURE_REDIRECT_EXEMPT).
+    path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("accounts/", include("django.contrib.auth.urls")),

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from django.urls import path, register_converter
 
-from rmadesk.console import call_views, money_views, policy_views, rma_views, views
+from rmadesk.console import (
+    call_views,
+    jobs_views,
+    money_views,
+    policy_views,
+    rma_views,
+    views,
+)
 
 
 class NumberConverter:
@@ -65,4 +72,15 @@ urlpatterns = [
     # the policy
     path("policy/", policy_views.policy_page, name="policy"),
     path("policy/calculate", policy_views.calculate, name="calculate"),
+    # the background work
+    path("jobs/", jobs_views.jobs, name="jobs"),
+    path("jobs/tasks/<console_number:pk>/retry", jobs_views.retry_task, name="jobs_retry_task"),
+    path(
+        "jobs/tasks/<console_number:pk>/discard", jobs_views.discard_task, name="jobs_discard_task"
+    ),
+    path(
+        "jobs/notifications/<console_number:pk>/retry",
+        jobs_views.retry_notification,
+        name="jobs_retry_notification",
+    ),
 ]

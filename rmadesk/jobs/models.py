@@ -25,7 +25,8 @@ class ScheduledRun(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
     count = models.IntegerField(null=True, blank=True, help_text="what the job did, e.g. invoices")
     error = models.TextField(blank=True)
-    worker = models.CharField(max_length=128, blank=True)
+    worker = models.CharField(max_length=128, blank=True, help_text="the scheduler that claimed it")
+    runner = models.CharField(max_length=128, blank=True, help_text="the worker running it")
 
     class Meta:
         constraints = [

@@ -35,13 +35,24 @@ def queue_name() -> str:
     return str(getattr(settings, "RMADESK_TASKS_QUEUE", "default"))
 
 
+# Periodic jobs go ahead of single notifications where the backend orders by priority (the
+# database backend): a backlog of thousands of mails must not hold up the day-14 scan.
+PERIODIC_PRIORITY = 10
+
+
 def enqueue(
-    task: Task[..., Any], *args: Any, run_after: dt.datetime | None = None, **kwargs: Any
+    task: Task[..., Any],
+    *args: Any,
+    run_after: dt.datetime | None = None,
+    periodic: bool = False,
+    **kwargs: Any,
 ) -> TaskResult[Any]:
     """Queue `task(*args, **kwargs)` on rmadesk's queue, now or not before `run_after`."""
     options: dict[str, Any] = {"queue_name": queue_name()}
     if run_after is not None:
         options["run_after"] = run_after
+    if periodic and task.get_backend().supports_priority:
+        options["priority"] = PERIODIC_PRIORITY
     return task.using(**options).enqueue(*args, **kwargs)
 
 
@@ -58,7 +69,8 @@ def enqueue_on_commit(task: Task[..., Any], *args: Any, **kwargs: Any) -> None:
 def backoff(attempt: int) -> dt.timedelta:
     """The wait before attempt `attempt + 1`: doubling from the first back-off, capped at 1 h."""
     first = dt.timedelta(seconds=int(getattr(settings, "RMADESK_TASK_FIRST_BACKOFF_SECONDS", 30)))
-    return min(first * 2 ** max(attempt - 1, 0), MAX_BACKOFF)
+    wait: dt.timedelta = min(first * 2 ** max(attempt - 1, 0), MAX_BACKOFF)
+    return wait
 
 
 def max_attempts() -> int:
@@ -94,7 +106,8 @@ def _after_failure(
         # test clock must not push a retry into the past or the far future).
         run_after = dt.datetime.now(dt.UTC) + backoff(attempt)
         try:
-            enqueue(import_string(path), *args, run_after=run_after, attempt=attempt + 1, **kwargs)
+            again = import_string(path)
+            enqueue(again, *args, run_after=run_after, attempt=attempt + 1, **kwargs)
             logger.warning(
                 "task %s failed (attempt %d of %d), retrying at %s: %s",
                 path,

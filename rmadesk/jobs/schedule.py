@@ -116,7 +116,7 @@ def tick(*, now: dt.datetime, policy: Policy, worker: str = "") -> list[str]:
                 )
                 # In the same transaction: if the queue refuses, the slot stays free for the
                 # next tick (of any worker) instead of being taken and never run.
-                enqueue(run_scheduled_job, job.name, run.pk)
+                enqueue(run_scheduled_job, job.name, run.pk, periodic=True)
         except IntegrityError:
             continue  # another worker's scheduler claimed this slot first
         enqueued.append(job.name)

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Max, QuerySet
 
 from rmadesk.core import clock
 from rmadesk.jobs.models import DeadLetter, DeadLetterStatus, ScheduledRun, WorkerBeat
 from rmadesk.jobs.queue import queue_name
+from rmadesk.jobs.recovery import WORKER_ALIVE_WITHIN
 from rmadesk.jobs.worker import backend_name
 
-# A worker whose scheduler has not ticked for this long is taken for dead.
-WORKER_ALIVE_WITHIN = dt.timedelta(minutes=2)
+if TYPE_CHECKING:
+    from rmadesk.mail.models_outbox import OutboxMessage
 
 
 @dataclass
@@ -147,6 +148,13 @@ def live_workers(now: dt.datetime) -> list[WorkerBeat]:
 
 def open_dead_letters() -> QuerySet[DeadLetter]:
     return DeadLetter.objects.filter(status=DeadLetterStatus.DEAD).order_by("-failed_at", "-id")
+
+
+def failed_notifications() -> QuerySet[OutboxMessage]:
+    """Notifications the outbox gave up on (status failed), the latest first."""
+    from rmadesk.mail.models_outbox import OutboxMessage, OutboxStatus  # noqa: PLC0415
+
+    return OutboxMessage.objects.filter(status=OutboxStatus.FAILED).order_by("-id")
 
 
 def worker_status(now: dt.datetime | None = None) -> WorkerStatus:

@@ -15,7 +15,8 @@ from django.db.models import Q
 from django_tasks import task
 
 from rmadesk.core import clock
-from rmadesk.jobs.queue import retried
+from rmadesk.jobs.queue import enqueue, retried
+from rmadesk.mail.outbox import batched_delivery
 
 # Read once at import: the backend checks a task's queue when the task is defined.
 QUEUE = str(getattr(settings, "RMADESK_TASKS_QUEUE", "default"))
@@ -32,16 +33,25 @@ def run_scheduled_job(name: str, run_pk: int | None = None) -> int:
     jobs = {job.name: job for job in periodic_jobs(active_policy())}
     if name not in jobs:
         raise KeyError(f"no periodic job called {name!r}; the jobs are {', '.join(jobs)}")
+    from rmadesk.jobs.worker import CURRENT  # noqa: PLC0415
+
     now = clock.now()
     runs = ScheduledRun.objects.filter(pk=run_pk) if run_pk is not None else None
     if runs is not None:
-        runs.update(started_at=now, error="")
+        # Who runs it: if this worker dies, a live one queues the run again (jobs.recovery).
+        runs.update(started_at=now, runner=CURRENT.worker_id)
     try:
-        count = jobs[name].run(now=now)
+        with batched_delivery() as batch:
+            count = jobs[name].run(now=now)
     except Exception as error:
         if runs is not None:
             runs.update(finished_at=clock.now(), error=f"{type(error).__name__}: {error}"[:4000])
         raise
+    finally:
+        if batch.queued:
+            # The notifications the job queued (committed or not) go in one sweep, not one
+            # task each; a sweep finding nothing due costs one query.
+            enqueue(deliver_due_outbox)
     if runs is not None:
         runs.update(finished_at=clock.now(), count=count)
     return count
@@ -57,6 +67,13 @@ def deliver_outbox_message(message_pk: int) -> int:
     from rmadesk.mail.outbox import deliver_outbox  # noqa: PLC0415
 
     return deliver_outbox(limit=1, message_pk=message_pk)
+
+
+@task(queue_name=QUEUE)
+@retried
+def deliver_due_outbox() -> int:
+    """Send every due notification (queued by a periodic job, or left by a dead worker)."""
+    return sweep_outbox(now=clock.now())
 
 
 def sweep_outbox(*, now: dt.datetime, batch: int = 500) -> int:

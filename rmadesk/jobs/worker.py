@@ -8,8 +8,10 @@ own worker loop: django-tasks-db's for the database backend, RQ's for the `rq` b
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import os
+import signal
 import socket
 import threading
 import uuid
@@ -21,6 +23,7 @@ from django.db import close_old_connections, connections
 from rmadesk.core import clock
 from rmadesk.jobs import schedule
 from rmadesk.jobs.queue import queue_name
+from rmadesk.jobs.recovery import recover_dead_workers
 
 logger = logging.getLogger("rmadesk.jobs")
 
@@ -33,11 +36,24 @@ class WorkerOptions:
     scheduler: bool = True
     burst: bool = False
     max_tasks: int | None = None
+    # Stop (as on SIGTERM) once this process is no longer our parent: the demo's worker must
+    # not outlive the demo, even when the demo is killed outright.
+    parent_pid: int | None = None
+
+
+@dataclass
+class CurrentWorker:
+    """Which worker this process is ("" outside `rmadesk worker`): leases and runs record it."""
+
+    worker_id: str = ""
+
+
+CURRENT = CurrentWorker()
 
 
 def new_worker_id() -> str:
     """Unique across machines and restarts: host, process, and a random part."""
-    return f"{socket.gethostname()[:64]}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+    return f"{socket.gethostname()[:40]}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
 
 
 def backend_name() -> str:
@@ -47,10 +63,11 @@ def backend_name() -> str:
 class Scheduler(threading.Thread):
     """The scheduler thread: a heartbeat and `schedule.tick` every `tick_seconds`."""
 
-    def __init__(self, worker_id: str, tick_seconds: float) -> None:
+    def __init__(self, worker_id: str, tick_seconds: float, parent_pid: int | None = None) -> None:
         super().__init__(name="rmadesk-scheduler", daemon=True)
         self.worker_id = worker_id
         self.tick_seconds = tick_seconds
+        self.parent_pid = parent_pid
         self.stopping = threading.Event()
 
     def run(self) -> None:
@@ -58,10 +75,15 @@ class Scheduler(threading.Thread):
 
         try:
             while not self.stopping.is_set():
+                if self.parent_pid is not None and os.getppid() != self.parent_pid:
+                    logger.warning("the parent process is gone: stopping")
+                    os.kill(os.getpid(), signal.SIGTERM)
+                    return
                 close_old_connections()
                 try:
                     now = clock.now()
                     beat(self.worker_id, now)
+                    recover_dead_workers(now=now, me=self.worker_id)
                     enqueued = schedule.tick(now=now, policy=active_policy(), worker=self.worker_id)
                     if enqueued:
                         logger.info("scheduled %s", ", ".join(enqueued))
@@ -77,7 +99,7 @@ class Scheduler(threading.Thread):
         self.stopping.set()
 
 
-def beat(worker_id: str, now: object) -> None:
+def beat(worker_id: str, now: dt.datetime) -> None:
     from rmadesk.jobs.models import WorkerBeat  # noqa: PLC0415
 
     updated = WorkerBeat.objects.filter(worker_id=worker_id).update(last_seen_at=now)
@@ -103,7 +125,13 @@ def stopped(worker_id: str) -> None:
 
 def run_worker(options: WorkerOptions) -> None:
     """Run until told to stop (SIGINT/SIGTERM: the task in hand is finished first)."""
-    scheduler = Scheduler(options.worker_id, options.tick_seconds) if options.scheduler else None
+    # The database backend keeps 64 characters of a worker id: use no more, so they match.
+    CURRENT.worker_id = options.worker_id[:64]
+    scheduler = (
+        Scheduler(options.worker_id, options.tick_seconds, options.parent_pid)
+        if options.scheduler
+        else None
+    )
     if scheduler is not None:
         beat(options.worker_id, clock.now())
         scheduler.start()
@@ -129,7 +157,7 @@ def _run_database(options: WorkerOptions) -> None:
         backend_name="default",
         startup_delay=not options.burst,
         max_tasks=options.max_tasks,
-        worker_id=options.worker_id[:64],
+        worker_id=CURRENT.worker_id,
         excluded_queue_names=[],
     )
     worker.configure_signals()
@@ -153,7 +181,7 @@ def _run_rq(options: WorkerOptions) -> None:
     connections.close_all()
     worker_class = getattr(settings, "RQ", {}).get("WORKER_CLASS", "rq.worker.SimpleWorker")
     worker = django_rq.get_worker(
-        queue_name(), job_class=Job, worker_class=worker_class, name=options.worker_id
+        queue_name(), job_class=Job, worker_class=worker_class, name=CURRENT.worker_id
     )
     worker.work(
         with_scheduler=True,  # runs retries queued with run_after when their time comes

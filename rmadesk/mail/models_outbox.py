@@ -58,6 +58,9 @@ class OutboxMessage(models.Model):
     attempts = models.PositiveIntegerField(default=0)
     next_attempt_at = models.DateTimeField()  # a failed attempt backs off before the next
     lease_until = models.DateTimeField(null=True, blank=True)  # while sending
+    # The `rmadesk worker` holding the lease ("" for `outbox send`): when that worker is found
+    # dead, its leases are released at once instead of waiting for them to run out.
+    leased_by = models.CharField(max_length=128, blank=True)
     last_error = models.TextField(blank=True)
     created_at = models.DateTimeField()
     sent_at = models.DateTimeField(null=True, blank=True)

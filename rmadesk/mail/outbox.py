@@ -28,8 +28,9 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import smtplib
+import threading
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from email.utils import formatdate
 from typing import Any
@@ -153,12 +154,41 @@ def enqueue(draft: Draft) -> OutboxMessage | None:
     except IntegrityError:
         # Queued by a concurrent transaction under the same key: that one is the notification.
         return OutboxMessage.objects.filter(dedupe_key=draft.dedupe_key).first()
+    if _batching.active:
+        _batching.queued += 1  # the batch's owner queues one delivery for all of them
+        return row
     # Sent by a worker as soon as the change commits; the outbox sweep backs this up.
     from rmadesk.jobs.queue import enqueue_on_commit  # noqa: PLC0415 - jobs imports mail
     from rmadesk.jobs.tasks import deliver_outbox_message  # noqa: PLC0415
 
     enqueue_on_commit(deliver_outbox_message, row.pk)
     return row
+
+
+class _Batching(threading.local):
+    active = False
+    queued = 0
+
+
+_batching = _Batching()
+
+
+@contextlib.contextmanager
+def batched_delivery() -> Iterator[_Batching]:
+    """Within the block, queue no delivery task per notification; count them instead.
+
+    For the periodic scans, which can queue thousands of notifications in one run: one task
+    per mail would flood the queue, so the scan queues one outbox sweep at its end instead
+    (`rmadesk.jobs.tasks.run_scheduled_job`), and the workers split the rows between them.
+    """
+    outer = _batching.active, _batching.queued
+    _batching.active, _batching.queued = True, 0
+    try:
+        yield _batching
+    finally:
+        _batching.active = outer[0]
+        if outer[0]:
+            _batching.queued += outer[1]
 
 
 def _addresses(values: Sequence[str]) -> list[str]:
@@ -179,6 +209,13 @@ def _addresses(values: Sequence[str]) -> list[str]:
 
 
 # --------------------------------------------------------------------------------- delivery
+
+
+def current_worker_id() -> str:
+    """The id of the `rmadesk worker` this process is ("" elsewhere): recorded on leases."""
+    from rmadesk.jobs.worker import CURRENT  # noqa: PLC0415 - jobs imports mail
+
+    return CURRENT.worker_id
 
 
 def lease_duration() -> dt.timedelta:
@@ -250,8 +287,9 @@ def _claim(
             return None
         row.status = OutboxStatus.SENDING
         row.lease_until = now + lease
+        row.leased_by = current_worker_id()
         row.attempts += 1
-        row.save(update_fields=["status", "lease_until", "attempts"])
+        row.save(update_fields=["status", "lease_until", "leased_by", "attempts"])
     return row
 
 

@@ -11,20 +11,25 @@ import pytest
 from django.test import Client
 
 from rmadesk.billing.models import CreditNote, Payment
+from rmadesk.core import clock
 from rmadesk.core.models import AuditEvent
+from rmadesk.jobs.models import DeadLetter
+from rmadesk.mail.models_outbox import OutboxMessage
 from rmadesk.rmas.models import Rma
 from rmadesk.rmas.services import confirm_rma, issue_label, open_rma
 from rmadesk.tickets.models import Message, Ticket
 from tests.billing.factories import invoice
 from tests.console.conftest import client_for, make_user
 from tests.console.helpers import html
+from tests.jobs.bulk import queued_notifications
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def world(desk):
-    """An RMA with its label on one ticket, another ticket without one, an overdue invoice."""
+    """An RMA with its label on one ticket, another ticket without one, an overdue invoice,
+    a failed task and an undelivered notification."""
     rma = open_rma(
         actor=desk.agent,
         ticket=desk.on_track,
@@ -36,7 +41,24 @@ def world(desk):
     )
     issue_label(actor=desk.agent, rma=rma)
     bill = invoice(customer=desk.customer, at=desk.breached.opened_at, amount="100.00")
-    return {"t": desk.soon.number, "r": rma.number, "i": bill.number, "s": desk.soon.asset.serial}
+    letter = DeadLetter.objects.create(
+        task_path="rmadesk.jobs.tasks.run_scheduled_job",
+        args=["expire_rmas"],
+        attempts=5,
+        error="OperationalError: database is locked",
+        failed_at=clock.now(),
+    )
+    queued_notifications(1)
+    mail = OutboxMessage.objects.get(kind="bulk")
+    OutboxMessage.objects.filter(pk=mail.pk).update(status="failed", attempts=8)
+    return {
+        "t": desk.soon.number,
+        "r": rma.number,
+        "i": bill.number,
+        "s": desk.soon.asset.serial,
+        "d": letter.pk,
+        "o": mail.pk,
+    }
 
 
 PAGES = [
@@ -54,6 +76,8 @@ PAGES = [
     "/console/invoices/{i}/",
     "/console/policy/",
     "/console/policy/calculate?op=rma&issued=2026-11-18T10:00-08:00",
+    "/console/jobs/",
+    "/console/jobs/?tasks_page=2&mail_page=x",
 ]
 ACTIONS = [
     ("/console/calls/new", {"serial": "{s}", "caller": "Kim", "severity": "S2", "notes": "n"}),
@@ -75,6 +99,9 @@ ACTIONS = [
     ("/console/receiving/{r}/reject", {"reason": "no"}),
     ("/console/invoices/{i}/payments", {"amount": "10.00"}),
     ("/console/invoices/{i}/credit-notes", {"amount": "10.00", "reason": "x"}),
+    ("/console/jobs/tasks/{d}/retry", {}),
+    ("/console/jobs/tasks/{d}/discard", {}),
+    ("/console/jobs/notifications/{o}/retry", {}),
 ]
 
 
@@ -91,6 +118,8 @@ def _state():
         list(Rma.objects.order_by("pk").values_list("status", "received_at")),
         Payment.objects.count(),
         CreditNote.objects.count(),
+        list(DeadLetter.objects.order_by("pk").values_list("status", "handled_at")),
+        list(OutboxMessage.objects.order_by("pk").values_list("status", "attempts")),
     )
 
 
@@ -146,7 +175,15 @@ def test_anonymous_visitors_are_sent_to_the_login(world):
 @pytest.mark.parametrize(("path", "data"), ACTIONS)
 def test_every_form_is_csrf_protected(world, path, data):
     # the roles that may do each action, so only the missing token can refuse it
-    role = "clerk" if "receiving" in path else "finance" if "invoices" in path else "agent"
+    role = (
+        "clerk"
+        if "receiving" in path
+        else "finance"
+        if "invoices" in path
+        else "manager"
+        if "jobs" in path
+        else "agent"
+    )
     client = client_for(make_user(role), csrf=True)
     before = _state()
     filled = {k: _fill(v, world) for k, v in data.items()}
@@ -177,3 +214,35 @@ def test_every_post_form_carries_the_token_and_it_is_accepted(world, desk, page)
         _fill("/console/tickets/{t}/call", world), {"body": "Called.", "csrfmiddlewaretoken": token}
     )
     assert response.status_code == 302
+
+
+JOBS_ACTIONS = [path for path, _ in ACTIONS if path.startswith("/console/jobs/")]
+
+
+@pytest.mark.parametrize("role", ["agent", "clerk", "finance", "manager", "admin"])
+def test_every_staff_role_reads_the_background_work_page(world, role):
+    response = client_for(make_user(role)).get("/console/jobs/")
+    assert response.status_code == 200
+    may_operate = role in ("manager", "admin")
+    assert (">Retry</button>" in html(response)) == may_operate
+
+
+@pytest.mark.parametrize("role", ["agent", "clerk", "finance"])
+@pytest.mark.parametrize("path", JOBS_ACTIONS)
+def test_only_managers_and_admins_retry_or_discard_and_others_get_403(world, role, path):
+    client = client_for(make_user(role))
+    before = _state()
+    response = client.post(_fill(path, world))
+    assert response.status_code == 403
+    assert "needs the role admin or manager" in html(response)
+    assert _state() == before
+
+
+@pytest.mark.parametrize("path", JOBS_ACTIONS)
+def test_a_missing_failed_task_or_notification_is_404_for_a_manager(world, path):
+    client = client_for(make_user("manager"))
+    before = _state()
+    missing = dict(world, d=world["d"] + 1000, o=world["o"] + 1000)
+    assert client.post(_fill(path, missing)).status_code == 404
+    assert client.post(path.format(d=10**18 + 5, o=10**18 + 5)).status_code == 404
+    assert _state() == before

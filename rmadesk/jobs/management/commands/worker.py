@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -58,6 +59,11 @@ class Command(BaseCommand):
             help="database backend: how long to wait when the queue is empty (1)",
         )
         parser.add_argument("--max-tasks", type=int, default=None, help="exit after N tasks")
+        parser.add_argument(
+            "--exit-with-parent",
+            action="store_true",
+            help="stop when the process that started this one exits (used by `rmadesk demo`)",
+        )
         parser.add_argument("--worker-id", default=None, help="default: host-pid-random")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -65,7 +71,8 @@ class Command(BaseCommand):
             self._status(as_json=options["json"])
             return
         _log_to(self.stdout, options["verbosity"])
-        worker_id = options["worker_id"] or new_worker_id()
+        # The database backend keeps 64 characters of a worker id.
+        worker_id = (options["worker_id"] or new_worker_id())[:64]
         scheduler = not (options["no_scheduler"] or options["burst"])
         from rmadesk.jobs.worker import backend_name  # noqa: PLC0415
 
@@ -81,6 +88,7 @@ class Command(BaseCommand):
                 scheduler=scheduler,
                 burst=options["burst"],
                 max_tasks=options["max_tasks"],
+                parent_pid=os.getppid() if options["exit_with_parent"] else None,
             )
         )
 
