@@ -12,7 +12,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Schema, Status
 from pydantic import Field, PlainSerializer
 
@@ -20,6 +20,7 @@ from rmadesk.api.auth import user_of
 from rmadesk.api.schemas import Amount, In, Instant, Out
 from rmadesk.billing import services as billing_services
 from rmadesk.billing.models import Invoice
+from rmadesk.billing.pdfs import invoice_filename, invoice_pdf
 from rmadesk.billing.selectors import (
     invoice_for,
     invoice_status,
@@ -190,6 +191,26 @@ def list_invoices(request: HttpRequest, filters: Query[InvoiceFilters]) -> list[
 @router.get("/invoices/{number}", response=InvoiceDetailOut)
 def get_invoice(request: HttpRequest, number: str) -> dict[str, Any]:
     return _detail(invoice_for(user_of(request), number))
+
+
+@router.get(
+    "/invoices/{number}/invoice.pdf",
+    response={200: None},
+    openapi_extra={
+        "responses": {
+            "200": {
+                "description": "the invoice as a PDF: lines, payments, credit notes, amount due",
+                "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+            }
+        }
+    },
+)
+def get_invoice_pdf(request: HttpRequest, number: str) -> HttpResponse:
+    """The invoice as a PDF; another customer's invoice is 404, like a missing one."""
+    invoice = invoice_for(user_of(request), number)
+    response = HttpResponse(invoice_pdf(invoice), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{invoice_filename(invoice)}"'
+    return response
 
 
 @router.post("/invoices/{number}/payments", response={201: PaymentRecordedOut})

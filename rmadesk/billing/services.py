@@ -279,35 +279,37 @@ def _due_for_invoice(now: dt.datetime) -> QuerySet[Rma]:
     ).exclude(invoices__kind=InvoiceKind.UNRETURNED_PARTS)
 
 
-def invoice_unreturned_parts(*, now: dt.datetime, batch_size: int = 100) -> int:
+def invoice_unreturned_parts(*, now: dt.datetime) -> int:
     """Issue the day-14 invoice of every advance exchange whose part has not come back (R4).
 
     Exactly one invoice per RMA, for the full cost of its items, however often and however
-    concurrently this runs. RMAs are claimed a batch at a time with a row lock that skips rows a
-    concurrent run holds (`SELECT ... FOR UPDATE SKIP LOCKED` on PostgreSQL), so several workers
-    split the work instead of queueing behind each other; each batch commits on its own, so a
-    run killed half-way keeps what it finished. The unique constraint
-    `one_automatic_invoice_per_advance_exchange` makes a lost race (a row another run invoiced
-    just before we locked it) a no-op. Returns how many invoices this run issued.
+    concurrently this runs. Each RMA is claimed in its own short transaction, the next due one
+    that no concurrent run holds (`SELECT ... FOR UPDATE SKIP LOCKED LIMIT 1` on PostgreSQL),
+    so several workers split the work instead of queueing behind each other, and a run killed
+    half-way keeps every invoice it committed. Short transactions matter here: invoice numbers
+    are gapless (one counter row, locked until commit), so a long transaction would make every
+    other worker wait for it. The unique constraint `one_automatic_invoice_per_advance_exchange`
+    makes a lost race (an RMA another run invoiced just before we locked it) a no-op. Returns
+    how many invoices this run issued.
     """
     now = _utc(now, "now")
     issued = 0
     # RMAs this run looked at and left due (nothing priced, or a race lost): not claimed again.
-    passed: set[int] = set()
+    passed: list[int] = []
     while True:
         with transaction.atomic():
-            batch = list(
+            rma = (
                 _claim(_due_for_invoice(now).exclude(pk__in=passed))
                 .select_related("ticket__customer")
-                .order_by("pk")[:batch_size]
+                .order_by("pk")
+                .first()
             )
-            if not batch:
+            if rma is None:
                 return issued
-            for rma in batch:
-                if _invoice_unreturned_part(rma, now):
-                    issued += 1
-                else:
-                    passed.add(rma.pk)
+            if _invoice_unreturned_part(rma, now):
+                issued += 1
+            else:
+                passed.append(rma.pk)
 
 
 def _invoice_unreturned_part(rma: Rma, now: dt.datetime) -> bool:

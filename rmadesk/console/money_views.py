@@ -11,10 +11,11 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from rmadesk.billing import services
 from rmadesk.billing.models import Invoice
+from rmadesk.billing.pdfs import invoice_filename, invoice_pdf
 from rmadesk.billing.selectors import invoice_for, invoice_status, invoice_totals, vendor_today
 from rmadesk.console import forms
 from rmadesk.console.pages import Refusal, act, paginate, query_without_page
@@ -76,6 +77,16 @@ def invoice_page(
 @staff_page
 def invoice_detail(request: HttpRequest, number: str) -> HttpResponse:
     return render(request, "console/invoice.html", invoice_page(request, number))
+
+
+@staff_page
+@require_GET
+def invoice_download(request: HttpRequest, number: str) -> HttpResponse:
+    """The invoice as the customer receives it: a PDF (every staff role may read invoices)."""
+    invoice = invoice_for(request.user, number)
+    response = HttpResponse(invoice_pdf(invoice), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{invoice_filename(invoice)}"'
+    return response
 
 
 def _invoice_action(

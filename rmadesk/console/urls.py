@@ -63,6 +63,7 @@ urlpatterns = [
     # money
     path("invoices/", money_views.invoice_index, name="invoices"),
     path("invoices/<str:number>/", money_views.invoice_detail, name="invoice"),
+    path("invoices/<str:number>/invoice.pdf", money_views.invoice_download, name="invoice_pdf"),
     path("invoices/<str:number>/payments", money_views.record_payment, name="invoice_payment"),
     path(
         "invoices/<str:number>/credit-notes",

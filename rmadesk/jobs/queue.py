@@ -31,6 +31,11 @@ R = TypeVar("R")
 MAX_BACKOFF = dt.timedelta(hours=1)
 
 
+# The queue tasks are defined on: read once, at import, because the backend checks a task's
+# queue when the task is defined (`@task(queue_name=TASK_QUEUE)`).
+TASK_QUEUE = str(getattr(settings, "RMADESK_TASKS_QUEUE", "default"))
+
+
 def queue_name() -> str:
     return str(getattr(settings, "RMADESK_TASKS_QUEUE", "default"))
 

@@ -10,16 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.conf import settings
 from django.db.models import Q
 from django_tasks import task
 
 from rmadesk.core import clock
-from rmadesk.jobs.queue import enqueue, retried
+from rmadesk.jobs.queue import TASK_QUEUE, enqueue, retried
 from rmadesk.mail.outbox import batched_delivery
 
-# Read once at import: the backend checks a task's queue when the task is defined.
-QUEUE = str(getattr(settings, "RMADESK_TASKS_QUEUE", "default"))
+QUEUE = TASK_QUEUE
 
 
 @task(queue_name=QUEUE)

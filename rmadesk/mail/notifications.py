@@ -590,6 +590,9 @@ def _invoice_draft(event: AuditEvent, kind: str, invoice: Invoice, subject: str)
         text_body=text,
         html_body=html,
         headers={**AUTO_HEADERS, **_thread_headers(ticket)},
+        # The invoice PDF, rendered by the outbox worker when it sends (never in the request),
+        # so the mail carries the invoice as it stands then, late fees included.
+        attachments=[{"type": "invoice", "invoice": invoice.number}],
         ticket_number=ticket.number if ticket is not None else None,
         event=event,
     )

@@ -360,6 +360,12 @@ def render_attachment(spec: Mapping[str, Any]) -> tuple[str, bytes, str]:
 
         rma = Rma.objects.select_related("ticket__customer").get(number=spec["rma"])
         return f"rma-{rma.number}-label.pdf", label_pdf(rma), "application/pdf"
+    if kind == "invoice":
+        from rmadesk.billing.models import Invoice  # noqa: PLC0415 - reportlab only when sending
+        from rmadesk.billing.pdfs import invoice_filename, invoice_pdf  # noqa: PLC0415
+
+        invoice = Invoice.objects.select_related("customer", "rma").get(number=spec["invoice"])
+        return invoice_filename(invoice), invoice_pdf(invoice), "application/pdf"
     raise ValueError(f"unknown attachment type {kind!r}")
 
 

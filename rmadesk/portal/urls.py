@@ -25,4 +25,5 @@ urlpatterns = [
     path("appointments/new", views.appointment_new, name="appointment_new"),
     path("invoices/", views.invoices, name="invoices"),
     path("invoices/<str:number>/", views.invoice, name="invoice"),
+    path("invoices/<str:number>/invoice.pdf", views.invoice_download, name="invoice_pdf"),
 ]

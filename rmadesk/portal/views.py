@@ -17,6 +17,7 @@ from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from rmadesk.billing.pdfs import invoice_filename, invoice_pdf
 from rmadesk.billing.selectors import invoice_for, vendor_today
 from rmadesk.core.errors import ServiceError
 from rmadesk.core.permissions import PermissionDenied
@@ -405,3 +406,13 @@ def invoice(request: HttpRequest, number: str) -> HttpResponse:
             "late_fee_explain": selectors.late_fee_explanation(row, today),
         },
     )
+
+
+@customer_page
+@require_GET
+def invoice_download(request: HttpRequest, number: str) -> HttpResponse:
+    """The invoice as a PDF, for the customer's own invoices only (another's is 404)."""
+    found = invoice_for(request.user, number)
+    response = HttpResponse(invoice_pdf(found), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{invoice_filename(found)}"'
+    return response

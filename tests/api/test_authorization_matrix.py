@@ -88,6 +88,7 @@ BODIES: dict[tuple[str, str], dict[str, object] | None] = {
     ("post", "/rmas/{number}/waive-restocking-fee"): {"reason": "goodwill"},
     ("get", "/invoices"): None,
     ("get", "/invoices/{number}"): None,
+    ("get", "/invoices/{number}/invoice.pdf"): None,
     ("post", "/invoices/{number}/payments"): {"amount": "1.00", "received_at": LATER},
     ("post", "/invoices/{number}/credit-notes"): {"amount": "1.00", "reason": "goodwill"},
     ("post", "/appointments"): {"ticket": "{number}", "starts_at": "2026-12-20T10:00:00-08:00"},

@@ -74,6 +74,7 @@ PAGES = [
     "/console/invoices/",
     "/console/invoices/?show=open",
     "/console/invoices/{i}/",
+    "/console/invoices/{i}/invoice.pdf",
     "/console/policy/",
     "/console/policy/calculate?op=rma&issued=2026-11-18T10:00-08:00",
     "/console/jobs/",

@@ -69,6 +69,7 @@ def records(acme, agent) -> dict[str, Any]:
             f"/portal/rmas/{n}/",
             f"/portal/rmas/{n}/label.pdf",
             f"/portal/invoices/{bill.number}/",
+            f"/portal/invoices/{bill.number}/invoice.pdf",
             f"/portal/appointments/new?ticket={n}",
         ],
         "posts": [
