@@ -243,8 +243,11 @@ RMADESK_MAIL_MAX_ATTACHMENT_BYTES = int(
 RMADESK_TASKS_BACKEND = env.tasks_backend(os.environ)
 RMADESK_TASKS_QUEUE = os.environ.get("RMADESK_TASKS_QUEUE", "").strip() or "default"
 RMADESK_REDIS_URL = os.environ.get("RMADESK_REDIS_URL", "").strip() or "redis://127.0.0.1:6379/0"
+# django-tasks-rq looks results up through django-rq's "default" connection: keep one by that
+# name whatever rmadesk's queue is called.
 RQ_QUEUES = {
-    RMADESK_TASKS_QUEUE: {"URL": RMADESK_REDIS_URL, "DEFAULT_TIMEOUT": 3600},
+    name: {"URL": RMADESK_REDIS_URL, "DEFAULT_TIMEOUT": 3600}
+    for name in dict.fromkeys([RMADESK_TASKS_QUEUE, "default"])
 }
 if RMADESK_TASKS_BACKEND == "rq":
     INSTALLED_APPS.append("django_rq")

@@ -21,6 +21,9 @@ def _positive(value: str) -> float:
 
 
 class Command(BaseCommand):
+    # Every worker start would otherwise import the whole site (URLs, API, reportlab) to check
+    # it: a second of CPU per worker, per restart. `rmadesk check` and the web server check it.
+    requires_system_checks: list[str] = []
     help = (
         "Run queued background tasks (notifications, PDFs) and the periodic scans on the "
         "schedule of the policy file ([schedule], every minute by default). Run one per machine, "
