@@ -33,7 +33,10 @@ def production_env(data_dir: Path, **extra: str) -> dict[str, str]:
         name: value
         for name, value in os.environ.items()
         if not name.startswith("RMADESK_")
-        and name not in {"DATABASE_URL", "SECRET_KEY", "DJANGO_SETTINGS_MODULE"}
+        # The browser tests allow sync ORM calls from Playwright's event loop in this process;
+        # a production server never has that (and `check --deploy` refuses it, async.E001).
+        and name
+        not in {"DATABASE_URL", "SECRET_KEY", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"}
     }
     return {
         **inherited,
