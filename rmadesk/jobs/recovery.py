@@ -68,6 +68,24 @@ def recover_dead_workers(*, now: dt.datetime, me: str = "") -> list[str]:
     return taken
 
 
+def recover_previous_run(worker_id: str, *, now: dt.datetime) -> bool:
+    """At start: take over this worker id's own earlier process, if it died without stopping.
+
+    A worker restarted under the same `--worker-id` (systemd, say) would otherwise keep
+    refreshing its dead predecessor's heartbeat, and nobody would ever take that one over.
+    """
+    with transaction.atomic():
+        found = WorkerBeat.objects.filter(worker_id=worker_id, stopped_at__isnull=True).update(
+            stopped_at=now
+        )
+        if found:
+            _take_over(worker_id, now)
+        WorkerBeat.objects.filter(worker_id=worker_id).delete()
+    if found:
+        logger.warning("worker %s had died without stopping; its work is queued again", worker_id)
+    return bool(found)
+
+
 def _take_over(worker_id: str, now: dt.datetime) -> None:
     from rmadesk.jobs.tasks import deliver_outbox_message, run_scheduled_job  # noqa: PLC0415
     from rmadesk.mail.models_outbox import OutboxMessage, OutboxStatus  # noqa: PLC0415

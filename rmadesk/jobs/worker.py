@@ -23,7 +23,7 @@ from django.db import close_old_connections, connections
 from rmadesk.core import clock
 from rmadesk.jobs import schedule
 from rmadesk.jobs.queue import queue_name
-from rmadesk.jobs.recovery import recover_dead_workers
+from rmadesk.jobs.recovery import recover_dead_workers, recover_previous_run
 
 logger = logging.getLogger("rmadesk.jobs")
 
@@ -132,6 +132,7 @@ def run_worker(options: WorkerOptions) -> None:
         if options.scheduler
         else None
     )
+    recover_previous_run(options.worker_id, now=clock.now())
     if scheduler is not None:
         beat(options.worker_id, clock.now())
         scheduler.start()
@@ -180,8 +181,13 @@ def _run_rq(options: WorkerOptions) -> None:
     # RQ = {"WORKER_CLASS": "rq.worker.Worker"} in settings brings the forking one back.
     connections.close_all()
     worker_class = getattr(settings, "RQ", {}).get("WORKER_CLASS", "rq.worker.SimpleWorker")
+    # RQ keeps a dead worker's name registered for minutes: a restart under the same worker id
+    # must not be refused for it, so RQ's name carries this process's pid.
     worker = django_rq.get_worker(
-        queue_name(), job_class=Job, worker_class=worker_class, name=CURRENT.worker_id
+        queue_name(),
+        job_class=Job,
+        worker_class=worker_class,
+        name=f"{CURRENT.worker_id}.{os.getpid()}",
     )
     worker.work(
         with_scheduler=True,  # runs retries queued with run_after when their time comes

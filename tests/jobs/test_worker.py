@@ -375,3 +375,25 @@ def test_worker_status_says_when_the_broker_cannot_be_reached(settings):
     status = worker_status(NOW)
     assert status.state.error.startswith("ConnectionError")
     assert status.problems[0].startswith("the task broker cannot be reached: ConnectionError")
+
+
+@pytest.mark.django_db
+def test_a_worker_restarted_under_its_old_id_takes_over_its_dead_predecessor_first():
+    from rmadesk.jobs.recovery import recover_previous_run
+
+    WorkerBeat.objects.create(
+        worker_id="jobs-1",
+        hostname="elsewhere",
+        pid=1,
+        backend="database",
+        started_at=NOW,
+        last_seen_at=NOW,
+    )
+    run = ScheduledRun.objects.create(
+        name="expire_labels", slot=NOW, enqueued_at=NOW, started_at=NOW, runner="jobs-1"
+    )
+    assert recover_previous_run("jobs-1", now=NOW) is True
+    run.refresh_from_db()
+    assert run.runner == "" and "worker jobs-1 died" in run.error
+    assert not WorkerBeat.objects.filter(worker_id="jobs-1").exists()  # a fresh beat follows
+    assert recover_previous_run("jobs-1", now=NOW) is False

@@ -21,7 +21,7 @@ from tests.mail.outbound.conftest import SmtpServer
 
 # RMAs due their invoice, and how many invoices are issued when the scanning worker is killed
 # (SQLite serializes every writer, so it gets fewer).
-SIZES = {"sqlite": (1000, 100), "postgresql": (3000, 300)}
+SIZES = {"sqlite": (1000, 100), "postgresql": (1500, 150)}
 MAILS = 12
 KILL_AT = 4  # the message the SMTP server holds when the sending worker is killed
 
