@@ -29,7 +29,13 @@ def retry_dead_letter(*, dead_letter_id: int, actor: Any) -> DeadLetter:
         letter = DeadLetter.objects.select_for_update().get(pk=dead_letter_id)
         if letter.status != DeadLetterStatus.DEAD:
             raise NotRetryable(f"this task was already {letter.get_status_display()}")
-        task = import_string(letter.task_path)
+        try:
+            task = import_string(letter.task_path)
+        except ImportError:
+            # Renamed or removed since it failed: nothing to run; discard it instead.
+            raise NotRetryable(
+                f"the task {letter.task_path} no longer exists in this version; discard it"
+            ) from None
         letter.status = DeadLetterStatus.RETRIED
         letter.handled_at = clock.now()
         letter.handled_by = actor

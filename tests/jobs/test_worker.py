@@ -397,3 +397,18 @@ def test_a_worker_restarted_under_its_old_id_takes_over_its_dead_predecessor_fir
     assert run.runner == "" and "worker jobs-1 died" in run.error
     assert not WorkerBeat.objects.filter(worker_id="jobs-1").exists()  # a fresh beat follows
     assert recover_previous_run("jobs-1", now=NOW) is False
+
+
+@pytest.mark.django_db
+def test_a_dead_letter_whose_task_no_longer_exists_cannot_be_retried_and_stays_listed():
+    from rmadesk.core.services import add_user
+
+    letter = DeadLetter.objects.create(
+        task_path="rmadesk.jobs.tasks.renamed_long_ago", attempts=5, error="boom", failed_at=NOW
+    )
+    manager = add_user(email="lead@vendor.example", role="manager")
+    with pytest.raises(NotRetryable, match="no longer exists"):
+        retry_dead_letter(dead_letter_id=letter.pk, actor=manager)
+    letter.refresh_from_db()
+    assert letter.status == DeadLetterStatus.DEAD
+    assert not DBTaskResult.objects.exists()
