@@ -412,3 +412,13 @@ def test_a_dead_letter_whose_task_no_longer_exists_cannot_be_retried_and_stays_l
     letter.refresh_from_db()
     assert letter.status == DeadLetterStatus.DEAD
     assert not DBTaskResult.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("option", "value"), [("--tick", "0"), ("--poll", "-1"), ("--max-tasks", "0")]
+)
+def test_a_worker_option_out_of_range_is_refused_naming_the_option(option, value):
+    from django.core.management import CommandError
+
+    with pytest.raises(CommandError, match=f"argument {option}: invalid"):
+        call_command("worker", option, value)

@@ -20,7 +20,6 @@ import sqlite3
 import subprocess
 import sys
 import time
-import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -28,6 +27,7 @@ from typing import Any
 
 import pytest
 
+from tests.jobs.installation import fresh_database
 from tests.mail.outbound.conftest import SmtpServer
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -43,31 +43,11 @@ def wait_for(condition: Callable[[], bool], what: str, timeout: float = 60.0) ->
         time.sleep(0.01)
 
 
-def _postgres_url() -> str | None:
-    url = os.environ.get("DATABASE_URL", "")
-    return url if url.startswith(("postgres://", "postgresql://")) else None
-
-
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_url(request: Any, tmp_path: Path) -> Iterator[str]:
     """A fresh, empty database for the installation under test."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'rmadesk.sqlite3'}"
-        return
-    base = _postgres_url()
-    if base is None:
-        pytest.skip("PostgreSQL: run the suite with DATABASE_URL=postgres://...")
-    import psycopg
-
-    name = f"rmadesk_outbox_kill_{uuid.uuid4().hex[:8]}"
-    admin_url = base.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin_url, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield base.rsplit("/", 1)[0] + f"/{name}"
-    finally:
-        with psycopg.connect(admin_url, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with fresh_database(request.param, tmp_path) as url:
+        yield url
 
 
 def installation_env(tmp_path: Path, database_url: str, smtp: SmtpServer) -> dict[str, str]:

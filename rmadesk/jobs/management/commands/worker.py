@@ -15,7 +15,14 @@ from rmadesk.jobs.worker import WorkerOptions, new_worker_id, run_worker
 
 def _positive(value: str) -> float:
     number = float(value)
-    if not number > 0:
+    if not number > 0:  # also refuses nan
+        raise ValueError(value)
+    return number
+
+
+def _count(value: str) -> int:
+    number = int(value)
+    if number < 1:
         raise ValueError(value)
     return number
 
@@ -61,7 +68,9 @@ class Command(BaseCommand):
             metavar="SECONDS",
             help="database backend: how long to wait when the queue is empty (1)",
         )
-        parser.add_argument("--max-tasks", type=int, default=None, help="exit after N tasks")
+        parser.add_argument(
+            "--max-tasks", type=_count, default=None, help="exit after N tasks (N ≥ 1)"
+        )
         parser.add_argument(
             "--exit-with-parent",
             action="store_true",
