@@ -9,8 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
-from rmadesk.core.errors import ServiceError
-from rmadesk.core.permissions import PermissionDenied
+from rmadesk.core.errors import Conflict, DomainError, InvalidInput, NotFound, PermissionDenied
 from rmadesk.policy.errors import PolicyError
 
 # pydantic error types that are rule T1 (an instant without an offset, or not an instant).
@@ -53,6 +52,22 @@ def _validation_body(exc: ValidationError) -> dict[str, Any]:
     return body
 
 
+# The one place the API answers a domain refusal with a status (ARCHITECTURE rule 4).
+STATUS_OF: tuple[tuple[type[DomainError], int], ...] = (
+    (InvalidInput, 400),
+    (PermissionDenied, 403),
+    (NotFound, 404),
+    (Conflict, 409),
+)
+
+
+def status_of(error: DomainError) -> int:
+    for kind, status in STATUS_OF:
+        if isinstance(error, kind):
+            return status
+    return 400
+
+
 def install_error_handlers(api: NinjaAPI) -> None:
     def reply(request: HttpRequest, body: dict[str, Any], status: int) -> HttpResponse:
         return api.create_response(request, body, status=status)
@@ -61,13 +76,11 @@ def install_error_handlers(api: NinjaAPI) -> None:
     def policy_error(request: HttpRequest, exc: PolicyError) -> HttpResponse:
         return reply(request, exc.as_dict(), 400)
 
-    @api.exception_handler(ServiceError)
-    def service_error(request: HttpRequest, exc: ServiceError) -> HttpResponse:
-        return reply(request, exc.as_dict(), exc.status)
-
-    @api.exception_handler(PermissionDenied)
-    def permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
-        return reply(request, _body(exc.message), 403)
+    @api.exception_handler(DomainError)
+    def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+        if isinstance(exc, NotFound):
+            return reply(request, _body("not found"), 404)  # a forbidden record answers the same
+        return reply(request, exc.as_dict(), status_of(exc))
 
     @api.exception_handler(ValidationError)
     def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:

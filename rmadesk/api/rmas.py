@@ -23,8 +23,7 @@ from pydantic import StrictBool
 from rmadesk.api.auth import user_of
 from rmadesk.api.schemas import Amount, In, Instant, Out
 from rmadesk.core import clock
-from rmadesk.core.errors import ServiceError
-from rmadesk.core.permissions import PermissionDenied, customer_scope
+from rmadesk.core.permissions import Actor
 from rmadesk.rmas import services
 from rmadesk.rmas.labels import label_pdf
 from rmadesk.rmas.models import Rma
@@ -32,6 +31,7 @@ from rmadesk.rmas.selectors import (
     missing_confirmations,
     rma_explanation,
     rma_for,
+    rma_with_label,
     visible_rmas,
 )
 from rmadesk.tickets.selectors import ticket_for
@@ -161,7 +161,7 @@ RULES = {
 }
 
 
-def _out(user: Any, rma: Rma) -> dict[str, Any]:
+def _out(user: Actor, rma: Rma) -> dict[str, Any]:
     # Instants as stored: the API's renderer writes every one in the viewer's zone (T1).
     body: dict[str, Any] = {name: getattr(rma, name) for name in INSTANTS}
     asset = rma.ticket.asset
@@ -210,15 +210,9 @@ def _out(user: Any, rma: Rma) -> dict[str, Any]:
     return body
 
 
-def _fresh(user: Any, rma: Rma) -> dict[str, Any]:
+def _fresh(user: Actor, rma: Rma) -> dict[str, Any]:
     """The answer after a change: re-read through the visible selector (items, related rows)."""
     return _out(user, rma_for(user, rma.number))
-
-
-def _staff_only(user: Any, value: object, field: str) -> None:
-    """`at`-style overrides are for staff; a customer's contact sending one is refused (403)."""
-    if value is not None and customer_scope(user) is not None:
-        raise PermissionDenied(f"{field} is for staff only; leave it out to use the current time")
 
 
 @router.post("/tickets/{number}/rma", response={201: RmaOut})
@@ -226,7 +220,6 @@ def open_rma(request: HttpRequest, number: int, payload: RmaIn) -> Status[object
     """Open the ticket's RMA: it carries the ticket's number and is valid 30 days (P3, R1)."""
     user = user_of(request)
     ticket = ticket_for(user, number)
-    _staff_only(user, payload.issued_at, "issued_at")
     rma = services.open_rma(
         actor=user,
         ticket=ticket,
@@ -262,7 +255,6 @@ def confirm_rma(request: HttpRequest, number: int, payload: ConfirmIn) -> dict[s
     """The customer confirms data backup, packaging and insurance before the label (R6)."""
     user = user_of(request)
     rma = rma_for(user, number)
-    _staff_only(user, payload.at, "at")
     services.confirm_rma(
         actor=user,
         rma=rma,
@@ -297,18 +289,7 @@ def issue_label(request: HttpRequest, number: int, payload: AtIn) -> dict[str, A
 )
 def get_label(request: HttpRequest, number: int) -> HttpResponse:
     """The return label as a PDF; 409 (rule R6) until the confirmations and the label issue."""
-    user = user_of(request)
-    rma = rma_for(user, number)
-    if rma.label_issued_at is None:
-        missing = missing_confirmations(rma)
-        if missing:
-            message = (
-                f"no label yet: the customer confirms {', '.join(missing)} first, then the "
-                f"label is issued (rule R6)"
-            )
-        else:
-            message = "no label yet: the label is issued after the R6 confirmations (rule R6)"
-        raise ServiceError(message, rule="R6", field=missing[0] if missing else None)
+    rma = rma_with_label(user_of(request), number)
     response = HttpResponse(label_pdf(rma), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="rma-{rma.number}-label.pdf"'
     return response

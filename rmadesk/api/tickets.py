@@ -16,6 +16,7 @@ from ninja import Body, Field, Path, Query, Router, Schema, Status
 from rmadesk.api.auth import user_of
 from rmadesk.api.schemas import In, Instant, Out
 from rmadesk.core.models import AuditEvent
+from rmadesk.core.permissions import Actor
 from rmadesk.tickets import services
 from rmadesk.tickets.choices import ClockKind, TicketStatus
 from rmadesk.tickets.models import Message, ServiceClock, Ticket
@@ -223,7 +224,7 @@ def _event_out(event: AuditEvent) -> dict[str, Any]:
     }
 
 
-def _fresh(user: Any, number: int) -> dict[str, Any]:
+def _fresh(user: Actor, number: int) -> dict[str, Any]:
     """The ticket as the user now sees it, clocks included (after a service changed it)."""
     return ticket_out(with_clocks(visible_tickets(user)).get(number=number))
 

@@ -4,30 +4,29 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
 
 from django.db.models import QuerySet
-from django.http import Http404
 
 from rmadesk.assets.models import Asset, OnsiteOption
 from rmadesk.core import clock
-from rmadesk.core.permissions import customer_scope
+from rmadesk.core.errors import NotFound
+from rmadesk.core.permissions import Actor, customer_scope
 from rmadesk.core.policies import active_policy
 from rmadesk.customers.selectors import contract_on
 from rmadesk.policy.warranty import warranty_terms
 
 
-def visible_assets(user: Any) -> QuerySet[Asset]:
+def visible_assets(user: Actor) -> QuerySet[Asset]:
     scope = customer_scope(user)
     assets = Asset.objects.select_related("customer", "model")
     return assets if scope is None else assets.filter(customer_id=scope)
 
 
-def asset_by_serial(user: Any, serial: str) -> Asset:
+def asset_by_serial(user: Actor, serial: str) -> Asset:
     """The asset with this serial, if the user may see it; otherwise 404 (same as missing)."""
     asset = visible_assets(user).filter(serial=serial.strip()).first()
     if asset is None:
-        raise Http404(serial)
+        raise NotFound(f"no asset with serial {serial.strip()!r}", field="serial")
     return asset
 
 
@@ -50,7 +49,7 @@ class Entitlement:
     explain: tuple[str, ...]
 
 
-def entitlement_for(user: Any, serial: str, on: dt.date | None = None) -> Entitlement:
+def entitlement_for(user: Actor, serial: str, on: dt.date | None = None) -> Entitlement:
     asset = asset_by_serial(user, serial)
     policy = active_policy()
     today = on or clock.now().astimezone(policy.vendor_zone).date()

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
 
 from django.db import IntegrityError, transaction
 
 from rmadesk.assets.models import Asset, OnsiteOption, ProductLine, ProductModel
-from rmadesk.core.errors import ServiceError
-from rmadesk.core.permissions import require_role
+from rmadesk.assets.permissions import require_catalogue
+from rmadesk.core.errors import Conflict, InvalidInput
+from rmadesk.core.permissions import Actor
 from rmadesk.core.policies import active_policy
 from rmadesk.core.services import record_event
 from rmadesk.customers.models import Customer
@@ -18,26 +18,23 @@ from rmadesk.customers.selectors import contract_on
 from rmadesk.policy.errors import PolicyError
 from rmadesk.policy.warranty import warranty_terms
 
-CATALOGUE_ROLES = frozenset({"agent", "manager"})
-
 
 @transaction.atomic
 def add_product_model(
-    *, actor: Any, name: str, product_line: str, advance_exchange: bool = True
+    *, actor: Actor, name: str, product_line: str, advance_exchange: bool = True
 ) -> ProductModel:
-    require_role(actor, CATALOGUE_ROLES, "adding a product model")
+    require_catalogue(actor, "adding a product model")
     if product_line not in ProductLine.values:
-        raise ServiceError(
+        raise InvalidInput(
             f"unknown product line {product_line!r}; use {' or '.join(ProductLine.values)}",
             field="product_line",
-            status=400,
         )
     # R5: the policy can name models that never get advance exchange, whatever is asked here.
     refused = {m.lower() for m in active_policy().document.rma.no_advance_exchange_models}
     if name.strip().lower() in refused:
         advance_exchange = False
     if ProductModel.objects.filter(name=name.strip()).exists():
-        raise ServiceError(f"a product model {name!r} already exists", field="name")
+        raise Conflict(f"a product model {name!r} already exists", field="name")
     model = ProductModel.objects.create(
         name=name.strip(), product_line=product_line, advance_exchange=advance_exchange
     )
@@ -59,7 +56,7 @@ def add_product_model(
 @transaction.atomic
 def add_asset(
     *,
-    actor: Any,
+    actor: Actor,
     customer: Customer,
     serial: str,
     model: ProductModel,
@@ -73,7 +70,7 @@ def add_asset(
     software_version: str = "",
 ) -> Asset:
     """A serial-numbered asset shipped to a customer, with its warranty terms."""
-    require_role(actor, CATALOGUE_ROLES, "adding an asset")
+    require_catalogue(actor, "adding an asset")
     policy = active_policy()
     warranty_terms(
         policy, shipped_on=shipped_on, years=warranty_years, extended_to_years=extended_to_years
@@ -108,7 +105,7 @@ def add_asset(
                 software_version=software_version,
             )
     except IntegrityError:
-        raise ServiceError(f"serial {serial!r} is already registered", field="serial") from None
+        raise Conflict(f"serial {serial!r} is already registered", field="serial") from None
     record_event(
         actor=actor,
         verb="asset.added",

@@ -8,13 +8,13 @@ from typing import Any
 
 from django.db.models import DecimalField, OuterRef, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
-from django.http import Http404
 
 from rmadesk.billing.choices import InvoiceStatus, LineKind
 from rmadesk.billing.models import CreditNote, Invoice, InvoiceLine, Payment
-from rmadesk.billing.services import Totals, totals_of
+from rmadesk.billing.totals import Totals, totals_of
 from rmadesk.core import clock
-from rmadesk.core.permissions import customer_scope
+from rmadesk.core.errors import NotFound
+from rmadesk.core.permissions import Actor, customer_scope
 from rmadesk.core.policies import active_policy
 
 _MONEY: DecimalField[Decimal, Decimal] = DecimalField(max_digits=14, decimal_places=2)
@@ -46,18 +46,18 @@ def with_totals(invoices: QuerySet[Invoice]) -> QuerySet[Invoice]:
     )
 
 
-def visible_invoices(user: Any) -> QuerySet[Invoice]:
+def visible_invoices(user: Actor) -> QuerySet[Invoice]:
     """Every invoice for staff; a customer contact's own customer's invoices only."""
     scope = customer_scope(user)
     invoices = Invoice.objects.select_related("rma", "customer")
     return invoices if scope is None else invoices.filter(customer_id=scope)
 
 
-def invoice_for(user: Any, number: str) -> Invoice:
+def invoice_for(user: Actor, number: str) -> Invoice:
     """The invoice with this number if the user may see it; otherwise 404, like a missing one."""
     invoice = with_totals(visible_invoices(user)).filter(number=number.strip().upper()).first()
     if invoice is None:
-        raise Http404(number)
+        raise NotFound(f"no invoice {number}", field="number")
     return invoice
 
 

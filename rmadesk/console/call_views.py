@@ -7,12 +7,9 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from rmadesk.console.pages import Refusal, refusal_of
-from rmadesk.core.errors import ServiceError
-from rmadesk.core.permissions import PermissionDenied
+from rmadesk.console.pages import REFUSALS, Refusal, refusal_of
 from rmadesk.core.policies import active_policy
 from rmadesk.core.web import staff_page
-from rmadesk.policy.errors import PolicyError
 from rmadesk.policy.instants import parse_instant
 from rmadesk.tickets.phone import log_call
 
@@ -51,9 +48,9 @@ def new_call(request: HttpRequest) -> HttpResponse:
             notes=data["notes"],
             called_at=parse_instant(called_at, "called_at") if called_at else None,
         )
-    except (PermissionDenied, PolicyError, ServiceError) as error:
-        context["refusal"], status = refusal_of(error, "call")
-        return render(request, "console/call_new.html", context, status=status)
+    except REFUSALS as error:
+        refusal = context["refusal"] = refusal_of(error, "call")
+        return render(request, "console/call_new.html", context, status=refusal.status)
     if ticket.channel == "voicemail":
         messages.success(
             request,

@@ -16,18 +16,17 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from rmadesk.console.pages import Refusal, act
-from rmadesk.core.permissions import role_of
 from rmadesk.core.web import staff_page
 from rmadesk.jobs import services
 from rmadesk.jobs.models import DeadLetter
+from rmadesk.jobs.permissions import may_operate
 from rmadesk.jobs.selectors import failed_notifications, open_dead_letters, worker_status
-from rmadesk.mail.models_outbox import OutboxMessage
 
 PAGE_SIZE = 25
 # The page's two lists page separately; each keeps the other's page in its links.
@@ -74,7 +73,7 @@ def jobs_page(request: HttpRequest, *, refusal: Refusal | None = None) -> dict[s
         "tasks_query": _pages_query(request, without="tasks_page"),
         "mail_query": _pages_query(request, without="mail_page"),
         "pages_query": _pages_query(request),
-        "may_operate": role_of(request.user) in services.OPERATORS,
+        "may_operate": may_operate(request.user),
         "refusal": refusal,
     }
 
@@ -84,21 +83,30 @@ def jobs(request: HttpRequest) -> HttpResponse:
     return render(request, "console/jobs.html", jobs_page(request))
 
 
+class _NothingToDo(Exception):
+    """The record is no longer waiting for a person (handled in another tab): not an error."""
+
+
 def _operate(request: HttpRequest, name: str, perform: Callable[[], str]) -> HttpResponse:
     """Run one service call; 404 for a record that does not exist, a note if it is not waiting."""
+
+    def perform_if_waiting() -> str:
+        try:
+            return perform()
+        except services.NotRetryable as error:
+            raise _NothingToDo(error.message) from error
+
     try:
         return act(
             request,
-            perform,
+            perform_if_waiting,
             done=_back(request),
             page=lambda refusal: jobs_page(request, refusal=refusal),
             template="console/jobs.html",
             name=name,
         )
-    except (DeadLetter.DoesNotExist, OutboxMessage.DoesNotExist) as error:
-        raise Http404("no such failed task or notification") from error
-    except services.NotRetryable as error:
-        messages.warning(request, f"Nothing done: {error}.")
+    except _NothingToDo as note:
+        messages.warning(request, f"Nothing done: {note}.")
         return redirect(_back(request))
 
 

@@ -2,14 +2,14 @@
 
 A console action parses its form, calls one service and redirects back with a success message
 (POST-redirect-GET). A refusal is shown on the page it came from, with the service's message and
-rule: 403 when the user's role may not do it (the service's PermissionDenied), 400 for a policy
-or state refusal (PolicyError, ServiceError). Roles are checked by the services alone.
+rule, and the status `rmadesk.web.errors` gives it (403 when the user's role may not do it, 409
+when the record's state refuses it, 400 for bad input or a policy refusal). Roles are checked by
+the services alone.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
@@ -19,27 +19,10 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from rmadesk.core.errors import ServiceError
-from rmadesk.core.permissions import PermissionDenied
-from rmadesk.policy.errors import PolicyError
+from rmadesk.core.errors import NotFound
+from rmadesk.web.errors import REFUSALS, Refusal, refusal_of
 
-
-@dataclass(frozen=True)
-class Refusal:
-    """A refused action as the page shows it: the message, and the rule and field if known."""
-
-    message: str
-    rule: str | None = None
-    field: str | None = None
-    action: str = ""  # which form on the page was refused (to show the message beside it)
-
-
-def refusal_of(error: Exception, action: str = "") -> tuple[Refusal, int]:
-    if isinstance(error, PermissionDenied):
-        return Refusal(error.message, action=action), 403
-    if isinstance(error, (PolicyError, ServiceError)):
-        return Refusal(error.message, error.rule, error.field, action=action), 400
-    raise error
+__all__ = ["REFUSALS", "Refusal", "act", "is_htmx", "paginate", "query_without_page", "refusal_of"]
 
 
 def act(
@@ -55,9 +38,11 @@ def act(
     on a refusal, render `template` with `page(refusal)` as context and the refusal's status."""
     try:
         message = action()
-    except (PermissionDenied, PolicyError, ServiceError) as error:
-        refusal, status = refusal_of(error, name)
-        return render(request, template, page(refusal), status=status)
+    except REFUSALS as error:
+        if isinstance(error, NotFound):
+            raise  # the record is not there for this user: the 404 page, like a missing one
+        refusal = refusal_of(error, name)
+        return render(request, template, page(refusal), status=refusal.status)
     messages.success(request, message)
     return redirect(done)
 

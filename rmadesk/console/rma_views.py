@@ -17,7 +17,14 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from rmadesk.console import forms
-from rmadesk.console.pages import Refusal, act, paginate, query_without_page, refusal_of
+from rmadesk.console.pages import (
+    REFUSALS,
+    Refusal,
+    act,
+    paginate,
+    query_without_page,
+    refusal_of,
+)
 from rmadesk.console.selectors import (
     PAGE_SIZE,
     awaiting_return,
@@ -27,12 +34,10 @@ from rmadesk.console.selectors import (
     rma_list,
 )
 from rmadesk.core import clock
-from rmadesk.core.errors import ServiceError
-from rmadesk.core.permissions import PermissionDenied
+from rmadesk.core.errors import InvalidInput
 from rmadesk.core.policies import active_policy
 from rmadesk.core.templatetags.rmadesk import local
 from rmadesk.core.web import staff_page
-from rmadesk.policy.errors import PolicyError
 from rmadesk.rmas import services
 from rmadesk.rmas.choices import Decision, ReceiptFlag, RmaKind, RmaStatus
 from rmadesk.rmas.labels import label_pdf
@@ -239,9 +244,7 @@ def receiving(request: HttpRequest) -> HttpResponse:
         if typed:
             number = read_number(typed)
             if number is None:
-                raise ServiceError(
-                    f"{typed!r} is not an RMA number", field="expected", rule="R3", status=400
-                )
+                raise InvalidInput(f"{typed!r} is not an RMA number", field="expected", rule="R3")
             expected = rma_for(request.user, number)
         rma, flags = services.receive_return(
             actor=request.user,
@@ -249,13 +252,13 @@ def receiving(request: HttpRequest) -> HttpResponse:
             received_at=clock.now(),
             expected=expected,
         )
-    except (PermissionDenied, PolicyError, ServiceError) as error:
-        refusal, status = refusal_of(error, "scan")
+    except REFUSALS as error:
+        refusal = refusal_of(error, "scan")
         return render(
             request,
             "console/receiving.html",
             desk_page(request, refusal=refusal, posted={"scan": form}),
-            status=status,
+            status=refusal.status,
         )
     if flags:
         why = "; ".join(ReceiptFlag(flag).label for flag in flags)

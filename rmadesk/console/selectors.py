@@ -29,8 +29,8 @@ from rmadesk.rmas.models import Rma, RmaItem
 from rmadesk.rmas.selectors import visible_rmas
 from rmadesk.tickets.choices import TicketStatus
 from rmadesk.tickets.models import QUEUE_ORDER, Message, Ticket
+from rmadesk.tickets.permissions import ASSIGNABLE_ROLES
 from rmadesk.tickets.selectors import visible_tickets
-from rmadesk.tickets.services import ASSIGNABLE_ROLES
 
 # The queue holds tickets someone still has to act on: waiting on the vendor or the customer.
 QUEUE_STATUSES = (TicketStatus.OPEN, TicketStatus.WAITING_ON_CUSTOMER)

@@ -27,7 +27,7 @@ from rmadesk.console.selectors import (
     queue_badge,
 )
 from rmadesk.core import clock
-from rmadesk.core.errors import ServiceError
+from rmadesk.core.errors import InvalidInput
 from rmadesk.core.policies import active_policy
 from rmadesk.core.templatetags.rmadesk import local
 from rmadesk.core.web import staff_page
@@ -194,7 +194,7 @@ def assign_ticket(request: HttpRequest, number: int) -> HttpResponse:
                 assignable_staff().filter(pk=int(chosen)).first() if chosen.isdigit() else None
             )
             if assignee is None:
-                raise ServiceError("choose an agent or a manager", field="assignee", status=400)
+                raise InvalidInput("choose an agent or a manager", field="assignee")
         services.assign_ticket(actor=request.user, ticket=ticket, assignee=assignee)
         return f"Assigned to {assignee.email}." if assignee is not None else "Unassigned."
 

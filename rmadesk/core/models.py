@@ -98,10 +98,25 @@ class AuditEvent(models.Model):
     changes = models.JSONField(default=dict, blank=True)
     rules = models.JSONField(default=list, blank=True)
     note = models.TextField(blank=True)
+    # The typed domain event recorded with this row (rmadesk.core.events), kept until every
+    # subscriber has handled it: `dispatched_at` is set then; a row left without it (the process
+    # died after the commit) is handed to the subscribers again by `publish_pending_events`.
+    recorded_at = models.DateTimeField(null=True, blank=True)
+    event_type = models.CharField(max_length=80, blank=True)
+    payload = models.JSONField(null=True, blank=True)
+    dispatched_at = models.DateTimeField(null=True, blank=True)
+    dispatch_attempts = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ("at", "id")
-        indexes = [models.Index(fields=("subject_type", "subject_id", "at"))]
+        indexes = [
+            models.Index(fields=("subject_type", "subject_id", "at")),
+            models.Index(
+                fields=("recorded_at",),
+                name="audit_events_undispatched",
+                condition=models.Q(dispatched_at__isnull=True) & ~models.Q(event_type=""),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.verb} {self.subject_id}"

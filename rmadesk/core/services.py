@@ -2,20 +2,36 @@
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
+import logging
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Permission
+from django.contrib.auth.models import Permission, User
 from django.db import IntegrityError, transaction
+from django.db.models import F, Model
 
 from rmadesk.core import clock
 from rmadesk.core.choices import STAFF_ROLES, Role
+from rmadesk.core.errors import Conflict, InvalidInput, NotFound
+from rmadesk.core.events import (
+    DomainEvent,
+    dispatch,
+    from_payload,
+    has_subscribers,
+    publish,
+    to_payload,
+)
+from rmadesk.core.locking import claim
 from rmadesk.core.models import Account, ApiToken, AuditEvent, Counter
+from rmadesk.core.permissions import Actor, user_or_none
+from rmadesk.policy.instants import require_aware
 
-Actor = AbstractBaseUser | AnonymousUser | None
+logger = logging.getLogger("rmadesk.events")
 
 RMADESK_APPS = (
     "core",
@@ -55,15 +71,20 @@ def record_event(
     changes: Mapping[str, Any] | None = None,
     rules: tuple[str, ...] | list[str] = (),
     note: str = "",
-    at: Any = None,
+    at: dt.datetime | None = None,
+    event: DomainEvent | None = None,
 ) -> AuditEvent:
     """Record who did what to which record, when, and what changed (before/after pairs).
 
-    Called inside the service's transaction, so the event exists exactly when the change does.
+    Called inside the service's transaction, so the record exists exactly when the change does.
+    It sends nothing by itself: a typed `event`, if given, is stored with the row and published
+    to its subscribers once the transaction commits (`rmadesk.core.events`).
     """
-    user: Any = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
-    event = AuditEvent.objects.create(
-        at=at or clock.now(),
+    user = user_or_none(actor)
+    durable = event is not None and event.durable and has_subscribers(event)
+    now = clock.now()
+    row = AuditEvent.objects.create(
+        at=at or now,
         actor=user,
         actor_label=str(getattr(user, "email", "") or getattr(user, "username", "")) or "system",
         verb=verb,
@@ -73,12 +94,69 @@ def record_event(
         changes=_plain(dict(changes or {})),
         rules=list(rules),
         note=note,
+        recorded_at=now,
+        event_type=event.type_name() if durable and event is not None else "",
+        payload=to_payload(event) if durable and event is not None else None,
     )
-    # The notification this event calls for joins the same transaction (the outbox, issue 5).
-    from rmadesk.mail.notifications import notify_for_event  # noqa: PLC0415 - mail imports core
+    if event is not None:
+        published = dataclasses.replace(event, audit_id=row.pk)
+        publish(published, on_dispatched=_marker(row.pk) if durable else None)
+    return row
 
-    notify_for_event(event)
-    return event
+
+def _marker(audit_id: int) -> Callable[[], None]:
+    def mark() -> None:
+        AuditEvent.objects.filter(pk=audit_id, dispatched_at__isnull=True).update(
+            dispatched_at=clock.now()
+        )
+
+    return mark
+
+
+# An event not marked dispatched this long after it was recorded is handed out again: longer
+# than any in-process dispatch takes, so the retry does not race the first delivery.
+REDISPATCH_AFTER = dt.timedelta(minutes=2)
+MAX_DISPATCH_ATTEMPTS = 5
+
+
+def publish_pending_events(*, now: dt.datetime, limit: int = 500) -> int:
+    """Hand undispatched events to their subscribers again (the process died after a commit).
+
+    Rows are claimed with `SKIP LOCKED`, so two workers never hand out the same event at once;
+    subscribers are idempotent, so an event the dying process had half-dispatched is safe to
+    hand out again. An event that keeps failing is given up after MAX_DISPATCH_ATTEMPTS (its
+    subscriber's error is in the log). Returns how many events were dispatched.
+    """
+    now = require_aware(now, "now")
+    dispatched = 0
+    with transaction.atomic():
+        rows = list(
+            claim(
+                AuditEvent.objects.filter(
+                    dispatched_at__isnull=True,
+                    recorded_at__lt=now - REDISPATCH_AFTER,
+                    dispatch_attempts__lt=MAX_DISPATCH_ATTEMPTS,
+                )
+                .exclude(event_type="")
+                .order_by("id")
+            )[:limit]
+        )
+        for row in rows:
+            ok = False
+            try:
+                event = from_payload(row.event_type, row.payload or {}, audit_id=row.pk)
+                with transaction.atomic():  # a failing subscriber's writes are undone alone
+                    ok = dispatch(event)
+            except Exception:
+                logger.exception(
+                    "event %s (audit row %s) could not be dispatched", row.event_type, row.pk
+                )
+            AuditEvent.objects.filter(pk=row.pk).update(
+                dispatch_attempts=F("dispatch_attempts") + 1,
+                dispatched_at=now if ok else None,
+            )
+            dispatched += ok
+    return dispatched
 
 
 def allocate_number(name: str) -> int:
@@ -112,22 +190,24 @@ def add_user(
     actor: Actor = None,
 ) -> Any:
     """A user with a role; a customer contact names its customer (the API's token holders)."""
-    from rmadesk.customers.models import Customer  # noqa: PLC0415 - customers imports core
-
     if role not in Role.values:
-        raise ValueError(f"unknown role {role!r}; the roles are {', '.join(Role.values)}")
+        raise InvalidInput(
+            f"unknown role {role!r}; the roles are {', '.join(Role.values)}", field="role"
+        )
     customer = None
     if role == Role.CUSTOMER:
         if customer_id is None:
-            raise ValueError("a customer contact needs --customer ID")
-        customer = Customer.objects.filter(pk=customer_id).first()
+            raise InvalidInput("a customer contact needs --customer ID", field="customer")
+        # Core knows customers only as the model its Account points at (core imports no app).
+        customers = cast("type[Model]", Account._meta.get_field("customer").related_model)
+        customer = customers._default_manager.filter(pk=customer_id).first()
         if customer is None:
-            raise ValueError(f"no customer with id {customer_id}")
+            raise NotFound(f"no customer with id {customer_id}", field="customer")
     elif customer_id is not None:
-        raise ValueError("staff users belong to no customer")
+        raise InvalidInput("staff users belong to no customer", field="customer")
     user_model = get_user_model()
     if user_model.objects.filter(username=email).exists():
-        raise ValueError(f"a user {email} already exists")
+        raise Conflict(f"a user {email} already exists", field="email")
     user = user_model.objects.create_user(username=email, email=email, password=password)
     if role in STAFF_ROLES:
         # Back-office staff may browse every record in the admin; changes go through services,
@@ -141,7 +221,9 @@ def add_user(
                     content_type__app_label__in=RMADESK_APPS, codename__startswith="view_"
                 )
             )
-    Account.objects.create(user=user, role=role, customer=customer)
+    Account.objects.create(
+        user=user, role=role, customer_id=None if customer is None else customer.pk
+    )
     record_event(
         actor=actor,
         verb="user.added",
@@ -153,7 +235,7 @@ def add_user(
 
 
 @transaction.atomic
-def issue_token(*, user: Any, label: str = "", actor: Actor = None) -> str:
+def issue_token(*, user: User, label: str = "", actor: Actor = None) -> str:
     """A new API token for a user; returned once, stored only as a digest."""
     token = "rmd_" + secrets.token_urlsafe(32)
     ApiToken.objects.create(

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.db.models import QuerySet
 
-from rmadesk.core.permissions import customer_scope
+from rmadesk.core.permissions import Actor, customer_scope
 from rmadesk.customers.models import Contract, Customer
 
 
-def visible_customers(user: Any) -> QuerySet[Customer]:
+def visible_customers(user: Actor) -> QuerySet[Customer]:
     scope = customer_scope(user)
     customers = Customer.objects.all()
     return customers if scope is None else customers.filter(pk=scope)

@@ -3,26 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.db import transaction
 
 from rmadesk.core import clock
-from rmadesk.core.errors import ServiceError
-from rmadesk.core.permissions import require_role
+from rmadesk.core.errors import InvalidInput
+from rmadesk.core.permissions import Actor
 from rmadesk.core.services import record_event
 from rmadesk.customers.models import Contact, Contract, Customer, Plan
+from rmadesk.customers.permissions import require_accounts
 from rmadesk.policy.errors import PolicyError
 from rmadesk.policy.instants import zone_named
 from rmadesk.policy.loader import holiday_country
-
-ACCOUNT_ROLES = frozenset({"agent", "manager", "finance"})
 
 
 @transaction.atomic
 def add_customer(
     *,
-    actor: Any,
+    actor: Actor,
     name: str,
     country: str,
     zone: str,
@@ -30,7 +28,7 @@ def add_customer(
     payment_terms_days: int = 0,
 ) -> Customer:
     """A new customer (F1: payment terms default to upfront)."""
-    require_role(actor, ACCOUNT_ROLES, "adding a customer")
+    require_accounts(actor, "adding a customer")
     zone_named(zone, field="zone")  # an IANA zone, or a refusal naming the field (T1)
     code = holiday_country(country, "L3")
     if not name.strip():
@@ -66,7 +64,7 @@ def add_customer(
 @transaction.atomic
 def add_contract(
     *,
-    actor: Any,
+    actor: Actor,
     customer: Customer,
     plan: str,
     starts_on: dt.date,
@@ -74,7 +72,7 @@ def add_contract(
     jails_and_plugins: bool = False,
 ) -> Contract:
     """A support contract on a plan (L1) for a span of dates."""
-    require_role(actor, ACCOUNT_ROLES, "adding a contract")
+    require_accounts(actor, "adding a contract")
     if plan not in Plan.values:
         raise PolicyError(
             f"unknown plan {plan!r}; the plans are {', '.join(Plan.values)}",
@@ -82,7 +80,7 @@ def add_contract(
             field="plan",
         )
     if ends_on < starts_on:
-        raise ServiceError("a contract cannot end before it starts", field="ends_on", status=400)
+        raise InvalidInput("a contract cannot end before it starts", field="ends_on")
     contract = Contract.objects.create(
         customer=customer,
         plan=plan,

@@ -23,6 +23,7 @@ from django.utils.module_loading import import_string
 from django_tasks.base import Task, TaskResult
 
 from rmadesk.core import clock
+from rmadesk.jobs.models import DeadLetter
 
 logger = logging.getLogger("rmadesk.jobs")
 
@@ -68,7 +69,13 @@ def enqueue_on_commit(task: Task[..., Any], *args: Any, **kwargs: Any) -> None:
     must not turn a saved change into an error page; it is logged, and the periodic sweep that
     backs every such task (the outbox sweep, the scans) does the work a minute later.
     """
-    transaction.on_commit(functools.partial(enqueue, task, *args, **kwargs), robust=True)
+
+    def enqueue_now() -> None:
+        enqueue(task, *args, **kwargs)
+
+    # A named function, not a partial: Django logs a robust callback's failure by its name.
+    enqueue_now.__qualname__ = f"enqueue({getattr(task, 'name', task)})"
+    transaction.on_commit(enqueue_now, robust=True)
 
 
 def backoff(attempt: int) -> dt.timedelta:
@@ -104,8 +111,6 @@ def retried(function: Callable[..., R]) -> Callable[..., R]:
 def _after_failure(
     path: str, args: list[Any], kwargs: dict[str, Any], attempt: int, error: BaseException
 ) -> None:
-    from rmadesk.jobs.models import DeadLetter  # noqa: PLC0415 - models load after apps
-
     if attempt < max_attempts():
         # The queue compares run_after with the real time, so that is what sets it (a frozen
         # test clock must not push a retry into the past or the far future).

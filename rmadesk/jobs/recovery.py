@@ -20,9 +20,14 @@ import os
 import socket
 
 from django.db import transaction
+from django_tasks.base import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 
+from rmadesk.jobs.identity import backend_name
 from rmadesk.jobs.models import ScheduledRun, WorkerBeat
 from rmadesk.jobs.queue import enqueue_on_commit
+from rmadesk.jobs.tasks import deliver_outbox_message, run_scheduled_job
+from rmadesk.mail.models_outbox import OutboxMessage, OutboxStatus
 
 logger = logging.getLogger("rmadesk.jobs")
 
@@ -87,9 +92,6 @@ def recover_previous_run(worker_id: str, *, now: dt.datetime) -> bool:
 
 
 def _take_over(worker_id: str, now: dt.datetime) -> None:
-    from rmadesk.jobs.tasks import deliver_outbox_message, run_scheduled_job  # noqa: PLC0415
-    from rmadesk.mail.models_outbox import OutboxMessage, OutboxStatus  # noqa: PLC0415
-
     for run in ScheduledRun.objects.select_for_update().filter(
         runner=worker_id, finished_at__isnull=True
     ):
@@ -111,13 +113,8 @@ def _take_over(worker_id: str, now: dt.datetime) -> None:
 
 
 def _fail_database_tasks(worker_id: str, now: dt.datetime) -> None:
-    from django.conf import settings  # noqa: PLC0415
-
-    if getattr(settings, "RMADESK_TASKS_BACKEND", "database") != "database":
+    if backend_name() != "database":
         return  # RQ moves a dead worker's jobs to its failed registry itself
-    from django_tasks.base import TaskResultStatus  # noqa: PLC0415
-    from django_tasks_db.models import DBTaskResult  # noqa: PLC0415
-
     running = DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING)
     for result in running:
         if result.worker_ids and result.worker_ids[-1] == worker_id[:64]:

@@ -4,49 +4,70 @@
 default) as a background task (`rmadesk.jobs.tasks`); `rmadesk jobs run [--now ISO]` runs them all
 once, by hand. Every scan is idempotent, so a second run at the same or a later instant
 adds nothing, and two runs at once do not duplicate anything (each scan claims its rows).
+
+The scans are a typed registry of the services themselves, in the order they run: mypy checks
+each one's signature, and the import graph shows what the job runner depends on.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from importlib import import_module
+from typing import Protocol
 
+from rmadesk.billing.services import accrue_late_fees, invoice_unreturned_parts
+from rmadesk.core.services import publish_pending_events
 from rmadesk.policy.instants import require_aware
+from rmadesk.rmas.services import (
+    expire_labels,
+    expire_rmas,
+    remind_label_expiring,
+    remind_part_not_returned,
+)
+from rmadesk.tickets.services import mark_breached_clocks
 
-# (name, module, function, what its count means): run in this order. Imported when run, so
-# this module loads whatever state the apps are in, and a broken scan cannot stop the others.
-SCANS: tuple[tuple[str, str, str, str], ...] = (
-    ("mark_breached_clocks", "rmadesk.tickets.services", "mark_breached_clocks", "clocks breached"),
-    ("expire_rmas", "rmadesk.rmas.services", "expire_rmas", "RMAs expired (R1)"),
-    ("expire_labels", "rmadesk.rmas.services", "expire_labels", "return labels expired (R4)"),
-    (
+
+class ScanFunction(Protocol):
+    """What a scan is: a function of the instant it runs at, answering how much it did."""
+
+    def __call__(self, *, now: dt.datetime) -> int: ...
+
+
+@dataclass(frozen=True)
+class Scan:
+    """A periodic scan: its name (the policy file's `[schedule.scans]` key), the service it
+    runs, and what its count means."""
+
+    name: str
+    run: ScanFunction
+    what: str
+
+
+SCANS: tuple[Scan, ...] = (
+    Scan("mark_breached_clocks", mark_breached_clocks, "clocks breached"),
+    Scan("expire_rmas", expire_rmas, "RMAs expired (R1)"),
+    Scan("expire_labels", expire_labels, "return labels expired (R4)"),
+    Scan(
         "invoice_unreturned_parts",
-        "rmadesk.billing.services",
-        "invoice_unreturned_parts",
+        invoice_unreturned_parts,
         "unreturned-parts invoices issued (R4)",
     ),
-    (
-        "accrue_late_fees",
-        "rmadesk.billing.services",
-        "accrue_late_fees",
-        "late-fee lines added (F2)",
-    ),
-    # Reminders to the customer, once per RMA, queued in the outbox (issue 5).
-    (
+    Scan("accrue_late_fees", accrue_late_fees, "late-fee lines added (F2)"),
+    # Reminders to the customer, once per RMA (R4, days 8 and 12).
+    Scan(
         "remind_label_expiring",
-        "rmadesk.mail.reminders",
-        "remind_label_expiring",
+        remind_label_expiring,
         "label-expiring reminders queued (R4, day 8)",
     ),
-    (
+    Scan(
         "remind_part_not_returned",
-        "rmadesk.mail.reminders",
-        "remind_part_not_returned",
+        remind_part_not_returned,
         "part-not-returned reminders queued (R4, day 12)",
     ),
+    # Events whose subscribers did not all finish (the process died after a commit).
+    Scan("publish_pending_events", publish_pending_events, "events handed out again"),
 )
+SCAN_NAMES: tuple[str, ...] = tuple(scan.name for scan in SCANS)
 
 
 @dataclass
@@ -71,12 +92,11 @@ class ScansFailed(Exception):
         self.report = report
 
 
-def _scan(module: str, function: str) -> Callable[..., int]:
-    scan: Callable[..., int] = getattr(import_module(module), function)
-    return scan
-
-
-SCAN_NAMES: tuple[str, ...] = tuple(name for name, _, _, _ in SCANS)
+def scan_named(name: str) -> Scan:
+    for scan in SCANS:
+        if scan.name == name:
+            return scan
+    raise KeyError(f"no scan called {name!r}; the scans are {', '.join(SCAN_NAMES)}")
 
 
 def run_scan(name: str, *, now: dt.datetime) -> int:
@@ -85,10 +105,7 @@ def run_scan(name: str, *, now: dt.datetime) -> int:
     Each scan commits its rows itself, one (or one batch) at a time, so a scan stopped half-way
     (an error, a killed worker) keeps what it finished and the next run does the rest.
     """
-    for scan_name, module, function, _ in SCANS:
-        if scan_name == name:
-            return int(_scan(module, function)(now=require_aware(now, "now")))
-    raise KeyError(f"no scan called {name!r}; the scans are {', '.join(SCAN_NAMES)}")
+    return int(scan_named(name).run(now=require_aware(now, "now")))
 
 
 def scan_report(*, now: dt.datetime) -> ScanReport:
@@ -98,11 +115,11 @@ def scan_report(*, now: dt.datetime) -> ScanReport:
     """
     now = require_aware(now, "now")
     report = ScanReport(now=now)
-    for name, _, _, _ in SCANS:
+    for scan in SCANS:
         try:
-            report.counts[name] = run_scan(name, now=now)
+            report.counts[scan.name] = run_scan(scan.name, now=now)
         except Exception as error:  # reported below; the other scans must still run
-            report.errors[name] = f"{type(error).__name__}: {error}"
+            report.errors[scan.name] = f"{type(error).__name__}: {error}"
     return report
 
 

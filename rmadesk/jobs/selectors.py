@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.db.models import Max, QuerySet
+from django_tasks.base import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 
 from rmadesk.core import clock
+from rmadesk.jobs.identity import backend_name
 from rmadesk.jobs.models import DeadLetter, DeadLetterStatus, ScheduledRun, WorkerBeat
 from rmadesk.jobs.queue import queue_name
 from rmadesk.jobs.recovery import WORKER_ALIVE_WITHIN
-from rmadesk.jobs.worker import backend_name
-
-if TYPE_CHECKING:
-    from rmadesk.mail.models_outbox import OutboxMessage
+from rmadesk.mail.models_outbox import OutboxMessage, OutboxStatus
+from rmadesk.mail.outbox import outbox_counts
 
 
 @dataclass
@@ -95,9 +96,6 @@ def queue_state() -> QueueState:
     """Ready, deferred, running and failed tasks on rmadesk's queue, from the backend."""
     if backend_name() == "rq":
         return _rq_state()
-    from django_tasks.base import TaskResultStatus  # noqa: PLC0415
-    from django_tasks_db.models import DBTaskResult  # noqa: PLC0415
-
     results = DBTaskResult.objects.filter(queue_name=queue_name())
     ready = results.ready().count()
     waiting = results.filter(status=TaskResultStatus.READY).count()
@@ -111,7 +109,7 @@ def queue_state() -> QueueState:
 
 def _rq_state() -> QueueState:
     try:
-        import django_rq  # noqa: PLC0415
+        import django_rq  # noqa: PLC0415 - only with the rq backend
 
         queue = django_rq.get_queue(queue_name())
         return QueueState(
@@ -152,15 +150,11 @@ def open_dead_letters() -> QuerySet[DeadLetter]:
 
 def failed_notifications() -> QuerySet[OutboxMessage]:
     """Notifications the outbox gave up on (status failed), the latest first."""
-    from rmadesk.mail.models_outbox import OutboxMessage, OutboxStatus  # noqa: PLC0415
-
     return OutboxMessage.objects.filter(status=OutboxStatus.FAILED).order_by("-id")
 
 
 def worker_status(now: dt.datetime | None = None) -> WorkerStatus:
     """Everything `rmadesk worker --status` and the console's Background work page show."""
-    from rmadesk.mail.outbox import outbox_counts  # noqa: PLC0415
-
     now = now or clock.now()
     status = WorkerStatus(
         backend=backend_name(),

@@ -2,31 +2,37 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import transaction
 from django.utils.module_loading import import_string
 
 from rmadesk.core import clock
-from rmadesk.core.choices import Role
-from rmadesk.core.permissions import require_role
+from rmadesk.core.errors import Conflict, NotFound
+from rmadesk.core.locking import lock
+from rmadesk.core.permissions import Actor, user_or_none
 from rmadesk.core.services import record_event
 from rmadesk.jobs.models import DeadLetter, DeadLetterStatus
+from rmadesk.jobs.permissions import require_operator
 from rmadesk.jobs.queue import enqueue_on_commit
+from rmadesk.jobs.tasks import deliver_outbox_message
+from rmadesk.mail.models_outbox import OutboxMessage, OutboxStatus
 
-# Who may put failed work back on the queue: the people who run the desk.
-OPERATORS = frozenset({Role.MANAGER, Role.ADMIN})
 
-
-class NotRetryable(Exception):
+class NotRetryable(Conflict):
     """The record is not waiting for a person (already retried, discarded, or sent)."""
 
 
-def retry_dead_letter(*, dead_letter_id: int, actor: Any) -> DeadLetter:
+def _letter(dead_letter_id: int) -> DeadLetter:
+    try:
+        return lock(DeadLetter.objects.all(), dead_letter_id)
+    except DeadLetter.DoesNotExist:
+        raise NotFound(f"no failed task {dead_letter_id}", field="dead_letter") from None
+
+
+def retry_dead_letter(*, dead_letter_id: int, actor: Actor) -> DeadLetter:
     """Queue a dead-lettered task again, from its first attempt; marks the letter retried."""
-    require_role(actor, OPERATORS, "retry a failed task")
+    require_operator(actor, "retry a failed task")
     with transaction.atomic():
-        letter = DeadLetter.objects.select_for_update().get(pk=dead_letter_id)
+        letter = _letter(dead_letter_id)
         if letter.status != DeadLetterStatus.DEAD:
             raise NotRetryable(f"this task was already {letter.get_status_display()}")
         try:
@@ -38,7 +44,7 @@ def retry_dead_letter(*, dead_letter_id: int, actor: Any) -> DeadLetter:
             ) from None
         letter.status = DeadLetterStatus.RETRIED
         letter.handled_at = clock.now()
-        letter.handled_by = actor
+        letter.handled_by = user_or_none(actor)
         letter.save(update_fields=["status", "handled_at", "handled_by"])
         record_event(
             actor=actor,
@@ -51,16 +57,16 @@ def retry_dead_letter(*, dead_letter_id: int, actor: Any) -> DeadLetter:
     return letter
 
 
-def discard_dead_letter(*, dead_letter_id: int, actor: Any) -> DeadLetter:
+def discard_dead_letter(*, dead_letter_id: int, actor: Actor) -> DeadLetter:
     """Take a dead-lettered task off the list without running it (it is kept, marked)."""
-    require_role(actor, OPERATORS, "discard a failed task")
+    require_operator(actor, "discard a failed task")
     with transaction.atomic():
-        letter = DeadLetter.objects.select_for_update().get(pk=dead_letter_id)
+        letter = _letter(dead_letter_id)
         if letter.status != DeadLetterStatus.DEAD:
             raise NotRetryable(f"this task was already {letter.get_status_display()}")
         letter.status = DeadLetterStatus.DISCARDED
         letter.handled_at = clock.now()
-        letter.handled_by = actor
+        letter.handled_by = user_or_none(actor)
         letter.save(update_fields=["status", "handled_at", "handled_by"])
         record_event(
             actor=actor,
@@ -72,14 +78,14 @@ def discard_dead_letter(*, dead_letter_id: int, actor: Any) -> DeadLetter:
     return letter
 
 
-def retry_failed_notification(*, message_pk: int, actor: Any) -> Any:
+def retry_failed_notification(*, message_pk: int, actor: Actor) -> OutboxMessage:
     """Queue an undelivered notification again, with a fresh set of attempts (same Message-ID)."""
-    from rmadesk.jobs.tasks import deliver_outbox_message  # noqa: PLC0415
-    from rmadesk.mail.models_outbox import OutboxMessage, OutboxStatus  # noqa: PLC0415
-
-    require_role(actor, OPERATORS, "retry an undelivered notification")
+    require_operator(actor, "retry an undelivered notification")
     with transaction.atomic():
-        message = OutboxMessage.objects.select_for_update().get(pk=message_pk)
+        try:
+            message = lock(OutboxMessage.objects.all(), message_pk)
+        except OutboxMessage.DoesNotExist:
+            raise NotFound(f"no notification {message_pk}", field="message") from None
         if message.status != OutboxStatus.FAILED:
             raise NotRetryable(f"this notification is {message.status}, not failed")
         message.status = OutboxStatus.QUEUED

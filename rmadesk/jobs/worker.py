@@ -14,16 +14,23 @@ import os
 import signal
 import socket
 import threading
-import uuid
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import close_old_connections, connections
+from django.db import IntegrityError, close_old_connections, connections, transaction
+from django_tasks_db.management.commands.db_worker import Worker
 
 from rmadesk.core import clock
-from rmadesk.jobs import schedule
-from rmadesk.jobs.queue import queue_name
+from rmadesk.core.policies import active_policy
+from rmadesk.jobs.identity import CURRENT, backend_name, new_worker_id
+from rmadesk.jobs.models import ScheduledRun, WorkerBeat
+from rmadesk.jobs.queue import enqueue, queue_name
 from rmadesk.jobs.recovery import recover_dead_workers, recover_previous_run
+from rmadesk.jobs.schedule import periodic_jobs, slot_of
+from rmadesk.jobs.tasks import run_scheduled_job
+from rmadesk.policy.loader import Policy
+
+__all__ = ["CURRENT", "WorkerOptions", "backend_name", "new_worker_id", "run_worker", "tick"]
 
 logger = logging.getLogger("rmadesk.jobs")
 
@@ -41,23 +48,31 @@ class WorkerOptions:
     parent_pid: int | None = None
 
 
-@dataclass
-class CurrentWorker:
-    """Which worker this process is ("" outside `rmadesk worker`): leases and runs record it."""
-
-    worker_id: str = ""
-
-
-CURRENT = CurrentWorker()
-
-
-def new_worker_id() -> str:
-    """Unique across machines and restarts: host, process, and a random part."""
-    return f"{socket.gethostname()[:40]}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
-
-
-def backend_name() -> str:
-    return str(getattr(settings, "RMADESK_TASKS_BACKEND", "database"))
+def tick(*, now: dt.datetime, policy: Policy, worker: str = "") -> list[str]:
+    """Claim and enqueue every job whose current slot nobody has claimed; the names enqueued."""
+    enqueued: list[str] = []
+    jobs = periodic_jobs(policy)
+    claimed = set(
+        ScheduledRun.objects.filter(slot__in={slot_of(now, job.every) for job in jobs}).values_list(
+            "name", "slot"
+        )
+    )
+    for job in jobs:
+        slot = slot_of(now, job.every)
+        if (job.name, slot) in claimed:
+            continue  # cheap pre-check; the constraint below is what decides
+        try:
+            with transaction.atomic():
+                run = ScheduledRun.objects.create(
+                    name=job.name, slot=slot, enqueued_at=now, worker=worker[:128]
+                )
+                # In the same transaction: if the queue refuses, the slot stays free for the
+                # next tick (of any worker) instead of being taken and never run.
+                enqueue(run_scheduled_job, job.name, run.pk, periodic=True)
+        except IntegrityError:
+            continue  # another worker's scheduler claimed this slot first
+        enqueued.append(job.name)
+    return enqueued
 
 
 class Scheduler(threading.Thread):
@@ -71,8 +86,6 @@ class Scheduler(threading.Thread):
         self.stopping = threading.Event()
 
     def run(self) -> None:
-        from rmadesk.core.policies import active_policy  # noqa: PLC0415
-
         try:
             while not self.stopping.is_set():
                 if self.parent_pid is not None and os.getppid() != self.parent_pid:
@@ -84,7 +97,7 @@ class Scheduler(threading.Thread):
                     now = clock.now()
                     beat(self.worker_id, now)
                     recover_dead_workers(now=now, me=self.worker_id)
-                    enqueued = schedule.tick(now=now, policy=active_policy(), worker=self.worker_id)
+                    enqueued = tick(now=now, policy=active_policy(), worker=self.worker_id)
                     if enqueued:
                         logger.info("scheduled %s", ", ".join(enqueued))
                 except Exception:  # a database or broker outage: log it, try again next tick
@@ -100,8 +113,6 @@ class Scheduler(threading.Thread):
 
 
 def beat(worker_id: str, now: dt.datetime) -> None:
-    from rmadesk.jobs.models import WorkerBeat  # noqa: PLC0415
-
     updated = WorkerBeat.objects.filter(worker_id=worker_id).update(last_seen_at=now)
     if not updated:
         WorkerBeat.objects.create(
@@ -115,8 +126,6 @@ def beat(worker_id: str, now: dt.datetime) -> None:
 
 
 def stopped(worker_id: str) -> None:
-    from rmadesk.jobs.models import WorkerBeat  # noqa: PLC0415
-
     try:
         WorkerBeat.objects.filter(worker_id=worker_id).update(stopped_at=clock.now())
     except Exception:  # the database is gone too: the beat simply goes stale
@@ -149,8 +158,6 @@ def run_worker(options: WorkerOptions) -> None:
 
 
 def _run_database(options: WorkerOptions) -> None:
-    from django_tasks_db.management.commands.db_worker import Worker  # noqa: PLC0415
-
     worker = Worker(
         queue_names=[queue_name()],
         interval=options.poll_seconds,

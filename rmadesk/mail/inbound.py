@@ -52,14 +52,14 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q, QuerySet
-from django.http import Http404
 
 from rmadesk.assets.models import Asset
 from rmadesk.core import clock
 from rmadesk.core.choices import Role
-from rmadesk.core.errors import ServiceError
+from rmadesk.core.errors import Conflict, DomainError, InvalidInput, NotFound
+from rmadesk.core.message_ids import bracketed
 from rmadesk.core.models import Account
-from rmadesk.core.permissions import PermissionDenied, require_role
+from rmadesk.core.permissions import require_role
 from rmadesk.core.services import record_event
 from rmadesk.customers.models import Contact, Customer
 from rmadesk.mail import inbound_rules as rules
@@ -71,13 +71,13 @@ from rmadesk.mail.models_inbound import (
     MailAttachment,
 )
 from rmadesk.mail.models_outbox import OutboxMessage
-from rmadesk.mail.notifications import answering_mail
 from rmadesk.policy.errors import PolicyError
 from rmadesk.policy.instants import require_aware
 from rmadesk.portal.models import TicketAttachment
 from rmadesk.tickets.choices import Channel, Severity
 from rmadesk.tickets.models import Message, Ticket
-from rmadesk.tickets.services import TICKET_ROLES, open_ticket, reply
+from rmadesk.tickets.permissions import TICKET_ROLES
+from rmadesk.tickets.services import open_ticket, reply
 
 MIB = 1024 * 1024
 DEFAULT_MAX_MESSAGE_BYTES = 64 * MIB
@@ -86,7 +86,7 @@ KEPT_OF_REJECTED = 1 * MIB  # the head of a message too large to take is kept, f
 SUBJECT_MAX = 300  # Ticket.subject
 INTAKE_DOMAIN = "rmadesk.invalid"  # RFC 2606: never a real mailbox
 SEVERITIES = [s.value for s in Severity]
-REFUSALS = (ServiceError, PolicyError, PermissionDenied, Http404)
+REFUSALS = (DomainError, PolicyError)
 
 
 def max_message_bytes() -> int:
@@ -385,7 +385,7 @@ def _thread(
 ) -> None:
     actor, own = customer_actor(customer, inbound.from_address)
     try:
-        with transaction.atomic(), _answering(inbound):
+        with transaction.atomic():
             message = reply(
                 actor=actor,
                 ticket=ticket,
@@ -413,7 +413,7 @@ def _open(
     severity, why = rules.severity_from_subject(inbound.subject)
     body = message_body(inbound, attachments, name_sender=not own)
     try:
-        with _answering(inbound):
+        with transaction.atomic():
             ticket, opened_as, refused = _open_ticket_at_some_severity(
                 actor=actor,
                 serial=asset.serial,
@@ -421,6 +421,7 @@ def _open(
                 subject=ticket_subject(inbound.subject),
                 body=body,
                 opened_at=None,
+                inbound=inbound,
             )
             message = ticket.messages.order_by("at", "id").first()
             _attach_to_ticket(actor, ticket, message, attachments)
@@ -442,6 +443,7 @@ def _open_ticket_at_some_severity(
     subject: str,
     body: str,
     opened_at: dt.datetime | None,
+    inbound: InboundMessage,
 ) -> tuple[Ticket, str, str]:
     """open_ticket at the asked severity, or the next lower one the plan accepts (L3).
 
@@ -460,6 +462,7 @@ def _open_ticket_at_some_severity(
                 body=body,
                 channel=Channel.EMAIL,
                 opened_at=opened_at,
+                **answering(inbound),
             )
         except PolicyError as error:
             if error.rule != "L3" or index == len(candidates) - 1:
@@ -471,15 +474,19 @@ def _open_ticket_at_some_severity(
     raise AssertionError("unreachable: the last candidate raises or returns")
 
 
-def _answering(inbound: InboundMessage) -> Any:
-    """Notifications sent while acting on this mail answer it (its sender, its thread)."""
-    return answering_mail(message_id=inbound.message_id, sender=inbound.from_address)
+def answering(inbound: InboundMessage) -> dict[str, str]:
+    """A ticket opened from this mail answers it: its sender hears about the ticket, in a mail
+    thread hanging from its Message-ID (`open_ticket`'s requester and mail_thread_id)."""
+    return {
+        "requester": inbound.from_address,
+        "mail_thread_id": bracketed(inbound.message_id or ""),
+    }
 
 
 def _held_refused(inbound: InboundMessage, error: Exception, what: str) -> None:
     message = getattr(error, "message", None) or str(error) or type(error).__name__
     rule = getattr(error, "rule", None)
-    if isinstance(error, Http404):
+    if isinstance(error, NotFound):
         message = f"not found: {message}"
     inbound.status = InboundStatus.HELD_REFUSED
     inbound.reason = f"{what} was refused: {message}" + (f" (rule {rule})" if rule else "")
@@ -696,52 +703,48 @@ def link_held_message(
     require_role(actor, TICKET_ROLES, "linking a held email")
     locked = InboundMessage.objects.select_for_update().get(pk=inbound.pk)
     if locked.status not in HELD_STATUSES:
-        raise ServiceError(
+        raise Conflict(
             f"this email is not held (it is {locked.status}): nothing to link", field="inbound"
         )
     if (serial is None) == (ticket is None):
-        raise ServiceError(
-            "link a held email to a serial or to a ticket", field="serial", status=400
-        )
+        raise InvalidInput("link a held email to a serial or to a ticket", field="serial")
     attachments = list(locked.attachments.all())
     message: Message | None
     if ticket is not None:
         target = Ticket.objects.select_related("customer").get(pk=ticket.pk)
         writer, own = customer_actor(target.customer, locked.from_address)
-        with _answering(locked):
-            message = reply(
-                actor=writer,
-                ticket=target,
-                body=message_body(locked, attachments, name_sender=not own),
-                public=True,
-            )
-            _attach_to_ticket(writer, target, message, attachments)
+        message = reply(
+            actor=writer,
+            ticket=target,
+            body=message_body(locked, attachments, name_sender=not own),
+            public=True,
+        )
+        _attach_to_ticket(writer, target, message, attachments)
         status, what = InboundStatus.THREADED, f"threaded onto ticket {target.number}"
     else:
         assert serial is not None
         asset = Asset.objects.select_related("customer").filter(serial=serial.strip()).first()
         if asset is None:
-            raise ServiceError(f"no asset with serial {serial!r}", field="serial", status=400)
+            raise InvalidInput(f"no asset with serial {serial!r}", field="serial")
         if customer is not None and asset.customer_id != customer.pk:
-            raise ServiceError(
+            raise InvalidInput(
                 f"serial {asset.serial} belongs to {asset.customer.name}, not {customer.name}",
                 field="serial",
-                status=400,
             )
         if severity is None:
             severity, _ = rules.severity_from_subject(locked.subject)
-        with _answering(locked):
-            target = open_ticket(
-                actor=actor,
-                serial=asset.serial,
-                severity=severity,
-                subject=ticket_subject(locked.subject),
-                body=message_body(locked, attachments, name_sender=True),
-                channel=Channel.EMAIL,
-                opened_at=locked.received_at,
-            )
-            message = target.messages.order_by("at", "id").first()
-            _attach_to_ticket(actor, target, message, attachments)
+        target = open_ticket(
+            actor=actor,
+            serial=asset.serial,
+            severity=severity,
+            subject=ticket_subject(locked.subject),
+            body=message_body(locked, attachments, name_sender=True),
+            channel=Channel.EMAIL,
+            opened_at=locked.received_at,
+            **answering(locked),
+        )
+        message = target.messages.order_by("at", "id").first()
+        _attach_to_ticket(actor, target, message, attachments)
         status, what = InboundStatus.TICKET_OPENED, f"opened ticket {target.number}"
     before = locked.status
     locked.status = status

@@ -1,9 +1,14 @@
-"""The outbox: enqueue a notification inside the caller's transaction; deliver it later.
+"""The outbox: queue a notification once; deliver it later, exactly once where it counts.
 
-Enqueue (`enqueue`) writes one `OutboxMessage` row in the transaction of the change that causes
-it, so a rolled-back change sends nothing and a committed one always has its mail waiting.
+Queueing (`enqueue`) writes one `OutboxMessage` row under a dedupe key naming what it is about
+(the audit row of the change, or the RMA of a reminder), so a notification whose event is
+handed out twice is queued once. The mail app's subscribers call it once the change they report
+has committed (`rmadesk.mail.notifications`); the row then announces itself with the transient
+event `OutboxMessageQueued`, on which the job queue starts a delivery at once (the periodic
+outbox sweep backs that up).
 
-Delivery (`deliver_outbox`, run by `rmadesk outbox send`) takes one row at a time:
+Delivery (`deliver_outbox`, run by the worker and by `rmadesk outbox send`) takes one row at a
+time:
 
 1. claim: in a short transaction, lock the oldest due row (`select_for_update(skip_locked=True)`:
    concurrent workers take different rows), mark it `sending` with a lease, count the attempt,
@@ -20,7 +25,7 @@ notification arrive exactly once where it counts. A worker that is merely slow k
 while the lease lasts (EMAIL_TIMEOUT bounds a send, and the lease is set well above it).
 
 A failed send is retried with a growing back-off; a permanent refusal (an SMTP 5xx) or too many
-attempts marks the row `failed` with the error, visible in the admin.
+attempts marks the row `failed` with the error, visible in the admin and the console.
 """
 
 from __future__ import annotations
@@ -28,9 +33,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import smtplib
-import threading
-import uuid
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from email.utils import formatdate
 from typing import Any
@@ -40,34 +43,24 @@ from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 
+from rmadesk.billing.models import Invoice
+from rmadesk.billing.pdfs import invoice_filename, invoice_pdf
 from rmadesk.core import clock
-from rmadesk.core.models import AuditEvent
+from rmadesk.core.events import publish
+from rmadesk.core.locking import claim
+from rmadesk.core.message_ids import bracketed, has_own_form, new_message_id
+from rmadesk.mail.events import OutboxMessageQueued
 from rmadesk.mail.models_outbox import OutboxMessage, OutboxStatus
 from rmadesk.policy.instants import require_aware
+from rmadesk.rmas.labels import label_pdf
+from rmadesk.rmas.models import Rma
 
 MAX_ATTEMPTS = 8
 FIRST_BACKOFF = dt.timedelta(seconds=30)
 MAX_BACKOFF = dt.timedelta(hours=2)
-MESSAGE_ID_PREFIX = "<rmadesk."
 
 
 # ------------------------------------------------------------------------------ Message-IDs
-
-
-def mail_domain() -> str:
-    return str(getattr(settings, "RMADESK_MAIL_DOMAIN", "") or "rmadesk.example")
-
-
-def new_message_id() -> str:
-    """A fresh, globally unique Message-ID in rmadesk's own form: `<rmadesk.{uuid}@{domain}>`."""
-    return f"{MESSAGE_ID_PREFIX}{uuid.uuid4().hex}@{mail_domain()}>"
-
-
-def _bracketed(message_id: str) -> str:
-    text = message_id.strip()
-    if text and not text.startswith("<"):
-        text = f"<{text}>"
-    return text
 
 
 def is_own_message_id(message_id: str | None) -> bool:
@@ -78,10 +71,9 @@ def is_own_message_id(message_id: str | None) -> bool:
     """
     if not message_id:
         return False
-    text = _bracketed(message_id)
-    if text.startswith(MESSAGE_ID_PREFIX) and text.lower().endswith(f"@{mail_domain()}>".lower()):
+    if has_own_form(message_id):
         return True
-    return OutboxMessage.objects.filter(message_id=text).exists()
+    return OutboxMessage.objects.filter(message_id=bracketed(message_id)).exists()
 
 
 def ticket_number_for_message_id(message_id: str | None) -> int | None:
@@ -89,7 +81,7 @@ def ticket_number_for_message_id(message_id: str | None) -> int | None:
     if not message_id:
         return None
     found = (
-        OutboxMessage.objects.filter(message_id=_bracketed(message_id))
+        OutboxMessage.objects.filter(message_id=bracketed(message_id))
         .values_list("ticket_number", flat=True)
         .first()
     )
@@ -113,11 +105,15 @@ class Draft:
     headers: dict[str, str] = field(default_factory=dict)
     attachments: list[dict[str, Any]] = field(default_factory=list)
     ticket_number: int | None = None
-    event: AuditEvent | None = None
+    audit_id: int | None = None  # the audit row of the change it reports
+    # The Message-ID of the ticket's mail thread: the mail refers to it (In-Reply-To,
+    # References) or, when `may_open_thread` and no mail was sent with it yet, is sent with it.
+    thread_id: str = ""
+    may_open_thread: bool = False
 
 
 def enqueue(draft: Draft) -> OutboxMessage | None:
-    """Queue a notification in the caller's transaction, once per `dedupe_key`.
+    """Queue a notification, once per `dedupe_key`; in the caller's transaction if there is one.
 
     Returns the queued row (the existing one when the key was queued before), or None when the
     draft has no recipient. The Message-ID and the Date header are fixed here, so every attempt
@@ -127,17 +123,20 @@ def enqueue(draft: Draft) -> OutboxMessage | None:
     cc = [address for address in _addresses(draft.cc) if address not in to]
     if not to:
         return None
-    existing = OutboxMessage.objects.filter(dedupe_key=draft.dedupe_key).first()
-    if existing is not None:
-        return existing
     now = clock.now()
     headers = {"Date": formatdate(now.timestamp(), usegmt=True), **draft.headers}
+    message_id = new_message_id()
+    root = bracketed(draft.thread_id) if draft.thread_id else ""
+    if root and draft.may_open_thread and _opens_thread(root):
+        message_id = root  # the first mail of the ticket's thread: the others refer to it
+    elif root:
+        headers |= {"In-Reply-To": root, "References": root}
     try:
         with transaction.atomic():  # a savepoint: a lost race leaves the caller's work intact
             row = OutboxMessage.objects.create(
                 kind=draft.kind,
                 dedupe_key=draft.dedupe_key,
-                message_id=new_message_id(),
+                message_id=message_id,
                 to=to,
                 cc=cc,
                 subject=" ".join(draft.subject.split())[:500],  # one line, no header injection
@@ -146,49 +145,24 @@ def enqueue(draft: Draft) -> OutboxMessage | None:
                 headers=headers,
                 attachments=list(draft.attachments),
                 ticket_number=draft.ticket_number,
-                event=draft.event,
+                event_id=draft.audit_id,
                 status=OutboxStatus.QUEUED,
                 next_attempt_at=now,
                 created_at=now,
             )
     except IntegrityError:
-        # Queued by a concurrent transaction under the same key: that one is the notification.
+        # Queued before under the same key (a retried event, a concurrent run): that one is it.
         return OutboxMessage.objects.filter(dedupe_key=draft.dedupe_key).first()
-    if _batching.active:
-        _batching.queued += 1  # the batch's owner queues one delivery for all of them
-        return row
-    # Sent by a worker as soon as the change commits; the outbox sweep backs this up.
-    from rmadesk.jobs.queue import enqueue_on_commit  # noqa: PLC0415 - jobs imports mail
-    from rmadesk.jobs.tasks import deliver_outbox_message  # noqa: PLC0415
-
-    enqueue_on_commit(deliver_outbox_message, row.pk)
+    publish(OutboxMessageQueued(message_pk=row.pk))
     return row
 
 
-class _Batching(threading.local):
-    active = False
-    queued = 0
+def _opens_thread(root: str) -> bool:
+    """A thread id of rmadesk's own that no mail was sent with yet (a ticket not opened by mail).
 
-
-_batching = _Batching()
-
-
-@contextlib.contextmanager
-def batched_delivery() -> Iterator[_Batching]:
-    """Within the block, queue no delivery task per notification; count them instead.
-
-    For the periodic scans, which can queue thousands of notifications in one run: one task
-    per mail would flood the queue, so the scan queues one outbox sweep at its end instead
-    (`rmadesk.jobs.tasks.run_scheduled_job`), and the workers split the rows between them.
+    A thread hanging from a customer's own mail is never opened by us: we refer to it.
     """
-    outer = _batching.active, _batching.queued
-    _batching.active, _batching.queued = True, 0
-    try:
-        yield _batching
-    finally:
-        _batching.active = outer[0]
-        if outer[0]:
-            _batching.queued += outer[1]
+    return has_own_form(root) and not OutboxMessage.objects.filter(message_id=root).exists()
 
 
 def _addresses(values: Sequence[str]) -> list[str]:
@@ -211,13 +185,6 @@ def _addresses(values: Sequence[str]) -> list[str]:
 # --------------------------------------------------------------------------------- delivery
 
 
-def current_worker_id() -> str:
-    """The id of the `rmadesk worker` this process is ("" elsewhere): recorded on leases."""
-    from rmadesk.jobs.worker import CURRENT  # noqa: PLC0415 - jobs imports mail
-
-    return CURRENT.worker_id
-
-
 def lease_duration() -> dt.timedelta:
     return dt.timedelta(seconds=int(getattr(settings, "RMADESK_OUTBOX_LEASE_SECONDS", 300)))
 
@@ -229,6 +196,7 @@ def deliver_outbox(
     lease: dt.timedelta | None = None,
     should_stop: Callable[[], bool] | None = None,
     message_pk: int | None = None,
+    worker_id: str = "",
 ) -> int:
     """Send up to `limit` due notifications, oldest first; returns how many were sent.
 
@@ -250,7 +218,7 @@ def deliver_outbox(
             if should_stop is not None and should_stop():
                 break
             at = now if now is not None else clock.now()
-            row = _claim(at, lease, message_pk)
+            row = _claim(at, lease, message_pk, worker_id)
             if row is None:
                 break
             try:
@@ -272,11 +240,11 @@ def deliver_outbox(
 
 
 def _claim(
-    now: dt.datetime, lease: dt.timedelta, message_pk: int | None = None
+    now: dt.datetime, lease: dt.timedelta, message_pk: int | None, worker_id: str
 ) -> OutboxMessage | None:
     """Take the oldest due row (or row `message_pk`, if due): `sending`, leased for `lease`."""
     with transaction.atomic():
-        due = OutboxMessage.objects.select_for_update(skip_locked=True).filter(
+        due = claim(OutboxMessage.objects.all()).filter(
             Q(status=OutboxStatus.QUEUED, next_attempt_at__lte=now)
             | Q(status=OutboxStatus.SENDING, lease_until__lt=now)
         )
@@ -287,7 +255,7 @@ def _claim(
             return None
         row.status = OutboxStatus.SENDING
         row.lease_until = now + lease
-        row.leased_by = current_worker_id()
+        row.leased_by = worker_id[:128]
         row.attempts += 1
         row.save(update_fields=["status", "lease_until", "leased_by", "attempts"])
     return row
@@ -355,15 +323,9 @@ def render_attachment(spec: Mapping[str, Any]) -> tuple[str, bytes, str]:
     """An attachment named in a row, made at send time: (filename, bytes, MIME type)."""
     kind = spec.get("type")
     if kind == "rma_label":
-        from rmadesk.rmas.labels import label_pdf  # noqa: PLC0415 - reportlab only when sending
-        from rmadesk.rmas.models import Rma  # noqa: PLC0415
-
         rma = Rma.objects.select_related("ticket__customer").get(number=spec["rma"])
         return f"rma-{rma.number}-label.pdf", label_pdf(rma), "application/pdf"
     if kind == "invoice":
-        from rmadesk.billing.models import Invoice  # noqa: PLC0415 - reportlab only when sending
-        from rmadesk.billing.pdfs import invoice_filename, invoice_pdf  # noqa: PLC0415
-
         invoice = Invoice.objects.select_related("customer", "rma").get(number=spec["invoice"])
         return invoice_filename(invoice), invoice_pdf(invoice), "application/pdf"
     raise ValueError(f"unknown attachment type {kind!r}")

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db.models import QuerySet
 
-from rmadesk.core.permissions import customer_scope
+from rmadesk.core.permissions import Actor, customer_scope
 from rmadesk.onsite.models import Appointment
 
 
-def visible_appointments(user: Any) -> QuerySet[Appointment]:
+def visible_appointments(user: Actor) -> QuerySet[Appointment]:
     """Every appointment for staff; those on its own customer's tickets for a contact."""
     scope = customer_scope(user)
     appointments = Appointment.objects.select_related("ticket", "ticket__asset")

@@ -3,30 +3,27 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.db import transaction
 
 from rmadesk.assets.models import OnsiteOption
-from rmadesk.core import clock
-from rmadesk.core.errors import ServiceError
-from rmadesk.core.permissions import PermissionDenied, customer_scope, require_role
+from rmadesk.core.errors import Conflict
+from rmadesk.core.permissions import Actor, instant_for, user_or_none
 from rmadesk.core.policies import active_policy
 from rmadesk.core.services import record_event
+from rmadesk.core.validation import aware_instant
 from rmadesk.onsite.models import Appointment
+from rmadesk.onsite.permissions import require_booking
 from rmadesk.policy.errors import PolicyError
-from rmadesk.policy.instants import require_aware
 from rmadesk.policy.warranty import appointment_notice
 from rmadesk.tickets.choices import CLOSED_STATUSES
 from rmadesk.tickets.models import Ticket
-
-BOOKING_ROLES = frozenset({"agent", "manager"})
 
 
 @transaction.atomic
 def book_appointment(
     *,
-    actor: Any,
+    actor: Actor,
     ticket: Ticket,
     starts_at: dt.datetime,
     requested_at: dt.datetime | None = None,
@@ -37,20 +34,13 @@ def book_appointment(
     manager role. The asset must carry an on-site option other than `none` (W3), and the start
     must be at least the policy's notice after the request, in elapsed hours (W5).
     """
-    scope = customer_scope(actor)
-    if scope is None:
-        require_role(actor, BOOKING_ROLES, "booking an on-site appointment")
-    elif scope != ticket.customer_id:
-        raise PermissionDenied("this ticket belongs to another customer")
+    require_booking(actor, ticket)
     # Stored and answered in UTC (T1); the explanation shows the vendor's wall clock.
-    starts_at = require_aware(starts_at, "starts_at").astimezone(dt.UTC)
-    requested_at = (
-        require_aware(requested_at, "requested_at").astimezone(dt.UTC)
-        if requested_at
-        else clock.now()
-    )
+    starts_at = aware_instant(starts_at, "starts_at")
+    # W5 counts the notice from the request: only staff may say it was asked for earlier.
+    requested_at = instant_for(actor, requested_at, field="requested_at")
     if ticket.status in CLOSED_STATUSES:
-        raise ServiceError(
+        raise Conflict(
             f"ticket {ticket.number} is closed: on-site visits are booked on open tickets",
             field="ticket",
         )
@@ -74,7 +64,7 @@ def book_appointment(
         ticket=ticket,
         requested_at=requested_at,
         starts_at=starts_at,
-        booked_by=actor if getattr(actor, "is_authenticated", False) else None,
+        booked_by=user_or_none(actor),
     )
     record_event(
         actor=actor,

@@ -27,10 +27,9 @@ from rmadesk.billing.selectors import (
     visible_invoices,
     with_totals,
 )
-from rmadesk.billing.services import Totals
+from rmadesk.billing.totals import Totals
 from rmadesk.core import clock
-from rmadesk.core.errors import ServiceError
-from rmadesk.core.permissions import PermissionDenied
+from rmadesk.core.errors import NotFound
 from rmadesk.core.policies import active_policy
 from rmadesk.policy.errors import PolicyError
 from rmadesk.policy.money import RefundAnswer, late_fee, money_back_refund
@@ -45,28 +44,16 @@ from rmadesk.tickets.selectors import visible_tickets
 
 # The service's own plan lookup: the promise must name the plan the ticket will be opened on.
 from rmadesk.tickets.services import plan_for
+from rmadesk.web.errors import refusal_of
 
 # The largest ticket, RMA or invoice id the database holds: a bigger number is simply missing.
 MAX_NUMBER = 2**63 - 1
 
 
-def refusal_text(error: PolicyError | ServiceError | PermissionDenied) -> str:
-    """The refusal as the person reads it: the service's message, naming its rule once."""
-    message = error.message.rstrip()
-    rule = getattr(error, "rule", None)
-    if rule and f"rule {rule}" not in message and f"rules {rule}" not in message:
-        message = f"{message.rstrip('.')} (rule {rule})."
-    return message
-
-
-def refusal_rule(error: PolicyError | ServiceError | PermissionDenied) -> str | None:
-    return getattr(error, "rule", None)
-
-
 def checked_number(number: int) -> int:
     """A record number from a URL; one past what the database can hold answers 404."""
     if number > MAX_NUMBER:
-        raise Http404(str(number))
+        raise NotFound(f"no record {number}", field="number")
     return number
 
 
@@ -172,7 +159,7 @@ def ticket_promise(user: Any, serial: str, severity: str, at: dt.datetime | None
     The same plan (the customer's contract in force for the asset's product line) and the same
     `response_due` call as the service, so the promise is the due time the ticket will get.
     TrueCommand S1 and the free licence's S1-S3 come back as a refusal naming rule L3.
-    Raises Http404 for a serial the user may not see.
+    Raises NotFound for a serial the user may not see.
     """
     asset = asset_by_serial(user, serial)
     policy = active_policy()
@@ -203,7 +190,7 @@ def ticket_promise(user: Any, serial: str, severity: str, at: dt.datetime | None
             target="",
             skipped=(),
             explain=(),
-            refusal=refusal_text(refused),
+            refusal=refusal_of(refused).text,
             rule=refused.rule,
         )
     skipped: tuple[str, ...] = ()
@@ -370,7 +357,7 @@ def money_back_answer(user: Any, serial: str, on: dt.date | None = None) -> Refu
 
     The earliest the product can arrive back is today (the vendor's date), so today stands for
     the arrival: a window that has passed today has passed for good. TrueCommand is the
-    software product line, which F3 excludes. Raises Http404 for a serial the user may not see.
+    software product line, which F3 excludes. Raises NotFound for a serial the user may not see.
     """
     return _money_back(asset_by_serial(user, serial), on or vendor_today())
 

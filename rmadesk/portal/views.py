@@ -19,8 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from rmadesk.billing.pdfs import invoice_filename, invoice_pdf
 from rmadesk.billing.selectors import invoice_for, vendor_today
-from rmadesk.core.errors import ServiceError
-from rmadesk.core.permissions import PermissionDenied
+from rmadesk.core.errors import DomainError, NotFound
 from rmadesk.core.templatetags.rmadesk import local
 from rmadesk.core.web import customer_page
 from rmadesk.onsite.selectors import visible_appointments
@@ -51,9 +50,9 @@ from rmadesk.rmas.services import confirm_rma
 from rmadesk.tickets.choices import CLOSED_STATUSES, ClockKind
 from rmadesk.tickets.models import Ticket
 from rmadesk.tickets.selectors import clocks_of, ticket_for, ticket_messages
+from rmadesk.web.errors import REFUSALS, refusal_of
 
-Refusal = PolicyError | ServiceError | PermissionDenied
-REFUSALS = (PolicyError, ServiceError, PermissionDenied)
+Refusal = PolicyError | DomainError
 PER_PAGE = 25
 SYSTEMS_PER_PAGE = 20
 
@@ -63,7 +62,8 @@ def _page(request: HttpRequest, rows: Any, per_page: int = PER_PAGE) -> Page[Any
 
 
 def _refused(error: Refusal) -> dict[str, Any]:
-    return {"refusal": selectors.refusal_text(error), "refusal_rule": selectors.refusal_rule(error)}
+    refusal = refusal_of(error)
+    return {"refusal": refusal.text, "refusal_rule": refusal.rule}
 
 
 # ------------------------------------------------------------------------------ systems
@@ -94,7 +94,7 @@ def _promise_for(request: HttpRequest, serial: str, severity: str) -> dict[str, 
         return {"promise": None, "promise_hint": True}
     try:
         promise = selectors.ticket_promise(request.user, serial, severity)
-    except Http404:
+    except NotFound:
         return {"promise": None, "promise_unknown_serial": serial}
     return {"promise": promise}
 

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db.models import QuerySet
-from django.http import Http404
 
-from rmadesk.core.permissions import customer_scope
+from rmadesk.core.errors import Conflict, NotFound
+from rmadesk.core.permissions import Actor, customer_scope
 from rmadesk.core.policies import active_policy
 from rmadesk.policy.rma import rma_dates
 from rmadesk.rmas.choices import RmaKind
@@ -19,7 +17,7 @@ WHOLE_SYSTEM_CONFIRMATIONS = ("data_backed_up", "original_packaging", "insured")
 COMPONENT_CONFIRMATIONS = ("data_backed_up",)
 
 
-def visible_rmas(user: Any) -> QuerySet[Rma]:
+def visible_rmas(user: Actor) -> QuerySet[Rma]:
     """Every RMA for staff; a customer's contact sees its own customer's RMAs only."""
     scope = customer_scope(user)
     rmas = Rma.objects.select_related(
@@ -28,11 +26,11 @@ def visible_rmas(user: Any) -> QuerySet[Rma]:
     return rmas if scope is None else rmas.filter(ticket__customer_id=scope)
 
 
-def rma_for(user: Any, number: int) -> Rma:
+def rma_for(user: Actor, number: int) -> Rma:
     """The RMA with this number if the user may see it; otherwise 404, the same as missing."""
     rma = visible_rmas(user).filter(number=number).first()
     if rma is None:
-        raise Http404(f"RMA {number}")
+        raise NotFound(f"no RMA {number}", field="number")
     return rma
 
 
@@ -71,3 +69,19 @@ def rma_explanation(rma: Rma) -> tuple[str, ...]:
     if rma.refund_explanation:
         explain.append(rma.refund_explanation)
     return tuple(explain)
+
+
+def rma_with_label(user: Actor, number: int) -> Rma:
+    """The RMA whose return label the user may print (R2); refused until it is issued (R6)."""
+    rma = rma_for(user, number)
+    if rma.label_issued_at is None:
+        missing = missing_confirmations(rma)
+        if missing:
+            message = (
+                f"no label yet: the customer confirms {', '.join(missing)} first, then the "
+                f"label is issued (rule R6)"
+            )
+        else:
+            message = "no label yet: the label is issued after the R6 confirmations (rule R6)"
+        raise Conflict(message, rule="R6", field=missing[0] if missing else None)
+    return rma

@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import F
 from django.db.models.lookups import IsNull
 
+from rmadesk.core.message_ids import new_message_id
 from rmadesk.tickets.choices import (
     Channel,
     ClockKind,
@@ -61,6 +62,13 @@ class Ticket(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # Who hears about the ticket by mail: the sender of the mail that opened it, else the
+    # customer's contact who opened it, else the customer's own address (fixed at opening).
+    requester_email = models.CharField(max_length=254, blank=True)
+    # The Message-ID every mail about the ticket refers to (In-Reply-To, References): the mail
+    # that opened it, else one of rmadesk's own that the first notification is sent with, so
+    # the customer's mail client keeps one thread per ticket.
+    mail_thread_id = models.CharField(max_length=998, default=new_message_id)
     # Denormalised from the clocks for the agent queue (kept by the ticket services on every
     # clock change): the earliest due instant the ticket still owes, a breached one included
     # (so an overdue ticket sorts first); None when nothing is owed (paused, closed, no SLA).

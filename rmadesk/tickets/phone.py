@@ -10,27 +10,25 @@ computes a due time.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.db import transaction
 
-from rmadesk.core import clock
-from rmadesk.core.errors import ServiceError
-from rmadesk.core.permissions import require_role
+from rmadesk.core.permissions import Actor, instant_for, require_role
 from rmadesk.core.services import record_event
-from rmadesk.policy.instants import require_aware
+from rmadesk.core.validation import required_text
 from rmadesk.tickets.choices import Channel
 from rmadesk.tickets.models import Ticket
-from rmadesk.tickets.services import TICKET_ROLES, open_ticket
+from rmadesk.tickets.permissions import TICKET_ROLES
+from rmadesk.tickets.services import open_ticket
+from rmadesk.tickets.services.opening import SUBJECT_MAX
 
 CALLER_MAX = 200
-SUBJECT_MAX = 300  # Ticket.subject
 
 
 @transaction.atomic
 def log_call(
     *,
-    actor: Any,
+    actor: Actor,
     serial: str,
     caller: str,
     severity: str,
@@ -43,10 +41,8 @@ def log_call(
     offset), or at the next opening when the call reached voicemail (T5).
     """
     require_role(actor, TICKET_ROLES, "logging a phone call")
-    if called_at is not None:
-        require_aware(called_at, "called_at")
-    at = clock.now() if called_at is None else called_at.astimezone(dt.UTC)
-    caller = _text(caller, "caller", max_length=CALLER_MAX)
+    at = instant_for(actor, called_at, field="called_at")
+    caller = required_text(caller, "caller", max_length=CALLER_MAX)
     notes = notes.strip()
     ticket = open_ticket(
         actor=actor,
@@ -84,12 +80,3 @@ def _subject(caller: str, notes: str) -> str:
     if len(subject) > SUBJECT_MAX:
         subject = subject[: SUBJECT_MAX - 1].rstrip() + "…"
     return subject
-
-
-def _text(value: str, field: str, *, max_length: int) -> str:
-    text = value.strip()
-    if not text:
-        raise ServiceError(f"{field} is required", field=field, status=400)
-    if len(text) > max_length:
-        raise ServiceError(f"{field} is at most {max_length} characters", field=field, status=400)
-    return text

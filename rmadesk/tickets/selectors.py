@@ -9,10 +9,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
-from django.http import Http404
 
+from rmadesk.core.errors import NotFound
 from rmadesk.core.models import AuditEvent
-from rmadesk.core.permissions import customer_scope, is_staff
+from rmadesk.core.permissions import Actor, customer_scope, is_staff
 from rmadesk.tickets.choices import ClockKind, ClockState
 from rmadesk.tickets.models import Message, ServiceClock, Ticket
 
@@ -20,18 +20,18 @@ from rmadesk.tickets.models import Message, ServiceClock, Ticket
 INTERNAL_VERBS = frozenset({"ticket.note_added"})
 
 
-def visible_tickets(user: Any) -> QuerySet[Ticket]:
+def visible_tickets(user: Actor) -> QuerySet[Ticket]:
     """Tickets the user may see: all for staff, its customer's for a contact."""
     scope = customer_scope(user)
     tickets = Ticket.objects.select_related("customer", "asset", "assignee")
     return tickets if scope is None else tickets.filter(customer_id=scope)
 
 
-def ticket_for(user: Any, number: int) -> Ticket:
+def ticket_for(user: Actor, number: int) -> Ticket:
     """The ticket with this number if the user may see it; otherwise 404 (same as missing)."""
     found = visible_tickets(user).filter(number=number).first()
     if found is None:
-        raise Http404(f"ticket {number}")
+        raise NotFound(f"no ticket {number}", field="number")
     return found
 
 
@@ -74,7 +74,7 @@ def first_response_clock(ticket: Ticket) -> ServiceClock | None:
     return clocks_of(ticket).get(ClockKind.FIRST_RESPONSE)
 
 
-def ticket_messages(ticket: Ticket, user: Any) -> list[Message]:
+def ticket_messages(ticket: Ticket, user: Actor) -> list[Message]:
     """Messages the user may read: staff all, a customer's contact the public ones only."""
     messages = ticket.messages.select_related("author").order_by("at", "id")
     if not is_staff(user):

@@ -11,11 +11,12 @@ from django.db import IntegrityError, transaction
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from rmadesk.api.errors import status_of
 from rmadesk.billing import services
 from rmadesk.billing.models import CreditNote, Invoice, InvoiceLine
 from rmadesk.billing.selectors import invoice_status, invoice_totals
 from rmadesk.core import clock
-from rmadesk.core.errors import ServiceError
+from rmadesk.core.errors import DomainError
 from rmadesk.core.models import AuditEvent
 from rmadesk.core.permissions import PermissionDenied
 from rmadesk.core.policies import active_policy
@@ -84,7 +85,7 @@ def test_issue_invoice_sums_its_lines_and_records_an_event():
 @pytest.mark.parametrize(
     ("lines", "error", "field"),
     [
-        ([], ServiceError, "lines"),
+        ([], DomainError, "lines"),
         (
             [{"kind": "late_fee", "description": "fee", "amount": "1.00"}],
             PolicyError,
@@ -92,7 +93,7 @@ def test_issue_invoice_sums_its_lines_and_records_an_event():
         ),
         (
             [{"kind": "part", "description": "", "amount": "1.00"}],
-            ServiceError,
+            DomainError,
             "lines.0.description",
         ),
         ([{"kind": "part", "description": "x", "amount": "0"}], PolicyError, "lines.0.amount"),
@@ -254,17 +255,17 @@ def test_payments_settle_the_balance_and_mark_the_invoice_paid():
     inv.refresh_from_db()
     assert inv.status == "open"
     assert invoice_totals(inv).balance == Decimal("600.00")
-    with pytest.raises(ServiceError) as over:
+    with pytest.raises(DomainError) as over:
         services.record_payment(actor=finance, invoice=inv, amount=Decimal("600.01"))
-    assert (over.value.status, over.value.field) == (409, "amount")
+    assert (status_of(over.value), over.value.field) == (409, "amount")
     paid_at = dt.datetime(2026, 2, 1, 18, tzinfo=UTC)
     services.record_payment(actor=finance, invoice=inv, amount="600.00", received_at=paid_at)
     inv.refresh_from_db()
     assert (inv.status, inv.paid_at) == ("paid", paid_at)
     assert invoice_status(inv, dt.date(2027, 1, 1)) == "paid"
-    with pytest.raises(ServiceError) as closed:
+    with pytest.raises(DomainError) as closed:
         services.record_payment(actor=finance, invoice=inv, amount=Decimal("1.00"))
-    assert closed.value.status == 409
+    assert status_of(closed.value) == 409
     assert AuditEvent.objects.filter(verb="invoice.payment_recorded").count() == 2
 
 
@@ -272,7 +273,7 @@ def test_payment_covering_principal_and_late_fees_marks_paid():
     inv = invoice(at=dt.datetime(2026, 1, 10, 18, 0, tzinfo=UTC), terms=0)
     services.accrue_late_fees(now=dt.datetime(2026, 3, 15, 20, tzinfo=UTC))
     finance = finance_user()
-    with pytest.raises(ServiceError):
+    with pytest.raises(DomainError):
         services.record_payment(actor=finance, invoice=inv, amount=Decimal("1030.01"))
     services.record_payment(actor=finance, invoice=inv, amount=Decimal("1030.00"))
     inv.refresh_from_db()
@@ -306,11 +307,11 @@ def test_credit_notes_partial_then_full_mark_credited():
     assert first.number == "CN-000001"
     inv.refresh_from_db()
     assert inv.status == "open" and invoice_totals(inv).balance == Decimal("900.00")
-    with pytest.raises(ServiceError):
+    with pytest.raises(DomainError):
         services.issue_credit_note(actor=finance, invoice=inv, amount=Decimal("900.01"), reason="x")
-    with pytest.raises(ServiceError) as no_reason:
+    with pytest.raises(DomainError) as no_reason:
         services.issue_credit_note(actor=finance, invoice=inv, amount=Decimal("1.00"), reason=" ")
-    assert (no_reason.value.status, no_reason.value.field) == (400, "reason")
+    assert (status_of(no_reason.value), no_reason.value.field) == (400, "reason")
     second = services.issue_credit_note(
         actor=finance, invoice=inv, amount=Decimal("900.00"), reason="cancelled"
     )

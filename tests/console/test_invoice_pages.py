@@ -85,7 +85,7 @@ def test_finance_issues_a_credit_note(overdue):
 def test_a_payment_above_the_balance_or_not_an_amount_is_refused(overdue):
     client = client_for(make_user("finance"))
     too_much = client.post(f"/console/invoices/{overdue.number}/payments", {"amount": "2000.00"})
-    assert too_much.status_code == 400
+    assert too_much.status_code == 409  # the invoice's balance refuses it (a conflict)
     assert "exceeds the balance of 1030.00 USD" in html(too_much)
     garbage = client.post(f"/console/invoices/{overdue.number}/payments", {"amount": "ten"})
     assert garbage.status_code == 400

@@ -49,7 +49,7 @@ def test_r6_r4_confirm_then_ship_the_replacement_with_its_dates(desk, exchange):
     page = html(client.get(url))
     assert "Still missing (R6): the customer backed up their data." in page
     refused = client.post(url + "ship", {"shipped_at": ""})
-    assert refused.status_code == 400
+    assert refused.status_code == 409  # the RMA's state refuses it, as in the API
     assert "issued only after the customer confirms data_backed_up (rule R6)" in text_of(
         html(refused)
     )
@@ -90,7 +90,7 @@ def test_r6_no_label_before_the_confirmations_and_no_pdf_before_the_label(desk):
     rma = rma_of("repair", actor=desk.agent, issued_at=NOW - dt.timedelta(days=1))
     client = client_for(desk.agent)
     response = client.post(f"/console/rmas/{rma.number}/label")
-    assert response.status_code == 400
+    assert response.status_code == 409
     assert "the label is issued only after the customer confirms" in html(response)
     assert "(rule R6)" in html(response)
     assert client.get(f"/console/rmas/{rma.number}/label.pdf").status_code == 404

@@ -231,7 +231,7 @@ def test_a_closed_ticket_shows_no_actions(desk):
     assert "Closed Wed 18 Nov 2026, 10:00 PST (-08:00)" in page
     assert f'action="/console/tickets/{desk.soon.number}/severity"' not in page
     response = client.post(f"/console/tickets/{desk.soon.number}/severity", {"severity": "S2"})
-    assert response.status_code == 400
+    assert response.status_code == 409
     assert "is closed (resolved)" in html(response)
 
 

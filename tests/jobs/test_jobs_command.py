@@ -45,7 +45,7 @@ def test_no_invoice_on_day_13_exactly_one_on_day_14_and_never_again():
     day_13 = jobs_run("2026-11-15T10:00:00-08:00")
     assert "invoice_unreturned_parts: 0 unreturned-parts invoices issued (R4)" in day_13
     assert "expire_labels: 1 return labels expired (R4)" in day_13  # the label lapsed on day 10
-    assert jobs_run("2026-11-16T09:59:59-08:00").count(": 0 ") == 7
+    assert jobs_run("2026-11-16T09:59:59-08:00").count(": 0 ") == 8  # every scan, none did a thing
     assert Invoice.objects.count() == 0
 
     day_14 = jobs_run("2026-11-16T10:00:00-08:00")
@@ -58,6 +58,7 @@ def test_no_invoice_on_day_13_exactly_one_on_day_14_and_never_again():
         "  accrue_late_fees: 0 late-fee lines added (F2)",
         "  remind_label_expiring: 0 label-expiring reminders queued (R4, day 8)",
         "  remind_part_not_returned: 0 part-not-returned reminders queued (R4, day 12)",
+        "  publish_pending_events: 0 events handed out again",
     ]
     assert clock.now() == dt.datetime(2026, 11, 16, 18, tzinfo=UTC)  # --now holds process-wide
     again = jobs_run("2026-11-16T10:00:00-08:00")
@@ -131,10 +132,7 @@ def test_a_failing_scan_is_reported_keeps_what_it_committed_and_the_others_run(m
     monkeypatch.setattr(
         scans,
         "SCANS",
-        (
-            ("explode", __name__, "exploding_scan", "explosions"),
-            *scans.SCANS,
-        ),
+        (scans.Scan("explode", exploding_scan, "explosions"), *scans.SCANS),
     )
     out = io.StringIO()
     with pytest.raises(CommandError) as failed:
@@ -163,6 +161,7 @@ def test_run_scans_runs_every_scan_in_order():
         "accrue_late_fees",
         "remind_label_expiring",
         "remind_part_not_returned",
+        "publish_pending_events",
     ]
 
 

@@ -23,7 +23,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from rmadesk.core.models import AuditEvent
-from rmadesk.jobs import schedule
+from rmadesk.jobs import schedule, worker
 from rmadesk.jobs.models import DeadLetter, DeadLetterStatus, ScheduledRun, WorkerBeat
 from rmadesk.jobs.queue import TASK_QUEUE, backoff, enqueue, retried
 from rmadesk.jobs.recovery import WORKER_ALIVE_WITHIN, recover_dead_workers
@@ -42,6 +42,7 @@ ALL_JOBS = [
     "accrue_late_fees",
     "remind_label_expiring",
     "remind_part_not_returned",
+    "publish_pending_events",
     "deliver_outbox",
     "prune_job_records",
 ]
@@ -155,11 +156,11 @@ def test_a_zero_interval_is_refused_by_the_policy_file(tmp_path):
 @pytest.mark.django_db
 def test_each_slot_is_claimed_and_queued_once_however_often_the_schedulers_tick():
     policy = default_policy()
-    assert schedule.tick(now=NOW, policy=policy, worker="a") == ALL_JOBS
-    assert schedule.tick(now=NOW, policy=policy, worker="b") == []
-    assert schedule.tick(now=NOW + dt.timedelta(seconds=29), policy=policy, worker="c") == []
+    assert worker.tick(now=NOW, policy=policy, worker="a") == ALL_JOBS
+    assert worker.tick(now=NOW, policy=policy, worker="b") == []
+    assert worker.tick(now=NOW + dt.timedelta(seconds=29), policy=policy, worker="c") == []
     # The next minute: every job again but the hourly prune.
-    later = schedule.tick(now=NOW + dt.timedelta(minutes=1), policy=policy, worker="b")
+    later = worker.tick(now=NOW + dt.timedelta(minutes=1), policy=policy, worker="b")
     assert later == ALL_JOBS[:-1]
     assert ScheduledRun.objects.count() == 2 * len(ALL_JOBS) - 1
     queued = DBTaskResult.objects.filter(task_path="rmadesk.jobs.tasks.run_scheduled_job")
@@ -177,7 +178,7 @@ def test_a_scheduled_job_runs_and_records_its_count_on_its_slot(burst):
     from tests.billing.factories import advance_exchange
 
     rma = advance_exchange()  # day-14 invoice due 16 Nov 2026 (R4)
-    schedule.tick(now=NOW, policy=default_policy(), worker="a")
+    worker.tick(now=NOW, policy=default_policy(), worker="a")
     from rmadesk.core import clock
 
     with clock.frozen_at(NOW):

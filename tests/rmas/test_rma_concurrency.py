@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from django.db import connection, connections
 
-from rmadesk.core.errors import ServiceError
+from rmadesk.core.errors import DomainError
 from rmadesk.core.models import AuditEvent
 from rmadesk.rmas.models import Rma
 from rmadesk.rmas.services import expire_labels, expire_rmas, open_rma, receive_return
@@ -73,7 +73,7 @@ def test_two_agents_opening_the_rma_of_one_ticket_at_once_make_one():
         )
     )
     made = [r for r in results if isinstance(r, Rma)]
-    refused = [r for r in results if isinstance(r, ServiceError)]
+    refused = [r for r in results if isinstance(r, DomainError)]
     assert (len(made), len(refused)) == (1, 1), results
     assert refused[0].rule == "R1"
     assert Rma.objects.count() == 1
@@ -94,7 +94,7 @@ def test_two_clerks_receiving_one_package_at_once_book_it_once():
         )
     )
     booked = [r for r in results if isinstance(r, tuple)]
-    refused = [r for r in results if isinstance(r, ServiceError)]
+    refused = [r for r in results if isinstance(r, DomainError)]
     assert (len(booked), len(refused)) == (1, 1), results
     assert refused[0].rule == "R3"
     assert AuditEvent.objects.filter(verb="rma.received").count() == 1

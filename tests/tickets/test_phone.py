@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from rmadesk.core import clock
-from rmadesk.core.errors import ServiceError
+from rmadesk.core.errors import DomainError
 from rmadesk.core.permissions import PermissionDenied
 from rmadesk.policy.errors import PolicyError
 from rmadesk.tickets.models import Message, ServiceClock, Ticket
@@ -149,7 +149,7 @@ def test_only_staff_who_work_tickets_log_calls(role):
 
 def test_a_caller_is_required():
     asset = asset_on_plan("gold")
-    with pytest.raises(ServiceError) as refused:
+    with pytest.raises(DomainError) as refused:
         log_call(actor=user("agent"), serial=asset.serial, caller="  ", severity="S2", notes="x")
     assert refused.value.field == "caller"
     assert not Ticket.objects.exists()

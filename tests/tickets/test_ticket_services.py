@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.http import Http404
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from rmadesk.core.errors import ServiceError
+from rmadesk.api.errors import status_of
+from rmadesk.core.errors import DomainError, NotFound
 from rmadesk.core.models import AuditEvent, Counter
 from rmadesk.core.permissions import PermissionDenied
 from rmadesk.core.policies import active_policy
@@ -17,7 +17,7 @@ from rmadesk.policy.errors import PolicyError
 from rmadesk.tickets import services
 from rmadesk.tickets.models import Message, ServiceClock, Ticket
 from rmadesk.tickets.selectors import ticket_history
-from rmadesk.tickets.services import _prerelease_marker
+from rmadesk.tickets.services import prerelease_marker as _prerelease_marker
 from tests.tickets.factories import asset_on_plan, pacific, ticket_on, user
 
 pytestmark = pytest.mark.django_db
@@ -202,15 +202,15 @@ def test_customer_opens_only_on_its_own_serials_and_cannot_backdate():
     me = user("customer", mine.customer)
     ticket = ticket_on(mine, actor=me)
     assert ticket.customer == mine.customer and ticket.opened_by == me
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         ticket_on(theirs, actor=me)
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         services.open_ticket(
             actor=me, serial="NOBODY", severity="S2", subject="x", body="y", channel="portal"
         )
     with pytest.raises(PermissionDenied):
         ticket_on(mine, actor=me, opened_at=pacific(2026, 11, 18, 10, 0))
-    with pytest.raises(ServiceError) as refused:
+    with pytest.raises(DomainError) as refused:
         ticket_on(mine, actor=me, channel="phone")
     assert refused.value.field == "channel"
     assert Ticket.objects.count() == 1
@@ -236,9 +236,9 @@ def test_t1_naive_opened_at_is_refused():
 )
 def test_bad_text_fields_are_refused_naming_the_field(field, value):
     asset = asset_on_plan("gold")
-    with pytest.raises(ServiceError) as refused:
+    with pytest.raises(DomainError) as refused:
         ticket_on(asset, **{field: value})
-    assert (refused.value.field, refused.value.status) == (field, 400)
+    assert (refused.value.field, status_of(refused.value)) == (field, 400)
 
 
 # ---------------------------------------------------------------------------------- P2
@@ -398,7 +398,7 @@ def test_another_customers_contact_cannot_reply():
     asset = asset_on_plan("gold")
     other = user("customer", asset_on_plan("gold").customer)
     ticket = ticket_on(asset, opened_at=pacific(2026, 11, 18, 10, 0))
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         services.reply(actor=other, ticket=ticket, body="x", public=True)
     assert Message.objects.filter(ticket=ticket).count() == 1
 
@@ -406,11 +406,11 @@ def test_another_customers_contact_cannot_reply():
 def test_a_reply_before_the_ticket_opened_is_refused():
     asset = asset_on_plan("gold")
     ticket = ticket_on(asset, opened_at=pacific(2026, 11, 18, 10, 0))
-    with pytest.raises(ServiceError) as refused:
+    with pytest.raises(DomainError) as refused:
         services.reply(
             actor=user("agent"), ticket=ticket, body="x", public=True, at=pacific(2026, 11, 18, 9)
         )
-    assert (refused.value.field, refused.value.status) == ("at", 400)
+    assert (refused.value.field, status_of(refused.value)) == ("at", 400)
 
 
 # ----------------------------------------------------------------------------- severity
@@ -534,11 +534,11 @@ def test_l5_wait_and_resume_refuse_the_wrong_state():
     asset = asset_on_plan("gold")
     agent = user("agent")
     ticket = ticket_on(asset, actor=agent, opened_at=pacific(2026, 11, 18, 10, 0))
-    with pytest.raises(ServiceError) as refused:
+    with pytest.raises(DomainError) as refused:
         services.resume_ticket(actor=agent, ticket=ticket)
-    assert refused.value.status == 409
+    assert status_of(refused.value) == 409
     services.wait_on_customer(actor=agent, ticket=ticket, at=pacific(2026, 11, 18, 10, 30))
-    with pytest.raises(ServiceError):
+    with pytest.raises(DomainError):
         services.wait_on_customer(actor=agent, ticket=ticket)
 
 
@@ -571,15 +571,15 @@ def test_p1_an_unknown_out_of_scope_reason_is_refused_naming_the_field_and_rule(
     asset = asset_on_plan("gold")
     agent = user("agent")
     ticket = ticket_on(asset, actor=agent, opened_at=pacific(2026, 11, 18, 10, 0))
-    with pytest.raises(ServiceError) as refused:
+    with pytest.raises(DomainError) as refused:
         services.close_ticket(actor=agent, ticket=ticket, reason="x", out_of_scope="too hard")
-    assert (refused.value.status, refused.value.field, refused.value.rule) == (
+    assert (status_of(refused.value), refused.value.field, refused.value.rule) == (
         400,
         "out_of_scope",
         "P1",
     )
     assert "data recovery" in refused.value.message
-    with pytest.raises(ServiceError) as blank:
+    with pytest.raises(DomainError) as blank:
         services.close_ticket(actor=agent, ticket=ticket, reason=" ", out_of_scope="data recovery")
     assert (blank.value.field, blank.value.rule) == ("reason", "P1")
     ticket.refresh_from_db()
@@ -595,10 +595,10 @@ def test_closing_as_resolved_after_the_due_time_records_the_breach():
     assert ticket.status == "resolved" and ticket.out_of_scope_reason == ""
     first = clock_of(ticket, "first_response")
     assert (first.state, first.stopped_at) == ("breached", pacific(2026, 11, 18, 14, 0))
-    with pytest.raises(ServiceError) as again:
+    with pytest.raises(DomainError) as again:
         services.close_ticket(actor=agent, ticket=ticket, reason="again")
-    assert again.value.status == 409
-    with pytest.raises(ServiceError):
+    assert status_of(again.value) == 409
+    with pytest.raises(DomainError):
         services.reply(actor=agent, ticket=ticket, body="late", public=True)
 
 
@@ -620,7 +620,7 @@ def test_assign_to_an_agent_and_refuse_anyone_who_does_not_work_tickets():
     assert ticket.assignee == other
     assert ticket_history(ticket)[-1].changes == {"assignee": [None, other.email]}
     for wrong in (user("clerk"), user("customer", asset.customer)):
-        with pytest.raises(ServiceError) as refused:
+        with pytest.raises(DomainError) as refused:
             services.assign_ticket(actor=agent, ticket=ticket, assignee=wrong)
         assert refused.value.field == "assignee"
     services.assign_ticket(actor=agent, ticket=ticket, assignee=None)

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from rmadesk.core import clock
-from rmadesk.core.errors import ServiceError
+from rmadesk.core.errors import DomainError
 from rmadesk.core.models import AuditEvent
 from rmadesk.core.permissions import PermissionDenied
 from rmadesk.mail import inbound as service
@@ -436,10 +436,10 @@ def test_linking_refuses_a_customer_a_mail_not_held_and_a_foreign_serial(world, 
     with pytest.raises(PermissionDenied):
         link_held_message(actor=world.bob, inbound=held, serial=SERIAL)
     agent = user("agent")
-    with pytest.raises(ServiceError, match="belongs to Globex, not Acme Storage"):
+    with pytest.raises(DomainError, match="belongs to Globex, not Acme Storage"):
         link_held_message(actor=agent, inbound=held, customer=world.acme, serial=GLOBEX_SERIAL)
     taken = InboundMessage.objects.get(message_id="<m1@acme.example>")
-    with pytest.raises(ServiceError, match="not held"):
+    with pytest.raises(DomainError, match="not held"):
         link_held_message(actor=agent, inbound=taken, serial=SERIAL)
     held.refresh_from_db()
     assert held.status == "held_unknown_sender"

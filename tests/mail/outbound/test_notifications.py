@@ -16,7 +16,7 @@ from django.db import transaction
 from rmadesk.billing.services import accrue_late_fees, issue_invoice
 from rmadesk.core import clock
 from rmadesk.mail.models_outbox import OutboxMessage, OutboxStatus
-from rmadesk.mail.notifications import answering_mail, notification_verbs
+from rmadesk.mail.notifications import notification_verbs
 from rmadesk.mail.outbox import (
     deliver_outbox,
     is_own_message_id,
@@ -261,12 +261,21 @@ def test_severity_change_waiting_and_closing_each_mail_the_customer(smtp: SmtpSe
         assert mail.rcpt_tos == [gold["contact"].email]
 
 
-def test_a_rolled_back_change_queues_nothing(gold):
+def test_nothing_is_queued_before_the_commit_and_a_rolled_back_change_queues_nothing(gold):
     with pytest.raises(RuntimeError), transaction.atomic():
         open_by_contact(gold)
-        assert OutboxMessage.objects.count() == 1
+        # The service's transaction is inside the caller's: nothing is committed yet, so the
+        # event is not published and no mail is queued.
+        assert OutboxMessage.objects.count() == 0
         raise RuntimeError("the caller's transaction fails after the service")
     assert OutboxMessage.objects.count() == 0
+
+
+def test_the_mail_is_queued_when_the_callers_transaction_commits(gold):
+    with transaction.atomic():
+        open_by_contact(gold)
+        assert OutboxMessage.objects.count() == 0
+    assert OutboxMessage.objects.count() == 1
 
 
 # --------------------------------------------------------------------- mail-opened tickets
@@ -275,8 +284,13 @@ def test_a_rolled_back_change_queues_nothing(gold):
 def test_a_ticket_opened_from_mail_answers_the_sender_and_threads_on_their_message(
     smtp: SmtpServer, gold
 ):
-    with answering_mail(message_id="<abc.123@acme.example>", sender="ann@acme.example"):
-        ticket = open_by_contact(gold, channel="email")
+    # What mail intake passes when the mail opens the ticket (rmadesk.mail.inbound.answering).
+    ticket = open_by_contact(
+        gold,
+        channel="email",
+        requester="ann@acme.example",
+        mail_thread_id="<abc.123@acme.example>",
+    )
     deliver()
     [ack] = smtp.messages
     assert ack.rcpt_tos == ["ann@acme.example"]
@@ -286,19 +300,11 @@ def test_a_ticket_opened_from_mail_answers_the_sender_and_threads_on_their_messa
 
 
 def test_later_mail_threads_on_the_inbound_message_that_opened_the_ticket(smtp: SmtpServer, gold):
-    from rmadesk.mail.models_inbound import InboundMessage
-
-    ticket = open_by_contact(gold, channel="email")
-    InboundMessage.objects.create(
-        message_id="<first@acme.example>",
-        content_hash="0" * 64,
-        raw=b"...",
-        raw_size=3,
-        source="pipe",
-        from_address="bob@acme.example",
-        received_at=MONDAY_9,
-        status="ticket_opened",
-        ticket=ticket,
+    ticket = open_by_contact(
+        gold,
+        channel="email",
+        requester="bob@acme.example",
+        mail_thread_id="<first@acme.example>",
     )
     reply(actor=gold["agent"], ticket=ticket, body="Looking into it.", public=True)
     deliver()

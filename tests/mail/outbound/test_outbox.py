@@ -156,7 +156,7 @@ def test_a_row_left_sending_by_a_dead_worker_is_resent_with_its_message_id(smtp:
     row = enqueue(draft(1))
     assert row is not None
     lease = dt.timedelta(minutes=5)
-    claimed = _claim(NOW, lease)
+    claimed = _claim(NOW, lease, None, "worker-that-dies")
     assert claimed is not None and claimed.status == OutboxStatus.SENDING
     assert get_connection().send_messages([build_email(claimed)]) == 1  # ...then the crash
     # While the dead worker's lease lasts, nobody takes the row.

@@ -18,7 +18,7 @@ from rmadesk.core import clock
 from rmadesk.core.models import AuditEvent
 from rmadesk.mail.models_outbox import OutboxMessage
 from rmadesk.mail.outbox import deliver_outbox
-from rmadesk.mail.reminders import remind_label_expiring, remind_part_not_returned
+from rmadesk.rmas.services import remind_label_expiring, remind_part_not_returned
 from tests.billing.factories import advance_exchange
 from tests.factories import CustomerFactory
 from tests.mail.outbound.conftest import SmtpServer
@@ -140,7 +140,7 @@ def test_scans_at_once_remind_each_rma_once():
 
 def test_reminder_days_follow_the_policy():
     from rmadesk.core.policies import active_policy
-    from rmadesk.mail.reminders import REMINDER_LEAD_DAYS
+    from rmadesk.rmas.services.scans import REMINDER_LEAD_DAYS
 
     spec = active_policy().document.rma
     assert spec.label_valid_days - REMINDER_LEAD_DAYS == 8

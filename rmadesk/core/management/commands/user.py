@@ -7,6 +7,7 @@ from typing import Any, NoReturn
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from rmadesk.core.choices import STAFF_ROLES, Role
+from rmadesk.core.errors import DomainError
 from rmadesk.core.services import add_user, issue_token
 
 
@@ -46,8 +47,8 @@ class Command(BaseCommand):
                 customer_id=options["customer"],
                 password=options["password"],
             )
-        except ValueError as error:
-            raise CommandError(str(error), returncode=2) from None
+        except DomainError as error:
+            raise CommandError(error.message, returncode=2) from None
         self.stdout.write(f"added {user.email} ({role})")
         if options["token"]:
             self.stdout.write(issue_token(user=user, label="rmadesk user add"))

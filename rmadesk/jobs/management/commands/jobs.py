@@ -38,11 +38,11 @@ class Command(BaseCommand):
         now = clock.now()
         report = scans.scan_report(now=now)
         self.stdout.write(f"jobs run at {now.isoformat()}")
-        for name, _, _, what in scans.SCANS:
-            if name in report.counts:
-                self.stdout.write(f"  {name}: {report.counts[name]} {what}")
+        for scan in scans.SCANS:
+            if scan.name in report.counts:
+                self.stdout.write(f"  {scan.name}: {report.counts[scan.name]} {scan.what}")
             else:
-                self.stdout.write(f"  {name}: FAILED {report.errors[name]}")
+                self.stdout.write(f"  {scan.name}: FAILED {report.errors[scan.name]}")
         if not report.ok:
             raise CommandError(
                 f"{len(report.errors)} scan(s) failed: {', '.join(report.errors)}", returncode=1

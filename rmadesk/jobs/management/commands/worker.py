@@ -10,7 +10,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from rmadesk.jobs.worker import WorkerOptions, new_worker_id, run_worker
+from rmadesk.jobs.selectors import worker_status
+from rmadesk.jobs.worker import WorkerOptions, backend_name, new_worker_id, run_worker
 
 
 def _positive(value: str) -> float:
@@ -86,8 +87,6 @@ class Command(BaseCommand):
         # The database backend keeps 64 characters of a worker id.
         worker_id = (options["worker_id"] or new_worker_id())[:64]
         scheduler = not (options["no_scheduler"] or options["burst"])
-        from rmadesk.jobs.worker import backend_name  # noqa: PLC0415
-
         self.stdout.write(
             f"rmadesk worker {worker_id}: {backend_name()} backend"
             + (", scheduling the periodic scans" if scheduler else "")
@@ -105,8 +104,6 @@ class Command(BaseCommand):
         )
 
     def _status(self, *, as_json: bool) -> None:
-        from rmadesk.jobs.selectors import worker_status  # noqa: PLC0415
-
         try:
             status = worker_status()
         except Exception as error:

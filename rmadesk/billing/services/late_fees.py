@@ -1,0 +1,151 @@
+"""Late fees on overdue invoices (F2, F4): one line per full month overdue, charged once.
+
+The scan is idempotent and safe when two run at once: each claims its invoice with
+`select_for_update(skip_locked=True)`, and the constraint `one_late_fee_per_invoice_month`
+turns a concurrent run's duplicate into a no-op.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from decimal import Decimal
+
+from dateutil.relativedelta import relativedelta
+from django.db import IntegrityError, transaction
+
+from rmadesk.billing.choices import InvoiceStatus, LineKind
+from rmadesk.billing.events import LateFeeAccrued
+from rmadesk.billing.models import Invoice, InvoiceLine
+from rmadesk.billing.services.invoices import event_facts, ticket_number_of, vendor_date
+from rmadesk.billing.totals import ZERO, Totals, totals_of
+from rmadesk.core.locking import claim
+from rmadesk.core.policies import active_policy
+from rmadesk.core.services import record_event
+from rmadesk.core.validation import aware_instant
+from rmadesk.policy.loader import Policy
+from rmadesk.policy.money import full_months_between, late_fee
+
+
+def late_fee_lines(
+    policy: Policy,
+    *,
+    principal: Decimal,
+    due_on: dt.date,
+    on: dt.date,
+    charged_months: Iterable[int] = (),
+) -> list[tuple[int, Decimal]]:
+    """The late-fee lines still to charge on `on`: (month k, amount) for each uncharged month.
+
+    Month k charges late_fee(k months) - late_fee(k-1 months), each from the policy's F2
+    computation rounded once (F4), so the lines of months 1..n add up to exactly the fee of n
+    full months: never a cent more or less than `late_fee(principal, due_on, on)`.
+    """
+    months = full_months_between(due_on, on)
+    charged = set(charged_months)
+
+    def fee_after(k: int) -> Decimal:
+        if k == 0:
+            return ZERO
+        return late_fee(
+            policy, principal=principal, due_on=due_on, on=due_on + relativedelta(months=k)
+        ).late_fee
+
+    return [(k, fee_after(k) - fee_after(k - 1)) for k in range(1, months + 1) if k not in charged]
+
+
+def accrue_late_fees(*, now: dt.datetime) -> int:
+    """Add a late-fee line for each full month an open invoice is overdue, once (F2, F4).
+
+    Months are counted from the due date to today in the vendor's zone. Idempotent: months
+    already charged are skipped, and the constraint `one_late_fee_per_invoice_month` makes a
+    concurrent run's duplicate a no-op. Returns how many lines this run added.
+    """
+    now = aware_instant(now, "now")
+    policy = active_policy()
+    today = vendor_date(policy, now)
+    overdue = Invoice.objects.filter(status=InvoiceStatus.OPEN, due_on__lt=today)
+    added = 0
+    for pk in list(overdue.values_list("pk", flat=True).order_by("pk")):
+        with transaction.atomic():
+            invoice = claim(
+                overdue.filter(pk=pk).select_related(
+                    "customer", "rma", "rma__ticket", "rma__ticket__customer"
+                )
+            ).first()
+            if invoice is None:
+                continue
+            charged = set(
+                invoice.lines.filter(kind=LineKind.LATE_FEE).values_list(
+                    "late_fee_month", flat=True
+                )
+            )
+            totals = totals_of(invoice)
+            principal = totals.unpaid_principal
+            due = [
+                (k, amount)
+                for k, amount in late_fee_lines(
+                    policy,
+                    principal=principal,
+                    due_on=invoice.due_on,
+                    on=today,
+                    charged_months=(m for m in charged if m is not None),
+                )
+                if amount > 0
+            ]
+            if not due:
+                continue
+            rate = policy.document.money.late_fee_rate_per_month
+            percent = format((rate * 100).normalize(), "f")
+            try:
+                with transaction.atomic():
+                    InvoiceLine.objects.bulk_create(
+                        InvoiceLine(
+                            invoice=invoice,
+                            kind=LineKind.LATE_FEE,
+                            description=(
+                                f"Late fee, month {k} overdue since {invoice.due_on}: {percent}% "
+                                f"of the unpaid principal {principal} {invoice.currency} "
+                                f"(rules F2, F4)"
+                            ),
+                            amount=amount,
+                            late_fee_month=k,
+                            added_at=now,
+                        )
+                        for k, amount in due
+                    )
+            except IntegrityError:
+                continue  # a concurrent run charged these months first
+            record_event(
+                actor=None,
+                verb="invoice.late_fee_accrued",
+                subject_type="invoice",
+                subject_id=invoice.number,
+                ticket_number=ticket_number_of(invoice),
+                changes={
+                    "months": [k for k, _ in due],
+                    "amounts": [amount for _, amount in due],
+                    "unpaid_principal": principal,
+                    "currency": invoice.currency,
+                },
+                rules=("F2", "F4"),
+                note=(
+                    f"{full_months_between(invoice.due_on, today)} full months overdue on {today}"
+                ),
+                at=now,
+                event=LateFeeAccrued(
+                    **event_facts(
+                        invoice,
+                        totals=Totals(
+                            principal=totals.principal,
+                            late_fees=totals.late_fees + sum(a for _, a in due),
+                            credits=totals.credits,
+                            payments=totals.payments,
+                        ),
+                    ),
+                    months=tuple(k for k, _ in due),
+                    amounts=tuple(a for _, a in due),
+                ),
+            )
+            added += len(due)
+    return added

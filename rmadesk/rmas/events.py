@@ -1,0 +1,148 @@
+"""What happens to an RMA, as typed domain events (rmadesk.core.events).
+
+The RMA number is the ticket number (P3), so every event carries the ticket's facts (who hears
+about it, its mail thread) beside the RMA's own: kind, dates, items and R6 confirmations, as
+they stand after the change. Billing subscribes to the arrival of a part (R4: the day-14
+invoice is credited); the mail app to the events the customer is told about.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Self
+
+from rmadesk.core.events import DomainEvent
+from rmadesk.rmas.models import Rma, RmaItem
+from rmadesk.rmas.selectors import missing_confirmations, required_confirmations
+from rmadesk.tickets.events import TicketFacts
+
+
+@dataclass(frozen=True)
+class ItemFacts:
+    part: str
+    serial: str
+    unit_price: Decimal
+    currency: str
+
+
+@dataclass(frozen=True)
+class RmaFacts:
+    number: int
+    kind: str
+    status: str
+    issued_at: dt.datetime
+    expires_at: dt.datetime
+    label_issued_at: dt.datetime | None
+    replacement_shipped_at: dt.datetime | None
+    label_expires_at: dt.datetime | None
+    invoice_at: dt.datetime | None
+    items: tuple[ItemFacts, ...]
+    required_confirmations: tuple[str, ...]
+    missing_confirmations: tuple[str, ...]
+
+    @classmethod
+    def of(cls, rma: Rma, items: Iterable[RmaItem] | None = None) -> RmaFacts:
+        """The facts of an RMA; `items` spares reading back the items just written."""
+        return cls(
+            number=rma.number,
+            kind=rma.kind,
+            status=rma.status,
+            issued_at=rma.issued_at,
+            expires_at=rma.expires_at,
+            label_issued_at=rma.label_issued_at,
+            replacement_shipped_at=rma.replacement_shipped_at,
+            label_expires_at=rma.label_expires_at,
+            invoice_at=rma.invoice_at,
+            items=tuple(
+                ItemFacts(
+                    part=item.part,
+                    serial=item.serial,
+                    unit_price=item.unit_price,
+                    currency=item.currency,
+                )
+                for item in (rma.items.all() if items is None else items)
+            ),
+            required_confirmations=required_confirmations(rma.kind),
+            missing_confirmations=tuple(missing_confirmations(rma)),
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
+class RmaEvent(DomainEvent):
+    ticket: TicketFacts
+    rma: RmaFacts
+
+    @classmethod
+    def of(cls, rma: Rma, items: Iterable[RmaItem] | None = None, **facts: Any) -> Self:
+        """The event for an RMA whose ticket and customer are loaded (`lock_rma` loads them)."""
+        return cls(ticket=TicketFacts.of(rma.ticket), rma=RmaFacts.of(rma, items), **facts)
+
+
+@dataclass(frozen=True, kw_only=True)
+class RmaOpened(RmaEvent):
+    pass
+
+
+@dataclass(frozen=True, kw_only=True)
+class ConfirmationsRecorded(RmaEvent):
+    is_complete: bool
+
+
+@dataclass(frozen=True, kw_only=True)
+class LabelIssued(RmaEvent):
+    pass
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReplacementShipped(RmaEvent):
+    pass
+
+
+@dataclass(frozen=True, kw_only=True)
+class PartReceived(RmaEvent):
+    """A return arrived and counts as received (unflagged, or accepted by a clerk, R3).
+
+    `received_by_id` is the clerk who booked or accepted it: a credit note it causes (R4) is
+    recorded as theirs.
+    """
+
+    received_at: dt.datetime
+    received_by_id: int | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReturnFlagged(RmaEvent):
+    flags: tuple[str, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReturnRejected(RmaEvent):
+    reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class RmaDecided(RmaEvent):
+    decision: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class RmaExpired(RmaEvent):
+    pass
+
+
+@dataclass(frozen=True, kw_only=True)
+class LabelExpired(RmaEvent):
+    pass
+
+
+@dataclass(frozen=True, kw_only=True)
+class LabelExpiring(RmaEvent):
+    """Reminder (R4, day 8): the prepaid return label lapses in two days."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class PartNotReturned(RmaEvent):
+    """Reminder (R4, day 12): the unreturned part is invoiced in two days."""

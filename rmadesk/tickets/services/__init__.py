@@ -1,0 +1,32 @@
+"""Writes for tickets: open, reply, re-target, wait, resume, assign, close, breach (L1-L7, P1-P3).
+
+Every function here is a service (ARCHITECTURE rule 2): keyword-only `actor`, one transaction,
+the ticket row locked for a transition (`rmadesk.core.locking`), who may do it decided by
+`rmadesk.tickets.permissions`, and one audit event per call carrying the ticket number and a
+typed domain event (`rmadesk.tickets.events`) that its subscribers receive once the
+transaction commits. Due times come from the policy core; nothing here computes a date itself.
+
+The modules, by what they change: `opening` (a new ticket), `conversation` (replies, waiting on
+the customer), `handling` (severity, assignee, closing), `clocks` (the service-level clocks and
+the queue fields they give), `breaches` (the breach scan).
+"""
+
+from rmadesk.tickets.services.breaches import mark_breached_clocks
+from rmadesk.tickets.services.clocks import queue_fields
+from rmadesk.tickets.services.conversation import reply, resume_ticket, wait_on_customer
+from rmadesk.tickets.services.handling import assign_ticket, change_severity, close_ticket
+from rmadesk.tickets.services.opening import open_ticket, plan_for, prerelease_marker
+
+__all__ = [
+    "assign_ticket",
+    "change_severity",
+    "close_ticket",
+    "mark_breached_clocks",
+    "open_ticket",
+    "plan_for",
+    "prerelease_marker",
+    "queue_fields",
+    "reply",
+    "resume_ticket",
+    "wait_on_customer",
+]

@@ -1,0 +1,216 @@
+"""The service-level clocks of a ticket, as the ticket services move them (L3, L5, L7, T8).
+
+One row per kind, updated in place:
+
+- `first_response` starts when the ticket opens (at the next opening when it opens outside the
+  target's hours, T5/L4) and stops at the first public agent reply: met if on time, else breached.
+- `next_update` (L5) starts at the first public agent reply and restarts at each one with the same
+  target, counted from that reply. Waiting on the customer pauses it; resuming restarts it from
+  the resume instant.
+
+Due times come from the policy core (`response_due`); nothing here computes a date itself. A
+clock found past due by a service is first recorded as breached at its due time, exactly as the
+breach scan would have, so a late scan never hides a breach.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from rmadesk.core.errors import Conflict, InvalidInput
+from rmadesk.core.locking import lock, locked
+from rmadesk.core.policies import active_policy
+from rmadesk.policy.loader import Policy
+from rmadesk.policy.service_levels import DueAnswer, local_text, response_due
+from rmadesk.tickets.choices import CLOSED_STATUSES, ClockKind, ClockState, TicketStatus
+from rmadesk.tickets.models import ServiceClock, Ticket
+
+CLOCK_RULES = {ClockKind.FIRST_RESPONSE: ("L3",), ClockKind.NEXT_UPDATE: ("L5",)}
+
+Clocks = dict[str, ServiceClock]
+
+
+def lock_ticket(ticket: Ticket) -> tuple[Ticket, Clocks]:
+    """The ticket row (its customer read along) and its clocks, locked for the transaction."""
+    row = lock(Ticket.objects.select_related("customer"), ticket.pk)
+    clocks = {c.kind: c for c in locked(ServiceClock.objects.filter(ticket=row))}
+    return row, clocks
+
+
+def require_open(ticket: Ticket) -> None:
+    if ticket.status in CLOSED_STATUSES:
+        raise Conflict(f"ticket {ticket.number} is closed ({ticket.status})", field="status")
+
+
+def not_before_opening(ticket: Ticket, at: dt.datetime) -> dt.datetime:
+    if at < ticket.opened_at:
+        raise InvalidInput(
+            f"{at.isoformat()} is before the ticket was opened ({ticket.opened_at.isoformat()})",
+            field="at",
+        )
+    return at
+
+
+def due(
+    policy: Policy, ticket: Ticket, start: dt.datetime, *, severity: str | None = None
+) -> DueAnswer:
+    """The policy core's answer for the ticket's plan and severity from `start` (L3, T5)."""
+    customer = ticket.customer
+    return response_due(
+        policy,
+        plan=ticket.plan,
+        severity=severity or ticket.severity,
+        start=start,
+        country=customer.country,
+        zone=customer.zone,
+        field="at",
+    )
+
+
+def vendor_local(at: dt.datetime) -> str:
+    return local_text(at, active_policy().vendor_zone)
+
+
+def update_sentence(at: dt.datetime, since: str) -> str:
+    return (
+        f"Next update owed at the first-response target, counted from {since} at "
+        f"{vendor_local(at)} (rule L5)."
+    )
+
+
+def run(
+    found: ServiceClock,
+    answer: DueAnswer,
+    at: dt.datetime,
+    *,
+    explain: list[str] | None = None,
+    lead: list[str] | None = None,
+) -> None:
+    """(Re)start a clock from `at` with the answer's due time (T5: from the next opening).
+
+    Its explanation is the policy core's (T8), after any `lead` sentences saying why it
+    (re)started: a reply (L5), a resume (L5) or a severity change (L7).
+    """
+    found.state = ClockState.RUNNING
+    found.started_at = answer.clock_starts or at
+    found.due_at = answer.due
+    found.paused_at = None
+    found.stopped_at = None
+    found.target = answer.target
+    found.calendar = answer.calendar or ""
+    found.explanation = [*(lead or []), *(explain if explain is not None else answer.explain)]
+
+
+def pause_new_target(found: ServiceClock, answer: DueAnswer, at: dt.datetime) -> None:
+    """A paused clock keeps no due time; it takes the answer's target for when it resumes."""
+    found.state = ClockState.PAUSED
+    if found.pk is None:
+        found.started_at = at
+    found.paused_at = found.paused_at or at
+    found.due_at = None
+    found.stopped_at = None
+    found.target = answer.target
+    found.calendar = answer.calendar or ""
+    found.explanation = [
+        *answer.explain[:1],
+        "Paused while the ticket waits on the customer; restarts when it resumes (rule L5).",
+    ]
+
+
+def stop(found: ServiceClock, at: dt.datetime) -> dict[str, Any]:
+    """Stop a running or paused clock at `at`: met, or breached at its due time if later."""
+    before = snapshot(found)
+    if found.state == ClockState.RUNNING and found.due_at is not None and found.due_at < at:
+        found.state = ClockState.BREACHED
+        found.stopped_at = found.due_at
+    else:
+        found.state = ClockState.MET
+        found.stopped_at = at
+    found.save()
+    return change(found, before)
+
+
+def settle(found: ServiceClock, at: dt.datetime) -> dict[str, Any] | None:
+    """A running clock already past due at `at` is breached at its due time (as the scan would)."""
+    if found.state != ClockState.RUNNING or found.due_at is None or found.due_at >= at:
+        return None
+    before = snapshot(found)
+    found.state = ClockState.BREACHED
+    found.stopped_at = found.due_at
+    found.save()
+    return change(found, before)
+
+
+def snapshot(found: ServiceClock) -> dict[str, Any]:
+    return {
+        "state": found.state if found.pk is not None else None,
+        "due_at": found.due_at if found.pk is not None else None,
+    }
+
+
+def change(found: ServiceClock, before: dict[str, Any]) -> dict[str, Any]:
+    """One clock's before/after for the audit event (L7: the history shows old and new due)."""
+    return {
+        "clock": found.kind,
+        "state": [before["state"], found.state],
+        "due_at": [before["due_at"], found.due_at],
+        "started_at": found.started_at,
+        "stopped_at": found.stopped_at,
+        "target": found.target,
+    }
+
+
+# ------------------------------------------------------------------------ the queue
+
+
+def queue_fields(status: str, clocks: Iterable[ServiceClock]) -> tuple[dt.datetime | None, bool]:
+    """(next_due_at, is_breached) of a ticket from its clocks, as the agent queue stores them.
+
+    The next due time is the earliest due instant still owed: a running clock's, or a breached
+    clock's while its obligation is outstanding (no first response given yet; a next update
+    while the ticket waits on the vendor), so an overdue ticket sorts first. None when nothing
+    is owed: closed, paused (L5), or no service level (L3).
+    """
+    found = list(clocks)
+    kinds = {c.kind for c in found}
+    breached = any(c.state == ClockState.BREACHED for c in found)
+    if status in CLOSED_STATUSES:
+        return None, breached
+    owed = [c.due_at for c in found if c.due_at is not None and _owed(c, kinds, status)]
+    return (min(owed) if owed else None), breached
+
+
+def _owed(found: ServiceClock, kinds: set[str], status: str) -> bool:
+    if found.state == ClockState.RUNNING:
+        return True
+    if found.state != ClockState.BREACHED:
+        return False
+    if found.kind == ClockKind.FIRST_RESPONSE:
+        return ClockKind.NEXT_UPDATE not in kinds  # no public agent reply yet
+    return status == TicketStatus.OPEN  # an update is owed while the ticket waits on the vendor
+
+
+def sync_queue(ticket: Ticket, clocks: Iterable[ServiceClock]) -> None:
+    """Store the queue fields the clocks now give (one UPDATE, only when they changed)."""
+    next_due_at, is_breached = queue_fields(ticket.status, clocks)
+    if (ticket.next_due_at, ticket.is_breached) != (next_due_at, is_breached):
+        ticket.next_due_at, ticket.is_breached = next_due_at, is_breached
+        ticket.save(update_fields=["next_due_at", "is_breached"])
+
+
+def sync_queues(tickets: dict[int, Ticket]) -> None:
+    """`sync_queue` for many tickets at once (the breach scan): one read of their clocks."""
+    if not tickets:
+        return
+    by_ticket: dict[int, list[ServiceClock]] = {pk: [] for pk in tickets}
+    for found in ServiceClock.objects.filter(ticket_id__in=list(tickets)):
+        by_ticket[found.ticket_id].append(found)
+    changed = []
+    for pk, ticket in tickets.items():
+        fields = queue_fields(ticket.status, by_ticket[pk])
+        if (ticket.next_due_at, ticket.is_breached) != fields:
+            ticket.next_due_at, ticket.is_breached = fields
+            changed.append(ticket)
+    Ticket.objects.bulk_update(changed, ["next_due_at", "is_breached"])

@@ -1,0 +1,259 @@
+"""The conversation on a ticket: replies and notes, waiting on the customer and resuming (L5).
+
+A public agent reply meets the first-response clock and (re)starts the next-update clock from
+the reply; an internal note changes no clock; a customer's reply is always public and resumes a
+ticket waiting on them. Waiting on the customer pauses the next update; resuming restarts it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import transaction
+
+from rmadesk.core.errors import Conflict
+from rmadesk.core.locking import copy_back
+from rmadesk.core.permissions import Actor, instant_for, user_or_none
+from rmadesk.core.policies import active_policy
+from rmadesk.core.services import record_event
+from rmadesk.core.validation import required_text
+from rmadesk.tickets.choices import ClockKind, ClockState, MessageKind, TicketStatus
+from rmadesk.tickets.events import (
+    AgentReplied,
+    CustomerReplied,
+    NoteAdded,
+    TicketFacts,
+    TicketResumed,
+    WaitingOnCustomer,
+    promise_of,
+)
+from rmadesk.tickets.models import Message, ServiceClock, Ticket
+from rmadesk.tickets.permissions import require_ticket_actor, require_ticket_staff
+from rmadesk.tickets.services.clocks import (
+    Clocks,
+    change,
+    due,
+    lock_ticket,
+    not_before_opening,
+    pause_new_target,
+    require_open,
+    run,
+    settle,
+    snapshot,
+    stop,
+    sync_queue,
+    update_sentence,
+)
+
+
+@transaction.atomic
+def reply(
+    *, actor: Actor, ticket: Ticket, body: str, public: bool, at: dt.datetime | None = None
+) -> Message:
+    """A message on a ticket: a public agent reply, an internal note, or the customer's reply (L5).
+
+    A public agent reply meets the first-response clock and (re)starts the next-update clock from
+    the reply; an internal note changes no clock; a customer's reply is always public and resumes
+    a ticket waiting on them.
+    """
+    staff = require_ticket_actor(actor, "replying", ticket=ticket)
+    when = instant_for(actor, at)
+    locked, clocks = lock_ticket(ticket)
+    require_open(locked)
+    when = not_before_opening(locked, when)
+    body = required_text(body, "body")
+    author = user_or_none(actor)
+    if not staff:
+        message = Message.objects.create(
+            ticket=locked,
+            kind=MessageKind.CUSTOMER,
+            is_public=True,
+            body=body,
+            at=when,
+            author=author,
+        )
+        record_event(
+            actor=actor,
+            verb="ticket.customer_replied",
+            subject_type="ticket",
+            subject_id=locked.number,
+            ticket_number=locked.number,
+            changes={"message": message.pk, "public": True},
+            at=when,
+            event=CustomerReplied(ticket=TicketFacts.of(locked), message_id=message.pk),
+        )
+        if locked.status == TicketStatus.WAITING_ON_CUSTOMER:
+            _resume(actor, locked, clocks, when, note="resumed by the customer's reply")
+        copy_back(locked, ticket)
+        return message
+
+    if not public:
+        message = Message.objects.create(
+            ticket=locked, kind=MessageKind.NOTE, is_public=False, body=body, at=when, author=author
+        )
+        record_event(
+            actor=actor,
+            verb="ticket.note_added",
+            subject_type="ticket",
+            subject_id=locked.number,
+            ticket_number=locked.number,
+            changes={"message": message.pk, "public": False},
+            note="internal note: no clock changes (rule L5)",
+            at=when,
+            event=NoteAdded(ticket=TicketFacts.of(locked), message_id=message.pk),
+        )
+        copy_back(locked, ticket)
+        return message
+
+    message = Message.objects.create(
+        ticket=locked, kind=MessageKind.REPLY, is_public=True, body=body, at=when, author=author
+    )
+    policy = active_policy()
+    changes: list[dict[str, Any]] = []
+    first = clocks.get(ClockKind.FIRST_RESPONSE)
+    if first is not None and first.state == ClockState.RUNNING:
+        changes.append(stop(first, when))
+    update = clocks.get(ClockKind.NEXT_UPDATE)
+    if update is None:
+        update = clocks[ClockKind.NEXT_UPDATE] = ServiceClock(
+            ticket=locked, kind=ClockKind.NEXT_UPDATE
+        )
+    before = snapshot(update)
+    if update.pk is not None:
+        breach = settle(update, when)
+        if breach is not None:
+            changes.append(breach)
+            before = snapshot(update)
+    answer = due(policy, locked, when)
+    if locked.status == TicketStatus.WAITING_ON_CUSTOMER:
+        # L5: waiting on the customer pauses the next update; resuming restarts it.
+        pause_new_target(update, answer, when)
+    else:
+        run(update, answer, when, lead=[update_sentence(when, "the last public agent reply")])
+    update.save()
+    changes.append(change(update, before))
+    sync_queue(locked, clocks.values())
+    author_name = (author.get_full_name() or "") if author is not None else ""
+    record_event(
+        actor=actor,
+        verb="ticket.replied",
+        subject_type="ticket",
+        subject_id=locked.number,
+        ticket_number=locked.number,
+        changes={"message": message.pk, "public": True, "clocks": changes},
+        rules=("L3", "L5"),
+        at=when,
+        event=AgentReplied(
+            ticket=TicketFacts.of(locked),
+            message_id=message.pk,
+            body=body,
+            author_name=author_name,
+            promise=promise_of(clocks.values()),
+        ),
+    )
+    copy_back(locked, ticket)
+    return message
+
+
+@transaction.atomic
+def wait_on_customer(*, actor: Actor, ticket: Ticket, at: dt.datetime | None = None) -> Ticket:
+    """The ticket waits on the customer: the next-update clock pauses (L5)."""
+    require_ticket_staff(actor, "setting a ticket to wait on the customer", ticket)
+    when = instant_for(actor, at)
+    locked, clocks = lock_ticket(ticket)
+    if locked.status != TicketStatus.OPEN:
+        raise Conflict(
+            f"only an open ticket can wait on the customer; this one is {locked.status}",
+            field="status",
+        )
+    when = not_before_opening(locked, when)
+    changes: list[dict[str, Any]] = []
+    update = clocks.get(ClockKind.NEXT_UPDATE)
+    if update is not None:
+        breach = settle(update, when)
+        if breach is not None:
+            changes.append(breach)
+        elif update.state == ClockState.RUNNING:
+            before = snapshot(update)
+            update.state = ClockState.PAUSED
+            update.paused_at = when
+            update.due_at = None  # nothing is owed while the customer holds the ticket (L5)
+            update.save()
+            changes.append(change(update, before))
+    locked.status = TicketStatus.WAITING_ON_CUSTOMER
+    locked.save(update_fields=["status"])
+    sync_queue(locked, clocks.values())
+    last = (
+        Message.objects.filter(ticket=locked, kind=MessageKind.REPLY, is_public=True)
+        .order_by("-at", "-id")
+        .values_list("body", flat=True)
+        .first()
+    )
+    record_event(
+        actor=actor,
+        verb="ticket.waiting_on_customer",
+        subject_type="ticket",
+        subject_id=locked.number,
+        ticket_number=locked.number,
+        changes={"status": [TicketStatus.OPEN, locked.status], "clocks": changes},
+        rules=("L5",),
+        note="next update paused while waiting on the customer (rule L5)",
+        at=when,
+        event=WaitingOnCustomer(ticket=TicketFacts.of(locked), last_reply=last or ""),
+    )
+    copy_back(locked, ticket)
+    return ticket
+
+
+@transaction.atomic
+def resume_ticket(*, actor: Actor, ticket: Ticket, at: dt.datetime | None = None) -> Ticket:
+    """The ticket waits on the vendor again: the next-update clock restarts from now (L5)."""
+    require_ticket_staff(actor, "resuming a ticket", ticket)
+    when = instant_for(actor, at)
+    locked, clocks = lock_ticket(ticket)
+    if locked.status != TicketStatus.WAITING_ON_CUSTOMER:
+        raise Conflict(
+            f"only a ticket waiting on the customer can be resumed; this one is {locked.status}",
+            field="status",
+        )
+    when = not_before_opening(locked, when)
+    _resume(actor, locked, clocks, when, note="")
+    copy_back(locked, ticket)
+    return ticket
+
+
+def _resume(
+    actor: Actor,
+    locked: Ticket,
+    clocks: Clocks,
+    when: dt.datetime,
+    *,
+    note: str,
+) -> None:
+    changes: list[dict[str, Any]] = []
+    update = clocks.get(ClockKind.NEXT_UPDATE)
+    if update is not None and update.state == ClockState.PAUSED:
+        before = snapshot(update)
+        answer = due(active_policy(), locked, when)
+        run(update, answer, when, lead=[update_sentence(when, "the resume")])
+        update.save()
+        changes.append(change(update, before))
+    locked.status = TicketStatus.OPEN
+    locked.save(update_fields=["status"])
+    sync_queue(locked, clocks.values())
+    record_event(
+        actor=actor,
+        verb="ticket.resumed",
+        subject_type="ticket",
+        subject_id=locked.number,
+        ticket_number=locked.number,
+        changes={
+            "status": [TicketStatus.WAITING_ON_CUSTOMER, TicketStatus.OPEN],
+            "clocks": changes,
+        },
+        rules=("L5",),
+        note=" ".join(filter(None, [note, "next update restarted from the resume (rule L5)"])),
+        at=when,
+        event=TicketResumed(ticket=TicketFacts.of(locked)),
+    )

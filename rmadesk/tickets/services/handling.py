@@ -1,0 +1,232 @@
+"""How staff handle a ticket: its severity (L6, L7), its assignee, and closing it (P1)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from rmadesk.core.errors import InvalidInput
+from rmadesk.core.locking import copy_back
+from rmadesk.core.permissions import Actor, instant_for, user_or_none
+from rmadesk.core.policies import active_policy
+from rmadesk.core.services import record_event
+from rmadesk.core.validation import required_text
+from rmadesk.tickets.choices import ClockKind, ClockState, MessageKind, TicketStatus
+from rmadesk.tickets.events import (
+    SeverityChanged,
+    TicketAssigned,
+    TicketClosed,
+    TicketFacts,
+    promise_of,
+)
+from rmadesk.tickets.models import Message, Ticket
+from rmadesk.tickets.permissions import may_be_assigned, require_ticket_staff
+from rmadesk.tickets.services.clocks import (
+    change,
+    due,
+    lock_ticket,
+    not_before_opening,
+    pause_new_target,
+    require_open,
+    run,
+    settle,
+    snapshot,
+    stop,
+    sync_queue,
+    update_sentence,
+    vendor_local,
+)
+
+
+@transaction.atomic
+def change_severity(
+    *, actor: Actor, ticket: Ticket, severity: str, at: dt.datetime | None = None
+) -> Ticket:
+    """A new severity re-targets the running clocks from the change time (L7).
+
+    The ticket moves to the active policy's version (L6): a changed policy reaches a running
+    ticket exactly when its severity changes.
+    """
+    require_ticket_staff(actor, "changing a ticket's severity", ticket)
+    when = instant_for(actor, at)
+    locked, clocks = lock_ticket(ticket)
+    require_open(locked)
+    when = not_before_opening(locked, when)
+    if severity == locked.severity:
+        raise InvalidInput(f"the ticket is already {severity}", field="severity")
+    policy = active_policy()
+    answer = due(policy, locked, when, severity=severity)  # refusals (L2, L3) before any write
+    old_severity, old_version = locked.severity, locked.policy_version
+    locked.severity = severity
+    locked.policy_version = policy.version
+    locked.save(update_fields=["severity", "policy_version"])
+    changes: list[dict[str, Any]] = []
+    for kind in (ClockKind.FIRST_RESPONSE, ClockKind.NEXT_UPDATE):
+        found = clocks.get(kind)
+        if found is None:
+            continue
+        breach = settle(found, when)
+        if breach is not None:
+            changes.append(breach)
+            continue
+        before = snapshot(found)
+        if found.state == ClockState.RUNNING:
+            lead = [
+                f"Re-targeted at {vendor_local(when)}: severity {old_severity} became {severity} "
+                f"(rule L7)."
+            ]
+            if kind == ClockKind.NEXT_UPDATE:
+                lead.append(update_sentence(when, "the severity change"))
+            run(found, answer, when, lead=lead)
+        elif found.state == ClockState.PAUSED:
+            pause_new_target(found, answer, found.paused_at or when)
+        else:
+            continue
+        found.save()
+        changes.append(change(found, before))
+    sync_queue(locked, clocks.values())
+    record_event(
+        actor=actor,
+        verb="ticket.severity_changed",
+        subject_type="ticket",
+        subject_id=locked.number,
+        ticket_number=locked.number,
+        changes={
+            "severity": [old_severity, severity],
+            "policy_version": [old_version, policy.version],
+            "clocks": changes,
+        },
+        rules=("L7", "L6", *answer.rules),
+        note=f"re-targeted from {when.isoformat()} (rule L7)",
+        at=when,
+        event=SeverityChanged(
+            ticket=TicketFacts.of(locked),
+            old_severity=old_severity,
+            new_severity=severity,
+            promise=promise_of(clocks.values()),
+        ),
+    )
+    copy_back(locked, ticket)
+    return ticket
+
+
+@transaction.atomic
+def assign_ticket(*, actor: Actor, ticket: Ticket, assignee: Any) -> Ticket:
+    """Give the ticket to an agent or a manager: a user, or their email; None unassigns it."""
+    require_ticket_staff(actor, "assigning a ticket", ticket)
+    if isinstance(assignee, str):
+        assignee = _user_by_email(assignee)
+    if assignee is not None and not may_be_assigned(assignee):
+        raise InvalidInput(
+            f"{getattr(assignee, 'email', assignee)} cannot work tickets: assign an agent or a "
+            f"manager",
+            field="assignee",
+        )
+    locked, _clocks = lock_ticket(ticket)
+    before = _email(locked.assignee)
+    locked.assignee = assignee
+    locked.save(update_fields=["assignee"])
+    record_event(
+        actor=actor,
+        verb="ticket.assigned",
+        subject_type="ticket",
+        subject_id=locked.number,
+        ticket_number=locked.number,
+        changes={"assignee": [before, _email(assignee)]},
+        event=TicketAssigned(ticket=TicketFacts.of(locked), assignee_email=_email(assignee)),
+    )
+    copy_back(locked, ticket, forget=("assignee",))
+    return ticket
+
+
+def _user_by_email(email: str) -> Any:
+    user = get_user_model().objects.filter(username=email.strip()).first()
+    if user is None:
+        raise InvalidInput(f"no user {email!r}", field="assignee")
+    return user
+
+
+def _email(user: Actor) -> str | None:
+    return None if user is None else str(getattr(user, "email", "") or user)
+
+
+@transaction.atomic
+def close_ticket(
+    *,
+    actor: Actor,
+    ticket: Ticket,
+    reason: str,
+    out_of_scope: str | None = None,
+    at: dt.datetime | None = None,
+) -> Ticket:
+    """Close as resolved, or as out of scope naming one of P1's reasons; running clocks stop."""
+    require_ticket_staff(actor, "closing a ticket", ticket)
+    when = instant_for(actor, at)
+    reason = required_text(reason, "reason", rule="P1" if out_of_scope else None)
+    policy = active_policy()
+    scope_reason = ""
+    if out_of_scope is not None:
+        allowed = policy.document.scope.out_of_scope_reasons
+        matched = [r for r in allowed if r.casefold() == out_of_scope.strip().casefold()]
+        if not matched:
+            raise InvalidInput(
+                f"{out_of_scope!r} is not an out-of-scope reason; name one of: "
+                f"{', '.join(allowed)}",
+                rule="P1",
+                field="out_of_scope",
+            )
+        scope_reason = matched[0]
+    locked, clocks = lock_ticket(ticket)
+    require_open(locked)
+    when = not_before_opening(locked, when)
+    old_status = locked.status
+    changes: list[dict[str, Any]] = []
+    for kind in (ClockKind.FIRST_RESPONSE, ClockKind.NEXT_UPDATE):
+        found = clocks.get(kind)
+        if found is not None and found.state in {ClockState.RUNNING, ClockState.PAUSED}:
+            changes.append(stop(found, when))
+    locked.status = TicketStatus.OUT_OF_SCOPE if scope_reason else TicketStatus.RESOLVED
+    locked.closed_at = when
+    locked.close_reason = reason
+    locked.out_of_scope_reason = scope_reason
+    locked.save(update_fields=["status", "closed_at", "close_reason", "out_of_scope_reason"])
+    sync_queue(locked, clocks.values())
+    if scope_reason:
+        text = f"Closed as out of scope: {scope_reason} (rule P1). {reason}"
+    else:
+        text = f"Closed as resolved. {reason}"
+    Message.objects.create(
+        ticket=locked,
+        kind=MessageKind.REPLY,
+        is_public=True,
+        body=text,
+        at=when,
+        author=user_or_none(actor),
+    )
+    record_event(
+        actor=actor,
+        verb="ticket.closed",
+        subject_type="ticket",
+        subject_id=locked.number,
+        ticket_number=locked.number,
+        changes={
+            "status": [old_status, locked.status],
+            "reason": reason,
+            "out_of_scope": scope_reason or None,
+            "clocks": changes,
+        },
+        rules=("P1",) if scope_reason else (),
+        note=text,
+        at=when,
+        event=TicketClosed(
+            ticket=TicketFacts.of(locked),
+            closing_text=text,
+            reason=reason,
+            out_of_scope=scope_reason,
+        ),
+    )
+    copy_back(locked, ticket)
+    return ticket

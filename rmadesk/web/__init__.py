@@ -1,0 +1,1 @@
+"""The web layer the customer portal and the agent console build on."""
