@@ -1,0 +1,63 @@
+"""Sending a stored file back to a browser or an API client, the same way from every door.
+
+A file someone attached is theirs, not a page of ours: it is always a download (never shown
+inline, so an HTML or SVG file cannot run in our origin), its declared type is not second-guessed
+by the browser (`nosniff`), and shared caches keep no copy (`private`). The name goes into a
+header, so it is cleaned of anything that could break one (line breaks, control characters) or
+name a folder.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import BinaryIO
+
+from django.http import FileResponse
+
+MAX_NAME = 200
+FALLBACK_NAME = "attachment"
+GENERIC_TYPE = "application/octet-stream"
+# `type/subtype` with RFC 6838 characters: anything else is sent as a generic download.
+_TOKEN = r"[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,63}"
+_CONTENT_TYPE = re.compile(rf"^{_TOKEN}/{_TOKEN}$")
+
+
+def safe_filename(name: str | None) -> str:
+    """The last part of a file name, without control characters, at most 200 characters.
+
+    Keeps the ending (`.log`, `.tar.gz`) when the name is cut, so the file still opens with the
+    right program; an empty result becomes "attachment".
+    """
+    text = unicodedata.normalize("NFC", str(name or ""))
+    text = re.split(r"[/\\]", text)[-1]
+    text = "".join(c for c in text if unicodedata.category(c)[0] != "C")
+    text = " ".join(text.split()).strip(" .")
+    if not text:
+        return FALLBACK_NAME
+    if len(text) > MAX_NAME:
+        stem, dot, ending = text.rpartition(".")
+        if dot and stem and len(ending) <= 16:
+            text = stem[: MAX_NAME - len(ending) - 1].rstrip() + "." + ending
+        else:
+            text = text[:MAX_NAME]
+    return text
+
+
+def safe_content_type(value: str | None) -> str:
+    """The bare `type/subtype` (parameters dropped, lower case), or application/octet-stream."""
+    bare = str(value or "").split(";", 1)[0].strip().lower()
+    return bare if _CONTENT_TYPE.match(bare) else GENERIC_TYPE
+
+
+def download_response(handle: BinaryIO, *, filename: str, content_type: str) -> FileResponse:
+    """Stream an open file as a download: `Content-Disposition: attachment` with a safe name."""
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=safe_filename(filename),
+        content_type=safe_content_type(content_type),
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private"
+    return response
