@@ -1,7 +1,8 @@
 """Issue 10 in a real browser: a customer attaches a log in the portal, mails a screenshot to the
 same ticket, and the agent downloads both from the console's ticket page, at desktop and phone
-width (where a long file name wraps instead of widening the page). docs/screenshots/console-ticket-attachments.png comes from this test
-(RMADESK_SCREENSHOTS=1 refreshes it).
+width (where a long file name wraps instead of widening the page). The screenshot
+docs/screenshots/console-ticket-attachments.png comes from this test (RMADESK_SCREENSHOTS=1
+refreshes it).
 """
 
 from __future__ import annotations

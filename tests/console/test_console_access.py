@@ -8,9 +8,8 @@ import re
 from decimal import Decimal
 
 import pytest
-from django.test import Client
-
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 
 from rmadesk.billing.models import CreditNote, Payment
 from rmadesk.core import clock
