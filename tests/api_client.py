@@ -17,6 +17,7 @@ class Response:
     body: Any
     content: bytes
     content_type: str
+    headers: Any = None
 
 
 class ApiClient:
@@ -32,8 +33,10 @@ class ApiClient:
 
     def _wrap(self, response: Any) -> Response:
         content_type = response.headers.get("Content-Type", "")
-        body = json.loads(response.content) if "json" in content_type and response.content else None
-        return Response(response.status_code, body, response.content, content_type)
+        # A download (an attachment) is streamed: read it whole.
+        content = response.getvalue() if response.streaming else response.content
+        body = json.loads(content) if "json" in content_type and content else None
+        return Response(response.status_code, body, content, content_type, response.headers)
 
     def get(self, path: str, **params: Any) -> Response:
         return self._wrap(self._client.get(f"/api/v1{path}", params, headers=self._headers()))

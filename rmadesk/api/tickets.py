@@ -11,6 +11,7 @@ import datetime as dt
 from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 from ninja import Body, Field, Path, Query, Router, Schema, Status
 
 from rmadesk.api.auth import user_of
@@ -18,8 +19,9 @@ from rmadesk.api.schemas import In, Instant, Out
 from rmadesk.core.models import AuditEvent
 from rmadesk.core.permissions import Actor
 from rmadesk.tickets import services
+from rmadesk.tickets.attachments import attachment_for, open_attachment, ticket_attachments
 from rmadesk.tickets.choices import ClockKind, TicketStatus
-from rmadesk.tickets.models import Message, ServiceClock, Ticket
+from rmadesk.tickets.models import Attachment, Message, ServiceClock, Ticket
 from rmadesk.tickets.selectors import (
     clocks_of,
     filter_tickets,
@@ -29,6 +31,7 @@ from rmadesk.tickets.selectors import (
     visible_tickets,
     with_clocks,
 )
+from rmadesk.web.downloads import download_response
 
 router = Router(tags=["tickets"])
 
@@ -135,6 +138,17 @@ class EventOut(Out):
     note: str
 
 
+class AttachmentOut(Out):
+    id: int
+    name: str
+    content_type: str
+    size: int  # bytes
+    uploaded_at: dt.datetime
+    uploaded_by: str | None
+    message: int | None  # the id of the message it came with (None: on the ticket itself)
+    url: str  # GET it for the bytes
+
+
 class TicketDetailOut(TicketOut):
     messages: list[MessageOut]
     history: list[EventOut]
@@ -213,6 +227,21 @@ def _message_out(message: Message) -> dict[str, Any]:
     }
 
 
+def _attachment_out(attachment: Attachment) -> dict[str, Any]:
+    uploader = attachment.uploaded_by
+    number = attachment.ticket.number
+    return {
+        "id": attachment.pk,
+        "name": attachment.name,
+        "content_type": attachment.content_type,
+        "size": attachment.size,
+        "uploaded_at": attachment.uploaded_at,
+        "uploaded_by": (uploader.email or uploader.username) if uploader is not None else None,
+        "message": attachment.message_id,
+        "url": f"/api/v1/tickets/{number}/attachments/{attachment.pk}",
+    }
+
+
 def _event_out(event: AuditEvent) -> dict[str, Any]:
     return {
         "at": event.at,
@@ -230,6 +259,7 @@ def _fresh(user: Actor, number: int) -> dict[str, Any]:
 
 
 TicketNumber = Annotated[int, Path(ge=1, le=MAX_ID)]
+AttachmentId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
 # -------------------------------------------------------------------------- endpoints
@@ -323,3 +353,36 @@ def assign_ticket(request: HttpRequest, payload: AssignIn, number: TicketNumber)
     ticket = ticket_for(user, number)
     services.assign_ticket(actor=user, ticket=ticket, assignee=payload.assignee)
     return _fresh(user, number)
+
+
+@router.get("/tickets/{number}/attachments", response=list[AttachmentOut])
+def list_attachments(request: HttpRequest, number: TicketNumber) -> object:
+    """The files on a ticket, oldest first (a customer's token: not those of internal notes)."""
+    user = user_of(request)
+    ticket = ticket_for(user, number)
+    return [_attachment_out(a) for a in ticket_attachments(user, ticket)]
+
+
+@router.get(
+    "/tickets/{number}/attachments/{attachment_id}",
+    response={200: None},
+    openapi_extra={
+        "responses": {
+            "200": {
+                "description": "the file as it was attached, always as a download, with its "
+                "stored content type",
+                "content": {
+                    "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}
+                },
+            }
+        }
+    },
+)
+def get_attachment(
+    request: HttpRequest, number: TicketNumber, attachment_id: AttachmentId
+) -> HttpResponseBase:
+    """One file's bytes (`Content-Disposition: attachment`); 404 like the ticket when hidden."""
+    found = attachment_for(user_of(request), number, attachment_id)
+    return download_response(
+        open_attachment(found), filename=found.name, content_type=found.content_type
+    )

@@ -34,6 +34,11 @@ urlpatterns = [
     path("calls/new", call_views.new_call, name="call_new"),
     # a ticket and its actions
     path("tickets/<console_number:number>/", views.ticket_detail, name="ticket"),
+    path(
+        "tickets/<console_number:number>/attachments/<console_number:attachment_id>",
+        views.ticket_attachment,
+        name="attachment",
+    ),
     path("tickets/<console_number:number>/severity", views.change_severity, name="severity"),
     path("tickets/<console_number:number>/wait", views.wait_on_customer, name="wait"),
     path("tickets/<console_number:number>/resume", views.resume_ticket, name="resume"),

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -35,9 +36,16 @@ from rmadesk.rmas import services as rma_services
 from rmadesk.rmas.choices import RmaKind
 from rmadesk.rmas.selectors import visible_rmas
 from rmadesk.tickets import services
+from rmadesk.tickets.attachments import (
+    attachment_for,
+    attachments_by_message,
+    open_attachment,
+    ticket_attachments,
+)
 from rmadesk.tickets.choices import Channel, ClockKind, Severity, TicketStatus
 from rmadesk.tickets.models import ServiceClock, Ticket
 from rmadesk.tickets.selectors import ticket_for, ticket_history, ticket_messages
+from rmadesk.web.downloads import download_response
 
 PHONE_CALL_PREFIX = "Phone call: "
 
@@ -103,6 +111,7 @@ def ticket_page(
     policy = active_policy()
     rma = visible_rmas(user).filter(number=ticket.number).first()
     posted = posted or {}
+    files = attachments_by_message(ticket_attachments(user, ticket))
     return {
         "ticket": ticket,
         "now": clock.now(),
@@ -110,7 +119,8 @@ def ticket_page(
         "is_open": ticket.status in QUEUE_STATUSES,
         "is_waiting": ticket.status == TicketStatus.WAITING_ON_CUSTOMER,
         "clocks": _clocks(ticket),
-        "thread": ticket_messages(ticket, user),
+        "thread": [(m, files.get(m.pk, [])) for m in ticket_messages(ticket, user)],
+        "loose_attachments": files.get(None, []),
         "history": ticket_history(ticket),
         "rma": rma,
         "severities": [
@@ -129,6 +139,15 @@ def ticket_page(
 @staff_page
 def ticket_detail(request: HttpRequest, number: int) -> HttpResponse:
     return render(request, "console/ticket.html", ticket_page(request, number))
+
+
+@staff_page
+def ticket_attachment(request: HttpRequest, number: int, attachment_id: int) -> HttpResponseBase:
+    """A file on the ticket, as a download, after the same visibility check as the ticket."""
+    found = attachment_for(request.user, number, attachment_id)
+    return download_response(
+        open_attachment(found), filename=found.name, content_type=found.content_type
+    )
 
 
 def _ticket_action(

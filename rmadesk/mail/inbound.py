@@ -41,11 +41,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import os
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -73,7 +70,12 @@ from rmadesk.mail.models_inbound import (
 from rmadesk.mail.models_outbox import OutboxMessage
 from rmadesk.policy.errors import PolicyError
 from rmadesk.policy.instants import require_aware
-from rmadesk.portal.models import TicketAttachment
+from rmadesk.tickets.attachments import (
+    StoredAttachment,
+    StoredFile,
+    attach_stored_files,
+    store_file,
+)
 from rmadesk.tickets.choices import Channel, Severity
 from rmadesk.tickets.models import Message, Ticket
 from rmadesk.tickets.permissions import TICKET_ROLES
@@ -578,6 +580,12 @@ def _size(count: int) -> str:
 def _store_attachments(
     inbound: InboundMessage, found: Iterable[parsing.Attachment], *, keep: bool
 ) -> list[MailAttachment]:
+    """Record every file the message carried; keep the bytes of those within the limit.
+
+    The bytes go to the tickets' attachment store (`rmadesk.tickets.attachments.store_file`,
+    content-addressed), so a message delivered twice, or a file sent to several tickets, is one
+    file; the MailAttachment row says what the message carried, kept or not and why.
+    """
     limit = max_attachment_bytes()
     rows = []
     for attachment in found:
@@ -594,81 +602,33 @@ def _store_attachments(
             row.dropped_reason = f"not kept: over the {_size(limit)} limit for one attachment"
         else:
             try:
-                row.sha256, row.path = _store_file(attachment.data)
+                stored = store_file(attachment.data)
             except OSError as error:
                 row.dropped_reason = f"not kept: could not be stored ({error.strerror or error})"
+            else:
+                row.sha256, row.path = stored.sha256, stored.path
         rows.append(row)
     return MailAttachment.objects.bulk_create(rows)
-
-
-def attachments_root() -> Path:
-    return Path(settings.RMADESK_DATA_DIR) / "attachments"
-
-
-def _store_file(data: bytes) -> tuple[str, str]:
-    """Write the bytes once under `attachments/mail/`, named by their SHA-256 (atomic rename).
-
-    Content-addressed, so a message delivered twice, or a file sent to several tickets, is one
-    file; a transaction rolled back after the write leaves a file no row names, never a row
-    without its file.
-    """
-    digest = hashlib.sha256(data).hexdigest()
-    relative = f"mail/{digest[:2]}/{digest}"
-    target = attachments_root() / relative
-    if target.exists() and target.stat().st_size == len(data):
-        return digest, relative
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".incoming-")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return digest, relative
 
 
 def _attach_to_ticket(
     actor: Any, ticket: Ticket, message: Message | None, attachments: Iterable[MailAttachment]
 ) -> None:
-    """The stored files also show on the ticket (the portal's TicketAttachment), one event each.
+    """The kept files also show on the ticket (tickets.Attachment), one audit event each.
 
-    The ticket attachment names the same file (both live under `RMADESK_DATA_DIR/attachments`),
-    so nothing is copied.
+    The ticket's attachment names the same stored file as the MailAttachment: nothing is copied.
     """
-    stored = [a for a in attachments if a.path]
-    if not stored:
-        return
-    at = clock.now()
-    user = actor if getattr(actor, "is_authenticated", False) else None
-    for attachment in stored:
-        row = TicketAttachment.objects.create(
-            ticket=ticket,
-            message=message,
-            file=attachment.path,
+    kept = [
+        StoredAttachment(
             name=attachment.filename,
             content_type=attachment.content_type,
-            size=attachment.size,
-            uploaded_at=at,
-            uploaded_by=user,
+            stored=StoredFile(attachment.path, attachment.sha256, attachment.size),
         )
-        record_event(
-            actor=actor,
-            verb="ticket.attachment_added",
-            subject_type="ticket",
-            subject_id=ticket.number,
-            ticket_number=ticket.number,
-            changes={
-                "attachment": row.pk,
-                "name": row.name,
-                "content_type": row.content_type,
-                "size": row.size,
-                "message": None if message is None else message.pk,
-                "by": "email",
-            },
-            at=at,
-        )
+        for attachment in attachments
+        if attachment.path
+    ]
+    if kept:
+        attach_stored_files(actor=actor, ticket=ticket, message=message, files=kept, via="email")
 
 
 # --------------------------------------------------------------------------- held mail

@@ -104,10 +104,13 @@ class InboundMessage(models.Model):
 
 
 class MailAttachment(models.Model):
-    """A file that came with an inbound message: stored under the data directory, or dropped.
+    """A file that came with an inbound message: kept in the attachment store, or dropped.
 
-    `path` is relative to `RMADESK_DATA_DIR/attachments` (content-addressed: `mail/ab/abcd…`),
-    empty when the file was not kept (`dropped_reason` says why: over the size limit, ...).
+    `path` names the bytes in the tickets' attachment store (`rmadesk.tickets.attachments`,
+    relative to `RMADESK_DATA_DIR/attachments`, content-addressed: `sha256/ab/abcd…`; messages
+    received before it existed keep `mail/ab/abcd…`), empty when the file was not kept
+    (`dropped_reason` says why: over the size limit, ...). Shown on a ticket, a kept file is also
+    a `tickets.Attachment` naming the same bytes.
     """
 
     inbound = models.ForeignKey(

@@ -15,7 +15,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import Http404
 
 from rmadesk.assets.models import Asset, OnsiteOption, ProductLine
 from rmadesk.assets.selectors import Entitlement, asset_by_serial, entitlement_for, visible_assets
@@ -35,7 +34,6 @@ from rmadesk.policy.errors import PolicyError
 from rmadesk.policy.money import RefundAnswer, late_fee, money_back_refund
 from rmadesk.policy.service_levels import find_target, response_due, target_calendar
 from rmadesk.policy.warranty import AppointmentAnswer, appointment_notice
-from rmadesk.portal.models import TicketAttachment
 from rmadesk.rmas.choices import RmaKind
 from rmadesk.rmas.models import Rma
 from rmadesk.rmas.selectors import visible_rmas
@@ -225,18 +223,6 @@ def my_tickets(user: Any) -> QuerySet[Ticket]:
     services, so the list reads no clocks: one query for any number of rows.
     """
     return visible_tickets(user).order_by("-number")
-
-
-def ticket_attachments(ticket: Ticket) -> list[TicketAttachment]:
-    return list(TicketAttachment.objects.filter(ticket=ticket).order_by("uploaded_at", "id"))
-
-
-def attachment_for(user: Any, ticket: Ticket, attachment_id: int) -> TicketAttachment:
-    """An attachment of a ticket the user may see (the caller found it with `ticket_for`)."""
-    found = TicketAttachment.objects.filter(ticket=ticket, pk=checked_number(attachment_id)).first()
-    if found is None:
-        raise Http404("attachment")
-    return found
 
 
 def rma_of_ticket(user: Any, ticket: Ticket) -> Rma | None:

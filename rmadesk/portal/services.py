@@ -1,8 +1,9 @@
-"""Writes only the portal makes: attachments, and a customer's money-back request (F3).
+"""Writes only the portal makes: a ticket or reply with its files, and a money-back request (F3).
 
-Opening a ticket and replying are the tickets app's services; these wrap them so the message and
-its files are recorded in one transaction, and add an audit event under the ticket's number for
-each file, so the ticket's history shows who attached what.
+Opening a ticket, replying and attaching files are the tickets app's services
+(`rmadesk.tickets.services`, `rmadesk.tickets.attachments`); these wrap them so the message and
+its files are recorded in one transaction. Each file leaves its own audit event under the
+ticket's number, so the ticket's history shows who attached what.
 """
 
 from __future__ import annotations
@@ -15,12 +16,11 @@ from django.db import transaction
 
 from rmadesk.assets.selectors import asset_by_serial
 from rmadesk.billing.selectors import vendor_today
-from rmadesk.core import clock
 from rmadesk.core.policies import active_policy
 from rmadesk.core.services import record_event
 from rmadesk.policy.errors import PolicyError
-from rmadesk.portal.models import TicketAttachment
 from rmadesk.portal.selectors import money_back_answer, product_kind
+from rmadesk.tickets.attachments import attach_files
 from rmadesk.tickets.choices import Channel
 from rmadesk.tickets.models import Message, Ticket
 from rmadesk.tickets.services import open_ticket, reply
@@ -48,7 +48,7 @@ def open_ticket_with_files(
         channel=Channel.PORTAL,
     )
     first = ticket.messages.order_by("at", "id").first()
-    attach_files(actor=actor, ticket=ticket, message=first, files=files)
+    attach_files(actor=actor, ticket=ticket, message=first, files=files, via="portal")
     return ticket
 
 
@@ -58,47 +58,8 @@ def reply_with_files(
 ) -> Message:
     """The customer's public reply (L5: it resumes a ticket waiting on them) with its files."""
     message = reply(actor=actor, ticket=ticket, body=body, public=True)
-    attach_files(actor=actor, ticket=ticket, message=message, files=files)
+    attach_files(actor=actor, ticket=ticket, message=message, files=files, via="portal")
     return message
-
-
-@transaction.atomic
-def attach_files(
-    *, actor: Any, ticket: Ticket, message: Message | None, files: Sequence[UploadedFile]
-) -> list[TicketAttachment]:
-    """Store files checked by the form (size, type) on a ticket, one audit event each."""
-    at = clock.now()
-    user = actor if getattr(actor, "is_authenticated", False) else None
-    stored = []
-    for upload in files:
-        attachment = TicketAttachment(
-            ticket=ticket,
-            message=message,
-            name=(upload.name or "attachment")[:200],
-            content_type=upload.content_type or "application/octet-stream",
-            size=upload.size or 0,
-            uploaded_at=at,
-            uploaded_by=user,
-        )
-        attachment.file.save(attachment.name, upload, save=False)
-        attachment.save()
-        record_event(
-            actor=actor,
-            verb="ticket.attachment_added",
-            subject_type="ticket",
-            subject_id=ticket.number,
-            ticket_number=ticket.number,
-            changes={
-                "attachment": attachment.pk,
-                "name": attachment.name,
-                "content_type": attachment.content_type,
-                "size": attachment.size,
-                "message": None if message is None else message.pk,
-            },
-            at=at,
-        )
-        stored.append(attachment)
-    return stored
 
 
 @transaction.atomic

@@ -12,9 +12,9 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Page, Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
-from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from rmadesk.billing.pdfs import invoice_filename, invoice_pdf
@@ -47,9 +47,16 @@ from rmadesk.rmas.selectors import (
     rma_for,
 )
 from rmadesk.rmas.services import confirm_rma
+from rmadesk.tickets.attachments import (
+    attachment_for,
+    attachments_by_message,
+    open_attachment,
+    ticket_attachments,
+)
 from rmadesk.tickets.choices import CLOSED_STATUSES, ClockKind
 from rmadesk.tickets.models import Ticket
 from rmadesk.tickets.selectors import clocks_of, ticket_for, ticket_messages
+from rmadesk.web.downloads import download_response
 from rmadesk.web.errors import REFUSALS, refusal_of
 
 Refusal = PolicyError | DomainError
@@ -150,10 +157,7 @@ def ticket_new(request: HttpRequest) -> HttpResponse:
 def _ticket_context(request: HttpRequest, ticket: Ticket) -> dict[str, Any]:
     user = request.user
     thread = ticket_messages(ticket, user)  # public messages only for a customer
-    attachments = selectors.ticket_attachments(ticket)
-    by_message: dict[int | None, list[Any]] = {}
-    for attachment in attachments:
-        by_message.setdefault(attachment.message_id, []).append(attachment)
+    by_message = attachments_by_message(ticket_attachments(user, ticket))
     clocks = clocks_of(ticket)
     ordered = [clocks[k] for k in (ClockKind.FIRST_RESPONSE, ClockKind.NEXT_UPDATE) if k in clocks]
     return {
@@ -200,18 +204,12 @@ def ticket_reply(request: HttpRequest, number: int) -> HttpResponse:
 
 @customer_page
 @require_GET
-def attachment(request: HttpRequest, number: int, attachment_id: int) -> HttpResponse:
-    found = ticket_for(request.user, selectors.checked_number(number))
-    stored = selectors.attachment_for(request.user, found, attachment_id)
-    try:
-        with stored.file.open("rb") as handle:
-            content = handle.read()  # at most the upload limit (10 MB)
-    except FileNotFoundError:
-        raise Http404("attachment file") from None
-    response = HttpResponse(content, content_type=stored.content_type)
-    # Always a download, never shown inline: the file is the customer's, not a portal page.
-    response["Content-Disposition"] = content_disposition_header(True, stored.name) or ""
-    return response
+def attachment(request: HttpRequest, number: int, attachment_id: int) -> HttpResponseBase:
+    """A file of the customer's own ticket, always as a download (another's: 404)."""
+    found = attachment_for(request.user, number, attachment_id)
+    return download_response(
+        open_attachment(found), filename=found.name, content_type=found.content_type
+    )
 
 
 # --------------------------------------------------------------------------------- RMAs

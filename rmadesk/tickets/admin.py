@@ -15,7 +15,7 @@ from django.http import HttpRequest
 
 from rmadesk.core.admin import IN_ZONE, ReadOnlyAdmin, ReadOnlyTabularInline, format_instant
 from rmadesk.tickets.choices import ClockKind, ClockState
-from rmadesk.tickets.models import Message, ServiceClock, Ticket
+from rmadesk.tickets.models import Attachment, Message, ServiceClock, Ticket
 
 
 class ServiceLevelFilter(admin.SimpleListFilter):
@@ -141,3 +141,25 @@ class ServiceClockAdmin(ReadOnlyAdmin, admin.ModelAdmin):  # type: ignore[type-a
     @admin.display(description="ticket", ordering="ticket__number")
     def ticket_number(self, clock: ServiceClock) -> int:
         return clock.ticket.number
+
+
+@admin.register(Attachment)
+class AttachmentAdmin(ReadOnlyAdmin, admin.ModelAdmin):  # type: ignore[type-arg]
+    """Files on tickets: what, how big, who and when (downloads are the console's)."""
+
+    list_display = (
+        "ticket_number",
+        "name",
+        "content_type",
+        "size",
+        "uploaded_at" + IN_ZONE,
+        "uploaded_by",
+    )
+    list_select_related = ("ticket", "uploaded_by")
+    list_filter = ("content_type",)
+    search_fields = ("ticket__number__exact", "name", "sha256")
+    date_hierarchy = "uploaded_at"
+
+    @admin.display(description="ticket", ordering="ticket__number")
+    def ticket_number(self, attachment: Attachment) -> int:
+        return attachment.ticket.number

@@ -135,3 +135,35 @@ class ServiceClock(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.ticket.number} {self.kind} {self.state}"
+
+
+class Attachment(models.Model):
+    """A file on a ticket, whichever door it came through: the portal, email, the console, the API.
+
+    The bytes live under `RMADESK_DATA_DIR/attachments` at `path`, never under a web server's
+    root: they are written and read only by `rmadesk.tickets.attachments`, and served after the
+    ticket's own visibility check. New files are content-addressed (`sha256/ab/<digest>`), so the
+    same bytes sent twice are one file; rows moved from the portal's old record keep the path
+    their file already had.
+    """
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="attachments")
+    # The message the file came with (None: attached to the ticket itself).
+    message = models.ForeignKey(
+        Message, null=True, blank=True, on_delete=models.SET_NULL, related_name="attachments"
+    )
+    name = models.CharField(max_length=200)  # as the sender named it, made safe to send back
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64, blank=True)  # blank: moved with an unreadable file
+    path = models.CharField(max_length=300)  # relative to RMADESK_DATA_DIR/attachments
+    uploaded_at = models.DateTimeField()
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ("uploaded_at", "id")
+
+    def __str__(self) -> str:
+        return f"#{self.ticket.number} {self.name}"

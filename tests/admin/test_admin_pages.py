@@ -27,7 +27,7 @@ from rmadesk.core.services import add_user, allocate_number, issue_token, record
 from rmadesk.customers.models import Contact, Contract, Customer
 from rmadesk.onsite.models import Appointment
 from rmadesk.rmas.models import Rma, RmaItem
-from rmadesk.tickets.models import Message, ServiceClock, Ticket
+from rmadesk.tickets.models import Attachment, Message, ServiceClock, Ticket
 from tests.factories import (
     AssetFactory,
     ContractFactory,
@@ -49,6 +49,7 @@ READ_ONLY = (
     Ticket,
     Message,
     ServiceClock,
+    Attachment,
     Rma,
     RmaItem,
     Invoice,
@@ -190,6 +191,16 @@ def rows() -> dict[type[Model], Model]:
         Ticket: ticket,
         Message: message,
         ServiceClock: ServiceClock.objects.get(ticket=ticket, kind="first_response"),
+        Attachment: Attachment.objects.create(
+            ticket=ticket,
+            message=message,
+            name="debug.log",
+            content_type="text/plain",
+            size=12,
+            sha256="0" * 64,
+            path="sha256/00/" + "0" * 64,
+            uploaded_at=ticket.opened_at,
+        ),
         Rma: rma,
         RmaItem: item,
         Invoice: invoice,

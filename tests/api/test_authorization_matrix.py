@@ -11,6 +11,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from rmadesk.api.api import api
@@ -22,7 +23,8 @@ from rmadesk.core.services import add_user
 from rmadesk.onsite.models import Appointment
 from rmadesk.rmas.models import Rma
 from rmadesk.rmas.services import confirm_rma, issue_label, open_rma
-from rmadesk.tickets.models import Message, Ticket
+from rmadesk.tickets.attachments import attach_files
+from rmadesk.tickets.models import Attachment, Message, Ticket
 from rmadesk.tickets.services import open_ticket
 from tests.factories import AssetFactory, ContractFactory, CustomerFactory
 
@@ -60,6 +62,8 @@ BODIES: dict[tuple[str, str], dict[str, object] | None] = {
         "channel": "portal",
     },
     ("get", "/tickets/{number}"): None,
+    ("get", "/tickets/{number}/attachments"): None,
+    ("get", "/tickets/{number}/attachments/{attachment_id}"): None,
     ("post", "/tickets/{number}/replies"): {"body": "hello", "public": True},
     ("post", "/tickets/{number}/severity"): {"severity": "S1"},
     ("post", "/tickets/{number}/close"): {"reason": "done"},
@@ -119,7 +123,8 @@ def test_every_endpoint_is_in_the_matrix():
 
 
 @pytest.fixture
-def records_of_a():
+def records_of_a(settings, tmp_path):
+    settings.RMADESK_DATA_DIR = tmp_path
     with clock.frozen_at(NOW):
         customer = CustomerFactory(name="Customer A")
         ContractFactory(customer=customer, plan="gold")
@@ -129,6 +134,10 @@ def records_of_a():
         ticket = open_ticket(
             actor=agent, serial=asset.serial, severity="S2", subject="A's problem",
             body="details", channel="portal",
+        )  # fmt: skip
+        [attachment] = attach_files(
+            actor=agent, ticket=ticket, message=ticket.messages.get(),
+            files=[SimpleUploadedFile("debug.log", b"zpool status\n", "text/plain")],
         )  # fmt: skip
         rma = open_rma(
             actor=agent, ticket=ticket, kind="advance_exchange",
@@ -148,6 +157,7 @@ def records_of_a():
         "ticket": ticket.number,
         "rma": rma.number,
         "invoice": invoice.number,
+        "attachment_id": attachment.pk,
     }
 
 
@@ -173,7 +183,8 @@ def concrete(path: str, body: object, records: dict[str, object]) -> tuple[str, 
 
 def snapshot() -> tuple[int, ...]:
     return tuple(
-        model.objects.count() for model in (AuditEvent, Ticket, Message, Rma, Invoice, Appointment)
+        model.objects.count()
+        for model in (AuditEvent, Ticket, Message, Attachment, Rma, Invoice, Appointment)
     )
 
 

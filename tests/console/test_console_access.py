@@ -8,6 +8,7 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from rmadesk.billing.models import CreditNote, Payment
@@ -17,7 +18,8 @@ from rmadesk.jobs.models import DeadLetter
 from rmadesk.mail.models_outbox import OutboxMessage
 from rmadesk.rmas.models import Rma
 from rmadesk.rmas.services import confirm_rma, issue_label, open_rma
-from rmadesk.tickets.models import Message, Ticket
+from rmadesk.tickets.attachments import attach_files
+from rmadesk.tickets.models import Attachment, Message, Ticket
 from tests.billing.factories import invoice
 from tests.console.conftest import client_for, make_user
 from tests.console.helpers import html
@@ -27,9 +29,16 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def world(desk):
-    """An RMA with its label on one ticket, another ticket without one, an overdue invoice,
-    a failed task and an undelivered notification."""
+def world(desk, settings, tmp_path):
+    """An RMA with its label on one ticket, another ticket without one (with a file), an overdue
+    invoice, a failed task and an undelivered notification."""
+    settings.RMADESK_DATA_DIR = tmp_path
+    [attachment] = attach_files(
+        actor=desk.agent,
+        ticket=desk.soon,
+        message=desk.soon.messages.get(),
+        files=[SimpleUploadedFile("debug.log", b"zpool status\n", "text/plain")],
+    )
     rma = open_rma(
         actor=desk.agent,
         ticket=desk.on_track,
@@ -58,6 +67,7 @@ def world(desk):
         "s": desk.soon.asset.serial,
         "d": letter.pk,
         "o": mail.pk,
+        "a": attachment.pk,
     }
 
 
@@ -66,6 +76,7 @@ PAGES = [
     "/console/calls/new",
     "/console/?q=pool",
     "/console/tickets/{t}/",
+    "/console/tickets/{t}/attachments/{a}",
     "/console/rmas/",
     "/console/rmas/{r}/",
     "/console/rmas/{r}/label.pdf",
@@ -115,6 +126,7 @@ def _state():
     return (
         AuditEvent.objects.count(),
         Message.objects.count(),
+        Attachment.objects.count(),
         list(Ticket.objects.order_by("pk").values_list("status", "severity", "assignee_id")),
         list(Rma.objects.order_by("pk").values_list("status", "received_at")),
         Payment.objects.count(),

@@ -3,7 +3,6 @@ served only to the ticket's own customer."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,8 +10,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from rmadesk.core.models import AuditEvent
 from rmadesk.portal.forms import MAX_ATTACHMENT_BYTES
-from rmadesk.portal.models import TicketAttachment
-from rmadesk.tickets.models import Ticket
+from rmadesk.tickets.attachments import stored_path
+from rmadesk.tickets.models import Attachment, Ticket
 from tests.tickets.factories import ticket_on
 
 pytestmark = pytest.mark.django_db
@@ -45,13 +44,14 @@ def test_files_are_stored_under_the_data_dir_and_downloadable(alice, acme, _data
     )
     assert response.status_code == 302
     ticket = Ticket.objects.get()
-    log, png = TicketAttachment.objects.order_by("id")
+    log, png = Attachment.objects.order_by("id")
     assert (log.name, log.content_type, log.size) == ("debug.log", "text/plain", 23)
     assert (png.name, png.content_type) == ("screen.png", "image/png")
     assert log.message == ticket.messages.get()
     assert log.uploaded_by == acme.user
-    stored = Path(log.file.path)
-    assert stored.is_relative_to(Path(_data_dir) / "attachments" / "tickets" / str(ticket.number))
+    stored = stored_path(log.path)
+    assert stored.is_relative_to(_data_dir.resolve() / "attachments" / "sha256")
+    assert stored.name == log.sha256
     assert stored.read_bytes() == b"zpool status: DEGRADED\n"
     assert AuditEvent.objects.filter(verb="ticket.attachment_added").count() == 2
 
@@ -61,9 +61,11 @@ def test_files_are_stored_under_the_data_dir_and_downloadable(alice, acme, _data
     )
     download = alice.get(f"/portal/tickets/{ticket.number}/attachments/{log.pk}/")
     assert download.status_code == 200
-    assert download.content == b"zpool status: DEGRADED\n"
+    assert download.getvalue() == b"zpool status: DEGRADED\n"
     assert download["Content-Type"] == "text/plain"
     assert download["Content-Disposition"] == 'attachment; filename="debug.log"'
+    assert download["X-Content-Type-Options"] == "nosniff"
+    assert download["Cache-Control"] == "private"
 
 
 def test_a_reply_carries_files_too(alice, acme):
@@ -73,7 +75,7 @@ def test_a_reply_carries_files_too(alice, acme):
         {"body": "Archive attached.", "attachments": [upload("logs.tar.gz", b"\x1f\x8b\x08", "")]},
     )
     assert response.status_code == 302
-    stored = TicketAttachment.objects.get()
+    stored = Attachment.objects.get()
     assert stored.message is not None and stored.message.body == "Archive attached."
     assert stored.content_type == "application/gzip"
 
@@ -84,7 +86,7 @@ def test_a_file_over_10_MB_is_refused_and_nothing_is_opened(alice, acme):
     assert response.status_code == 400
     assert "huge.log is 11.0 MB: attachments are at most 10.0 MB each." in response.content.decode()
     assert not Ticket.objects.exists()
-    assert not TicketAttachment.objects.exists()
+    assert not Attachment.objects.exists()
 
 
 def test_a_file_of_a_refused_type_is_refused(alice, acme):
@@ -123,7 +125,7 @@ def test_at_most_five_files(alice, acme):
 def test_another_customers_attachment_is_404(alice, acme, bob, globex):
     open_with(alice, upload("debug.log", b"secret\n"))
     ticket = Ticket.objects.get()
-    stored = TicketAttachment.objects.get()
+    stored = Attachment.objects.get()
     assert bob.get(f"/portal/tickets/{ticket.number}/attachments/{stored.pk}/").status_code == 404
     # An attachment id of another ticket, under one's own ticket number, is 404 too.
     own = ticket_on(globex.asset, actor=globex.user)

@@ -13,10 +13,9 @@ from django.test import Client
 from rmadesk.core.models import AuditEvent
 from rmadesk.core.services import add_user
 from rmadesk.onsite.models import Appointment
-from rmadesk.portal.models import TicketAttachment
 from rmadesk.rmas.models import Rma
 from rmadesk.rmas.services import confirm_rma, issue_label, open_rma
-from rmadesk.tickets.models import Message, Ticket
+from rmadesk.tickets.models import Attachment, Message, Ticket
 from tests.billing.factories import invoice
 from tests.portal.conftest import PASSWORD, logged_in
 from tests.tickets.factories import pacific
@@ -57,7 +56,7 @@ def records(acme, agent) -> dict[str, Any]:
     confirm_rma(actor=agent, rma=rma, data_backed_up=True, original_packaging=False, insured=False)
     issue_label(actor=agent, rma=rma)
     bill = invoice(customer=acme.customer, at=pacific(2026, 11, 2, 10, 0))
-    attachment = TicketAttachment.objects.get()
+    attachment = Attachment.objects.get()
     n = ticket.number
     return {
         "ticket": ticket,
@@ -92,7 +91,7 @@ def _state() -> tuple[Any, ...]:
         Message.objects.count(),
         list(Rma.objects.values_list("data_backed_up", "original_packaging", "insured", "status")),
         Appointment.objects.count(),
-        TicketAttachment.objects.count(),
+        Attachment.objects.count(),
         AuditEvent.objects.count(),
         len(mail.outbox),
     )

@@ -78,7 +78,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("core", "0001_initial"),
         ("mail", "0003_outbox_leased_by"),
-        ("tickets", "0006_ticket_requester_and_mail_thread"),
+        ("tickets", "0008_ticket_requester_and_mail_thread"),
     ]
 
     operations = [migrations.RunPython(fill, migrations.RunPython.noop)]

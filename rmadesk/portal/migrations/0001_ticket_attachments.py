@@ -4,7 +4,9 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-import rmadesk.portal.models
+# The file field's storage and upload path once named rmadesk.portal.models, which is gone: the
+# record moved to tickets.Attachment (tickets 0006-0007, portal 0002). Neither is part of the
+# database schema, so the field is stated without them.
 
 
 class Migration(migrations.Migration):
@@ -27,11 +29,7 @@ class Migration(migrations.Migration):
                 ),
                 (
                     "file",
-                    models.FileField(
-                        max_length=300,
-                        storage=rmadesk.portal.models.AttachmentStorage(),
-                        upload_to=rmadesk.portal.models.attachment_path,
-                    ),
+                    models.FileField(max_length=300),
                 ),
                 ("name", models.CharField(max_length=200)),
                 ("content_type", models.CharField(max_length=100)),

@@ -18,8 +18,8 @@ from rmadesk.core.permissions import PermissionDenied
 from rmadesk.mail import inbound as service
 from rmadesk.mail.inbound import held_messages, ingest, ingest_message, link_held_message
 from rmadesk.mail.models import InboundMessage, MailAttachment, OutboxMessage
-from rmadesk.portal.models import TicketAttachment
-from rmadesk.tickets.models import Message, ServiceClock, Ticket
+from rmadesk.tickets.attachments import open_attachment
+from rmadesk.tickets.models import Attachment, Message, ServiceClock, Ticket
 from rmadesk.tickets.services import close_ticket, reply, wait_on_customer
 from tests.mail.inbound.builders import (
     ACME_ADDRESS,
@@ -478,10 +478,16 @@ def test_attachments_are_stored_and_shown_on_the_ticket(world, settings, tmp_pat
         len(pdf),
     )
     assert (tmp_path / "attachments" / stored.path).read_bytes() == pdf
-    on_ticket = TicketAttachment.objects.get(ticket=inbound.ticket)
-    assert on_ticket.file.name == stored.path and on_ticket.name == "debug.pdf"
+    assert stored.path == f"sha256/{stored.sha256[:2]}/{stored.sha256}"
+    on_ticket = Attachment.objects.get(ticket=inbound.ticket)
+    assert (on_ticket.path, on_ticket.sha256) == (stored.path, stored.sha256)
+    assert (on_ticket.name, on_ticket.content_type) == ("debug.pdf", "application/pdf")
     assert on_ticket.message == inbound.ticket_message
-    assert on_ticket.file.read() == pdf
+    with open_attachment(on_ticket) as handle:
+        assert handle.read() == pdf
+    [event] = AuditEvent.objects.filter(verb="ticket.attachment_added")
+    assert event.ticket_number == inbound.ticket.number
+    assert event.changes["via"] == "email" and event.changes["attachment"] == on_ticket.pk
     assert "- debug.pdf (application/pdf, 2 KB)" in inbound.ticket_message.body
 
 
@@ -499,7 +505,7 @@ def test_an_oversize_attachment_is_dropped_with_a_note_on_the_ticket(world, sett
         "- big.bin (application/x, 5 KB): not kept: over the 1000 bytes limit for one attachment"
         in inbound.ticket_message.body
     )
-    assert TicketAttachment.objects.filter(ticket=inbound.ticket).count() == 1
+    assert Attachment.objects.filter(ticket=inbound.ticket).count() == 1
 
 
 def test_a_huge_attachment_over_25_mb_is_dropped_and_the_ticket_still_opens(world, tmp_path):

@@ -6,20 +6,19 @@ import rmadesk.core.message_ids
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('tickets', '0005_queue_search_trigram_indexes'),
+        ("tickets", "0007_move_portal_attachments"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='ticket',
-            name='mail_thread_id',
+            model_name="ticket",
+            name="mail_thread_id",
             field=models.CharField(default=rmadesk.core.message_ids.new_message_id, max_length=998),
         ),
         migrations.AddField(
-            model_name='ticket',
-            name='requester_email',
+            model_name="ticket",
+            name="requester_email",
             field=models.CharField(blank=True, max_length=254),
         ),
     ]
