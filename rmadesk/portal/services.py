@@ -8,14 +8,14 @@ ticket's number, so the ticket's history shows who attached what.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
-from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
 from rmadesk.assets.selectors import asset_by_serial
-from rmadesk.billing.selectors import vendor_today
+from rmadesk.core.permissions import Actor, instant_for
 from rmadesk.core.policies import active_policy
 from rmadesk.core.services import record_event
 from rmadesk.policy.errors import PolicyError
@@ -31,16 +31,21 @@ MONEY_BACK_SEVERITY = "S4"  # L2: an administrative request
 @transaction.atomic
 def open_ticket_with_files(
     *,
-    actor: Any,
+    actor: Actor,
     serial: str,
     severity: str,
     subject: str,
     body: str,
     files: Sequence[UploadedFile] = (),
+    opened_at: dt.datetime | None = None,
 ) -> Ticket:
-    """A ticket opened from the portal (channel `portal`), its first message carrying the files."""
+    """A ticket opened from the portal (channel `portal`), its first message carrying the files.
+
+    `opened_at` goes to `open_ticket`, which takes it from the vendor's staff only.
+    """
     ticket = open_ticket(
         actor=actor,
+        opened_at=opened_at,
         serial=serial,
         severity=severity,
         subject=subject,
@@ -54,16 +59,23 @@ def open_ticket_with_files(
 
 @transaction.atomic
 def reply_with_files(
-    *, actor: Any, ticket: Ticket, body: str, files: Sequence[UploadedFile] = ()
+    *,
+    actor: Actor,
+    ticket: Ticket,
+    body: str,
+    files: Sequence[UploadedFile] = (),
+    at: dt.datetime | None = None,
 ) -> Message:
     """The customer's public reply (L5: it resumes a ticket waiting on them) with its files."""
-    message = reply(actor=actor, ticket=ticket, body=body, public=True)
+    message = reply(actor=actor, ticket=ticket, body=body, public=True, at=at)
     attach_files(actor=actor, ticket=ticket, message=message, files=files, via="portal")
     return message
 
 
 @transaction.atomic
-def request_money_back(*, actor: Any, serial: str, reason: str = "") -> Ticket:
+def request_money_back(
+    *, actor: Actor, serial: str, reason: str = "", opened_at: dt.datetime | None = None
+) -> Ticket:
     """A customer asks to return a system under the money-back guarantee (F3).
 
     Refused with rule F3 when the product is software or its window has passed (the earliest it
@@ -71,10 +83,13 @@ def request_money_back(*, actor: Any, serial: str, reason: str = "") -> Ticket:
     deadline and the refund the policy computes for an arrival today; an agent opens the
     money-back RMA from it (opening an RMA is the vendor's).
     """
+    # F3's window counts to the day the request is made: only staff may say it was earlier.
+    when = instant_for(actor, opened_at, field="opened_at")
     asset = asset_by_serial(actor, serial)  # another customer's serial: 404, like a missing one
-    answer = money_back_answer(actor, asset.serial)
+    day = when.astimezone(active_policy().vendor_zone).date()
+    answer = money_back_answer(actor, asset.serial, on=day)
     if not answer.eligible:
-        if product_kind(asset) == "hardware" and answer.deadline < vendor_today():
+        if product_kind(asset) == "hardware" and answer.deadline < day:
             days = active_policy().document.money.money_back_days
             why = (
                 f"{asset.serial} shipped {asset.shipped_on.isoformat()}: its {days}-day money-back "
@@ -99,6 +114,7 @@ def request_money_back(*, actor: Any, serial: str, reason: str = "") -> Ticket:
         subject=f"Money-back return for {asset.serial}",
         body="\n\n".join(lines),
         channel=Channel.PORTAL,
+        opened_at=opened_at,
     )
     record_event(
         actor=actor,

@@ -58,6 +58,7 @@ from rmadesk.tickets.models import Ticket
 from rmadesk.tickets.selectors import clocks_of, ticket_for, ticket_messages
 from rmadesk.web.downloads import download_response
 from rmadesk.web.errors import REFUSALS, refusal_of
+from rmadesk.web.instants import posted_instant
 
 Refusal = PolicyError | DomainError
 PER_PAGE = 25
@@ -70,7 +71,11 @@ def _page(request: HttpRequest, rows: Any, per_page: int = PER_PAGE) -> Page[Any
 
 def _refused(error: Refusal) -> dict[str, Any]:
     refusal = refusal_of(error)
-    return {"refusal": refusal.text, "refusal_rule": refusal.rule}
+    return {
+        "refusal": refusal.text,
+        "refusal_rule": refusal.rule,
+        "refusal_status": refusal.status,
+    }
 
 
 # ------------------------------------------------------------------------------ systems
@@ -134,6 +139,7 @@ def ticket_new(request: HttpRequest) -> HttpResponse:
                     subject=data["subject"],
                     body=data["body"],
                     files=files_of(form),
+                    opened_at=posted_instant(request, "opened_at"),
                 )
             except REFUSALS as error:
                 context |= _refused(error)
@@ -151,6 +157,7 @@ def ticket_new(request: HttpRequest) -> HttpResponse:
         severity = request.GET.get("severity", "").strip()
         form = TicketForm(initial={"serial": serial, "severity": severity}, user=user)
     context |= {"form": form} | _promise_for(request, str(serial), severity)
+    status = context.get("refusal_status", status)
     return render(request, "portal/ticket_new.html", context, status=status)
 
 
@@ -192,6 +199,7 @@ def ticket_reply(request: HttpRequest, number: int) -> HttpResponse:
                 ticket=found,
                 body=form.cleaned_data["body"],
                 files=files_of(form),
+                at=posted_instant(request, "at"),
             )
         except REFUSALS as error:
             extra = _refused(error)
@@ -199,7 +207,7 @@ def ticket_reply(request: HttpRequest, number: int) -> HttpResponse:
             messages.success(request, "Your reply was added.")
             return redirect("portal:ticket", number=found.number)
     context = _ticket_context(request, found) | {"form": form} | extra
-    return render(request, "portal/ticket.html", context, status=400)
+    return render(request, "portal/ticket.html", context, status=extra.get("refusal_status", 400))
 
 
 @customer_page
@@ -259,7 +267,12 @@ def rma_confirm(request: HttpRequest, number: int) -> HttpResponse:
     extra: dict[str, Any] = {}
     if form.is_valid():
         try:
-            confirm_rma(actor=request.user, rma=found, **form.cleaned_data)
+            confirm_rma(
+                actor=request.user,
+                rma=found,
+                **form.cleaned_data,
+                at=posted_instant(request, "at"),
+            )
         except REFUSALS as error:
             extra = _refused(error)
         else:
@@ -272,7 +285,7 @@ def rma_confirm(request: HttpRequest, number: int) -> HttpResponse:
             messages.success(request, text)
             return redirect("portal:rma", number=found.number)
     context = _rma_context(found) | {"form": form} | extra
-    return render(request, "portal/rma.html", context, status=400)
+    return render(request, "portal/rma.html", context, status=extra.get("refusal_status", 400))
 
 
 @customer_page
@@ -314,6 +327,7 @@ def money_back(request: HttpRequest) -> HttpResponse:
                     actor=user,
                     serial=form.cleaned_data["serial"],
                     reason=form.cleaned_data["reason"],
+                    opened_at=posted_instant(request, "opened_at"),
                 )
             except REFUSALS as error:
                 context |= _refused(error)
@@ -330,6 +344,7 @@ def money_back(request: HttpRequest) -> HttpResponse:
     page = _page(request, selectors.my_assets(user), SYSTEMS_PER_PAGE)
     systems = [selectors.system_view(user, asset) for asset in page]
     context |= {"form": form, "systems": systems, "page": page, "terms": selectors.money_terms()}
+    status = context.get("refusal_status", status)
     return render(request, "portal/money_back.html", context, status=status)
 
 
@@ -350,7 +365,10 @@ def appointment_new(request: HttpRequest) -> HttpResponse:
             found = ticket_for(user, form.cleaned_data["ticket"])
             try:
                 booked = book_appointment(
-                    actor=user, ticket=found, starts_at=form.cleaned_data["starts_at"]
+                    actor=user,
+                    ticket=found,
+                    starts_at=form.cleaned_data["starts_at"],
+                    requested_at=posted_instant(request, "requested_at"),
                 )
             except REFUSALS as error:
                 context |= _refused(error)
@@ -370,6 +388,7 @@ def appointment_new(request: HttpRequest) -> HttpResponse:
         "window": window,
         "notice_hours": f"{window.required.total_seconds() / 3600:g}",
     }
+    status = context.get("refusal_status", status)
     return render(request, "portal/appointment_new.html", context, status=status)
 
 

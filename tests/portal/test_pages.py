@@ -290,13 +290,13 @@ def test_reply_from_the_portal(alice, acme):
     assert flashed(response) == ["Your reply was added."]
 
 
-def test_reply_to_a_closed_ticket_is_refused_with_400(alice, acme, agent):
+def test_reply_to_a_closed_ticket_is_refused_with_409_conflict(alice, acme, agent):
     ticket = ticket_on(acme.asset, actor=acme.user)
     close_ticket(actor=agent, ticket=ticket, reason="Fixed", out_of_scope="data recovery")
     body = page(alice.get(f"/portal/tickets/{ticket.number}/"))
     assert "Closed as out of scope: data recovery (rule P1). Fixed" in body
     response = alice.post(f"/portal/tickets/{ticket.number}/reply", {"body": "But..."})
-    assert response.status_code == 400
+    assert response.status_code == 409  # the ticket's state refuses it
     assert f"ticket {ticket.number} is closed (out_of_scope)" in page(response)
 
 
@@ -368,7 +368,7 @@ def test_confirm_after_the_label_is_refused_with_rule_R6(alice, exchange, agent)
     alice.post(f"/portal/rmas/{exchange.number}/confirm", {"data_backed_up": "on"})
     issue_label(actor=agent, rma=exchange)
     response = alice.post(f"/portal/rmas/{exchange.number}/confirm", {})
-    assert response.status_code == 400
+    assert response.status_code == 409
     assert "(rule R6)" in page(response)
     exchange.refresh_from_db()
     assert exchange.data_backed_up is True

@@ -17,10 +17,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
-from django.http import Http404
 
 from rmadesk.core import clock
-from rmadesk.core.errors import ServiceError
+from rmadesk.core.errors import DomainError, NotFound
 from rmadesk.core.filenames import safe_content_type, safe_filename
 from rmadesk.core.models import AuditEvent
 from rmadesk.core.permissions import PermissionDenied
@@ -95,7 +94,7 @@ def test_the_store_is_content_addressed_and_keeps_one_file_for_the_same_bytes(_d
 
 @pytest.mark.parametrize("path", ["", "../secret", "/etc/passwd", "sha256/../../x", "."])
 def test_a_stored_path_never_leaves_the_attachments_folder(path):
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         stored_path(path)
 
 
@@ -170,7 +169,7 @@ def test_a_download_is_an_attachment_with_a_safe_name_nosniff_and_private(world,
 
 def test_another_customer_cannot_attach_and_nothing_is_written(world, _data_dir):
     stranger = user("customer", customer=asset_on_plan("gold").customer)
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         attach_files(actor=stranger, ticket=world["ticket"], message=None, files=[upload()])
     assert not Attachment.objects.exists()
     assert not _stored_files(_data_dir)
@@ -184,10 +183,10 @@ def test_a_clerk_does_not_attach_files(world):
 
 def test_no_file_on_a_closed_ticket_or_on_another_tickets_message(world):
     other = ticket_on(world["asset"], actor=world["agent"])
-    with pytest.raises(ServiceError, match="that message is not on ticket"):
+    with pytest.raises(DomainError, match="that message is not on ticket"):
         attach_files(actor=world["agent"], ticket=other, message=world["first"], files=[upload()])
     close_ticket(actor=world["agent"], ticket=world["ticket"], reason="Fixed.")
-    with pytest.raises(ServiceError, match=r"is closed \(resolved\): files cannot be added"):
+    with pytest.raises(DomainError, match=r"is closed \(resolved\): files cannot be added"):
         attach_files(actor=world["agent"], ticket=world["ticket"], message=None, files=[upload()])
     assert not Attachment.objects.exists()
 
@@ -204,7 +203,7 @@ def test_a_customer_sees_its_own_tickets_files_but_not_those_of_internal_notes(w
     assert ticket_attachments(agent, ticket) == [public, internal, loose]
     assert ticket_attachments(contact, ticket) == [public, loose]
     assert attachment_for(contact, ticket.number, public.pk) == public
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         attachment_for(contact, ticket.number, internal.pk)
     stranger = user("customer", customer=asset_on_plan("gold").customer)
     assert not visible_attachments(stranger).exists()
@@ -214,7 +213,7 @@ def test_a_customer_sees_its_own_tickets_files_but_not_those_of_internal_notes(w
         (ticket.number, 10**6),  # missing
         (ticket.number, 2**63),  # past a 64-bit id
     ):
-        with pytest.raises(Http404):
+        with pytest.raises(NotFound):
             attachment_for(stranger if pk == public.pk else agent, number, pk)
 
 
@@ -225,7 +224,7 @@ def test_a_file_gone_from_the_disk_answers_404(world):
     with open_attachment(stored) as handle:
         assert handle.read() == LOG
     stored_path(stored.path).unlink()
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         open_attachment(stored)
 
 
