@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "rmadesk.mail",
     "rmadesk.portal",
     "rmadesk.console",
+    "rmadesk.demo",
     "django_tasks",
     "django_tasks_db",
 ]
