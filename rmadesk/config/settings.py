@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "rmadesk.portal",
     "rmadesk.console",
     "rmadesk.demo",
+    # The configuration's own command, `rmadesk serve`.
+    "rmadesk.config",
     "django_tasks",
     "django_tasks_db",
 ]
