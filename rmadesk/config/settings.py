@@ -33,8 +33,9 @@ CSRF_TRUSTED_ORIGINS = env.env_list(
 )
 
 INSTALLED_APPS = [
-    # First, so rmadesk's templates (login, password reset) win over the admin's defaults.
     "rmadesk.core",
+    # Before the admin, so rmadesk's templates (login, password reset) win over its defaults.
+    "rmadesk.web",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -67,7 +68,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "rmadesk.core.web.ViewerTimeZoneMiddleware",
+    "rmadesk.web.middleware.ViewerTimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -85,7 +86,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "rmadesk.core.context_processors.rmadesk",
+                "rmadesk.web.context_processors.rmadesk",
             ],
         },
     },

@@ -11,10 +11,10 @@ from rmadesk.console.pages import Refusal, refusal_of
 from rmadesk.core.errors import ServiceError
 from rmadesk.core.permissions import PermissionDenied
 from rmadesk.core.policies import active_policy
-from rmadesk.core.web import staff_page
 from rmadesk.policy.errors import PolicyError
 from rmadesk.policy.instants import parse_instant
 from rmadesk.tickets.phone import log_call
+from rmadesk.web.decorators import staff_page
 
 
 class NewCallForm(forms.Form):

@@ -23,11 +23,11 @@ from django.views.decorators.http import require_POST
 
 from rmadesk.console.pages import Refusal, act
 from rmadesk.core.permissions import role_of
-from rmadesk.core.web import staff_page
 from rmadesk.jobs import services
 from rmadesk.jobs.models import DeadLetter
 from rmadesk.jobs.selectors import failed_notifications, open_dead_letters, worker_status
 from rmadesk.mail.models_outbox import OutboxMessage
+from rmadesk.web.decorators import staff_page
 
 PAGE_SIZE = 25
 # The page's two lists page separately; each keeps the other's page in its links.

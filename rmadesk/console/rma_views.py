@@ -30,8 +30,6 @@ from rmadesk.core import clock
 from rmadesk.core.errors import ServiceError
 from rmadesk.core.permissions import PermissionDenied
 from rmadesk.core.policies import active_policy
-from rmadesk.core.templatetags.rmadesk import local
-from rmadesk.core.web import staff_page
 from rmadesk.policy.errors import PolicyError
 from rmadesk.rmas import services
 from rmadesk.rmas.choices import Decision, ReceiptFlag, RmaKind, RmaStatus
@@ -43,6 +41,8 @@ from rmadesk.rmas.selectors import (
     rma_explanation,
     rma_for,
 )
+from rmadesk.web.decorators import staff_page
+from rmadesk.web.templatetags.rmadesk import local
 
 
 def _post_only(view: Any) -> Any:

@@ -29,8 +29,6 @@ from rmadesk.console.selectors import (
 from rmadesk.core import clock
 from rmadesk.core.errors import ServiceError
 from rmadesk.core.policies import active_policy
-from rmadesk.core.templatetags.rmadesk import local
-from rmadesk.core.web import staff_page
 from rmadesk.rmas import services as rma_services
 from rmadesk.rmas.choices import RmaKind
 from rmadesk.rmas.selectors import visible_rmas
@@ -38,6 +36,8 @@ from rmadesk.tickets import services
 from rmadesk.tickets.choices import Channel, ClockKind, Severity, TicketStatus
 from rmadesk.tickets.models import ServiceClock, Ticket
 from rmadesk.tickets.selectors import ticket_for, ticket_history, ticket_messages
+from rmadesk.web.decorators import staff_page
+from rmadesk.web.templatetags.rmadesk import local
 
 PHONE_CALL_PREFIX = "Phone call: "
 

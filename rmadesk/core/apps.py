@@ -2,7 +2,7 @@ from django.apps import AppConfig
 
 
 class CoreConfig(AppConfig):
-    """The `core` app: what every business app relies on (clock, audit events, numbering)."""
+    """The `core` app: what every business app relies on (clock, audit events, numbering, users)."""
 
     name = "rmadesk.core"
     label = "core"

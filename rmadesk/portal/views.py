@@ -21,8 +21,6 @@ from rmadesk.billing.pdfs import invoice_filename, invoice_pdf
 from rmadesk.billing.selectors import invoice_for, vendor_today
 from rmadesk.core.errors import ServiceError
 from rmadesk.core.permissions import PermissionDenied
-from rmadesk.core.templatetags.rmadesk import local
-from rmadesk.core.web import customer_page
 from rmadesk.onsite.selectors import visible_appointments
 from rmadesk.onsite.services import book_appointment
 from rmadesk.policy.errors import PolicyError
@@ -51,6 +49,8 @@ from rmadesk.rmas.services import confirm_rma
 from rmadesk.tickets.choices import CLOSED_STATUSES, ClockKind
 from rmadesk.tickets.models import Ticket
 from rmadesk.tickets.selectors import clocks_of, ticket_for, ticket_messages
+from rmadesk.web.decorators import customer_page
+from rmadesk.web.templatetags.rmadesk import local
 
 Refusal = PolicyError | ServiceError | PermissionDenied
 REFUSALS = (PolicyError, ServiceError, PermissionDenied)
