@@ -142,7 +142,9 @@ def env_int(
     maximum: int | None = None,
     unit: str = "",
 ) -> int:
-    """A whole number within `minimum`..`maximum` (either may be open); `unit` names what it counts.
+    """A whole number from `minimum` (0 unless given; None: no bound) to `maximum` (None: none).
+
+    `unit` names what it counts in the message ("a whole number of seconds, at least 1").
 
     Refused rather than clamped: a typo in a unit file should stop the service with the variable's
     name, not start it quietly with some other number.
