@@ -4,8 +4,15 @@ from __future__ import annotations
 
 import os
 import sys
+from typing import NoReturn
 
+from django.core.exceptions import ImproperlyConfigured
+
+from rmadesk.config.env import policy_path
 from rmadesk.core.policy_command import main as policy_main
+
+# sysexits.h's EX_CONFIG, which systemd calls "CONFIG": restarting cannot mend a bad setting.
+CONFIGURATION_ERROR_STATUS = 78
 
 
 def main() -> None:
@@ -13,11 +20,27 @@ def main() -> None:
     if sys.argv[1:2] == ["policy"]:
         # Policy questions need no database: answer them without starting Django (see
         # rmadesk.core.policy_command), which makes a batch of 100,000 a second faster.
-        sys.exit(policy_main(sys.argv[2:]))
+        try:
+            active = policy_path(os.environ)  # read as the settings read it
+        except ImproperlyConfigured as error:
+            _refuse(error)
+        sys.exit(policy_main(sys.argv[2:], active=active))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rmadesk.config.settings")
-    from django.core.management import execute_from_command_line  # noqa: PLC0415 -- after the env
+    from django.conf import settings  # noqa: PLC0415 -- after the env
+    from django.core.management import execute_from_command_line  # noqa: PLC0415
 
+    try:
+        # Read the settings now, before any command: a bad variable (EnvironmentValueError)
+        # stops here with its one line, instead of a traceback from wherever it was first used.
+        settings.INSTALLED_APPS  # noqa: B018
+    except ImproperlyConfigured as error:
+        _refuse(error)
     execute_from_command_line(sys.argv)
+
+
+def _refuse(error: ImproperlyConfigured) -> NoReturn:
+    print(f"rmadesk: {error}", file=sys.stderr)
+    sys.exit(CONFIGURATION_ERROR_STATUS)
 
 
 if __name__ == "__main__":

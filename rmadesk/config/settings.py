@@ -1,32 +1,9 @@
 """Django settings for rmadesk, read from the environment.
 
-Variables (all optional):
-
-- `RMADESK_DATA_DIR`: where rmadesk keeps its files (SQLite database, generated secret key,
-  collected static files); default `./var`, created if missing.
-- `DATABASE_URL`: e.g. `postgres://user:password@host:5432/rmadesk`; default SQLite in the data dir.
-- `RMADESK_POLICY`: path to the vendor's policy file; default None (the built-in policy).
-- `SECRET_KEY`: default a key generated once into `<data dir>/secret_key` (mode 0600).
-- `RMADESK_DEBUG`: `1`/`0`; default on, for development. Turn it off in production.
-- `RMADESK_ALLOWED_HOSTS`: comma-separated; default `localhost,127.0.0.1,[::1]`.
-- `RMADESK_CSRF_TRUSTED_ORIGINS`: comma-separated origins, e.g. `https://support.example.com`
-  (needed behind an HTTPS proxy); default none.
-- `RMADESK_TASKS_BACKEND`: `database` (default: tasks queued in the database, run by
-  `rmadesk worker`; no broker) or `rq` (RQ on Redis, for several workers on several machines).
-- `RMADESK_REDIS_URL`: the Redis of the `rq` backend; default `redis://127.0.0.1:6379/0`.
-- `RMADESK_TASKS_QUEUE`: the queue rmadesk's tasks go to; default `default`.
-
-Production web (`rmadesk serve`, behind a TLS-terminating proxy; docs/deploy.md):
-
-- `RMADESK_BIND`: comma-separated addresses gunicorn listens on; default `127.0.0.1:8000`.
-- `RMADESK_WEB_WORKERS`: worker processes; default `2 × CPUs + 1`, at most 8.
-- `RMADESK_WEB_THREADS`: threads per worker; default 1.
-- `RMADESK_WEB_TIMEOUT`: seconds before a stuck worker is killed and replaced; default 30.
-- `RMADESK_SSL_REDIRECT`: redirect plain HTTP to HTTPS (health checks exempt); default on when
-  `RMADESK_DEBUG` is off.
-- `RMADESK_HSTS_SECONDS`: Strict-Transport-Security max-age; default 31536000 (a year) when
-  `RMADESK_DEBUG` is off, else 0 (no header).
-- `RMADESK_HSTS_INCLUDE_SUBDOMAINS`, `RMADESK_HSTS_PRELOAD`: the HSTS flags; default on.
+Every variable goes through the typed readers of `rmadesk.config.env` (nothing here reads
+`os.environ` by hand): unset or blank means the default, and a value that does not fit stops the
+start with one line naming the variable, the value given and the form expected. The variables,
+their forms and defaults are listed in docs/configuration.md.
 """
 
 from __future__ import annotations
@@ -40,12 +17,25 @@ RMADESK_POLICY = env.policy_path(os.environ)
 
 SECRET_KEY = env.secret_key(os.environ, RMADESK_DATA_DIR)
 DEBUG = env.env_bool(os.environ, "RMADESK_DEBUG", default=True)
-ALLOWED_HOSTS = env.env_list(os.environ, "RMADESK_ALLOWED_HOSTS", default=env.DEFAULT_ALLOWED_HOSTS)
-CSRF_TRUSTED_ORIGINS = env.env_list(os.environ, "RMADESK_CSRF_TRUSTED_ORIGINS", default=())
+ALLOWED_HOSTS = env.env_list(
+    os.environ,
+    "RMADESK_ALLOWED_HOSTS",
+    default=env.DEFAULT_ALLOWED_HOSTS,
+    check=env.is_allowed_host,
+    expected="host names without scheme or port, comma-separated, e.g. support.example.com",
+)
+CSRF_TRUSTED_ORIGINS = env.env_list(
+    os.environ,
+    "RMADESK_CSRF_TRUSTED_ORIGINS",
+    default=(),
+    check=env.is_origin,
+    expected="origins with their scheme, comma-separated, e.g. https://help.example.com",
+)
 
 INSTALLED_APPS = [
-    # First, so rmadesk's templates (login, password reset) win over the admin's defaults.
     "rmadesk.core",
+    # Before the admin, so rmadesk's templates (login, password reset) win over its defaults.
+    "rmadesk.web",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -62,6 +52,9 @@ INSTALLED_APPS = [
     "rmadesk.mail",
     "rmadesk.portal",
     "rmadesk.console",
+    "rmadesk.demo",
+    # The configuration's own command, `rmadesk serve`.
+    "rmadesk.config",
     "django_tasks",
     "django_tasks_db",
 ]
@@ -75,7 +68,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "rmadesk.core.web.ViewerTimeZoneMiddleware",
+    "rmadesk.web.middleware.ViewerTimeZoneMiddleware",
     "rmadesk.web.errors.DomainErrorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -94,7 +87,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "rmadesk.core.context_processors.rmadesk",
+                "rmadesk.web.context_processors.rmadesk",
             ],
         },
     },
@@ -170,14 +163,30 @@ SESSION_COOKIE_HTTPONLY = True
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "login"
-# Outgoing mail (password resets now; notifications later). The console backend prints mail in
+# Outgoing mail (password resets and notifications). The console backend prints mail in
 # development; set RMADESK_EMAIL_BACKEND and the SMTP settings below for a real server.
-EMAIL_BACKEND = os.environ.get(
-    "RMADESK_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+EMAIL_BACKEND = env.env_str(
+    os.environ,
+    "RMADESK_EMAIL_BACKEND",
+    default="django.core.mail.backends.console.EmailBackend",
+    check=env.is_dotted_path,
+    expected="a Python path to an email backend, e.g. django.core.mail.backends.smtp.EmailBackend",
 )
-EMAIL_HOST = os.environ.get("RMADESK_EMAIL_HOST", "localhost")
-EMAIL_PORT = int(os.environ.get("RMADESK_EMAIL_PORT", "25"))
-DEFAULT_FROM_EMAIL = os.environ.get("RMADESK_FROM_EMAIL", "support@rmadesk.example")
+EMAIL_HOST = env.env_str(
+    os.environ,
+    "RMADESK_EMAIL_HOST",
+    default="localhost",
+    check=env.is_host,
+    expected=env.HOST_FORM,
+)
+EMAIL_PORT = env.env_port(os.environ, "RMADESK_EMAIL_PORT", default=25)
+DEFAULT_FROM_EMAIL = env.env_str(
+    os.environ,
+    "RMADESK_FROM_EMAIL",
+    default="support@rmadesk.example",
+    check=env.is_email,
+    expected="an email address, e.g. support@vendor.example or Support <support@vendor.example>",
+)
 
 # --- mail (issue 5)
 # IMAP mailbox read by `rmadesk mail fetch` (rmadesk.mail.imap), always over TLS:
@@ -186,52 +195,81 @@ DEFAULT_FROM_EMAIL = os.environ.get("RMADESK_FROM_EMAIL", "support@rmadesk.examp
 # CAs, or against RMADESK_IMAP_CA_FILE (a PEM bundle) for a private CA. Fetched messages are
 # flagged \Seen, or moved to RMADESK_IMAP_PROCESSED_FOLDER when set, only after their ticket is
 # committed.
-RMADESK_IMAP_HOST = os.environ.get("RMADESK_IMAP_HOST", "")
-RMADESK_IMAP_SSL = os.environ.get("RMADESK_IMAP_SSL", "tls").strip().lower()
-RMADESK_IMAP_PORT = int(
-    os.environ.get("RMADESK_IMAP_PORT", "").strip()
-    or ("143" if RMADESK_IMAP_SSL == "starttls" else "993")
+RMADESK_IMAP_HOST = env.env_str(
+    os.environ, "RMADESK_IMAP_HOST", check=env.is_host, expected=env.HOST_FORM
 )
-RMADESK_IMAP_USER = os.environ.get("RMADESK_IMAP_USER", "")
-RMADESK_IMAP_PASSWORD = os.environ.get("RMADESK_IMAP_PASSWORD", "")
-RMADESK_IMAP_FOLDER = os.environ.get("RMADESK_IMAP_FOLDER", "INBOX")
-RMADESK_IMAP_PROCESSED_FOLDER = os.environ.get("RMADESK_IMAP_PROCESSED_FOLDER", "")
-RMADESK_IMAP_CA_FILE = os.environ.get("RMADESK_IMAP_CA_FILE", "")
+RMADESK_IMAP_SSL = env.env_choice(
+    os.environ, "RMADESK_IMAP_SSL", ("tls", "starttls"), default="tls"
+)
+RMADESK_IMAP_PORT = env.env_port(
+    os.environ, "RMADESK_IMAP_PORT", default=143 if RMADESK_IMAP_SSL == "starttls" else 993
+)
+RMADESK_IMAP_USER = env.env_secret(os.environ, "RMADESK_IMAP_USER")
+RMADESK_IMAP_PASSWORD = env.env_secret(os.environ, "RMADESK_IMAP_PASSWORD")
+RMADESK_IMAP_FOLDER = env.env_str(
+    os.environ,
+    "RMADESK_IMAP_FOLDER",
+    default="INBOX",
+    check=env.is_imap_folder,
+    expected=env.IMAP_FOLDER_FORM,
+)
+RMADESK_IMAP_PROCESSED_FOLDER = env.env_str(
+    os.environ,
+    "RMADESK_IMAP_PROCESSED_FOLDER",
+    check=env.is_imap_folder,
+    expected=env.IMAP_FOLDER_FORM,
+)
+# A string, as rmadesk.mail.imap takes it: empty for the system's CAs.
+RMADESK_IMAP_CA_FILE = str(env.env_path(os.environ, "RMADESK_IMAP_CA_FILE", kind="file") or "")
 
 # Outbound notifications (rmadesk.mail.outbox, helper M2) go through EMAIL_BACKEND above: SMTP
 # (RMADESK_EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend) or a django-anymail backend
 # (e.g. anymail.backends.postmark.EmailBackend), whose settings come from RMADESK_ANYMAIL_<NAME>
 # variables (RMADESK_ANYMAIL_POSTMARK_SERVER_TOKEN=... → ANYMAIL["POSTMARK_SERVER_TOKEN"]).
 # SMTP login and TLS for a real server:
-EMAIL_HOST_USER = os.environ.get("RMADESK_EMAIL_HOST_USER", "")
-EMAIL_HOST_PASSWORD = os.environ.get("RMADESK_EMAIL_HOST_PASSWORD", "")
+EMAIL_HOST_USER = env.env_secret(os.environ, "RMADESK_EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env.env_secret(os.environ, "RMADESK_EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env.env_bool(os.environ, "RMADESK_EMAIL_USE_TLS", default=False)
 EMAIL_USE_SSL = env.env_bool(os.environ, "RMADESK_EMAIL_USE_SSL", default=False)
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    # Django would refuse this only when the first mail is sent, inside the worker.
+    raise env.EnvironmentValueError(
+        "RMADESK_EMAIL_USE_SSL",
+        os.environ["RMADESK_EMAIL_USE_SSL"],
+        "0 while RMADESK_EMAIL_USE_TLS is on: STARTTLS (TLS) and TLS from the first byte (SSL) "
+        "exclude each other",
+    )
 # A send never hangs longer than this, so it always ends inside the outbox lease below.
-EMAIL_TIMEOUT = int(os.environ.get("RMADESK_EMAIL_TIMEOUT", "60"))
-ANYMAIL = {
-    name.removeprefix("RMADESK_ANYMAIL_"): value
-    for name, value in os.environ.items()
-    if name.startswith("RMADESK_ANYMAIL_")
-}
+EMAIL_TIMEOUT = env.env_int(
+    os.environ, "RMADESK_EMAIL_TIMEOUT", default=60, minimum=1, unit="seconds"
+)
+ANYMAIL = env.env_prefixed(os.environ, "RMADESK_ANYMAIL_")
 # The domain of rmadesk's own Message-IDs (`<rmadesk.{uuid}@{domain}>`): replies thread on them,
 # and intake recognises its own mail coming back. Default: the domain of DEFAULT_FROM_EMAIL.
-RMADESK_MAIL_DOMAIN = (
-    os.environ.get("RMADESK_MAIL_DOMAIN", "").strip()
-    or DEFAULT_FROM_EMAIL.rpartition("@")[2].strip(">").strip()
-    or "rmadesk.example"
+RMADESK_MAIL_DOMAIN = env.env_str(
+    os.environ,
+    "RMADESK_MAIL_DOMAIN",
+    default=DEFAULT_FROM_EMAIL.rpartition("@")[2].strip(">").strip() or "rmadesk.example",
+    check=env.is_host,
+    expected="a domain name such as vendor.example",
 )
 # How long a worker holds a message it is sending; a worker that dies mid-send leaves the row
 # to be taken over (and re-sent with the same Message-ID) once its lease runs out.
-RMADESK_OUTBOX_LEASE_SECONDS = int(os.environ.get("RMADESK_OUTBOX_LEASE_SECONDS", "300"))
+RMADESK_OUTBOX_LEASE_SECONDS = env.env_int(
+    os.environ, "RMADESK_OUTBOX_LEASE_SECONDS", default=300, minimum=1, unit="seconds"
+)
 # Inbound mail (rmadesk.mail.inbound): a message larger than this is rejected (its
 # first MiB kept for the record); an attachment larger than this is not stored, and the ticket
 # says so. Sizes in bytes.
-RMADESK_MAIL_MAX_MESSAGE_BYTES = int(
-    os.environ.get("RMADESK_MAIL_MAX_MESSAGE_BYTES", "").strip() or 64 * 1024 * 1024
+RMADESK_MAIL_MAX_MESSAGE_BYTES = env.env_int(
+    os.environ, "RMADESK_MAIL_MAX_MESSAGE_BYTES", default=64 * 1024 * 1024, minimum=1, unit="bytes"
 )
-RMADESK_MAIL_MAX_ATTACHMENT_BYTES = int(
-    os.environ.get("RMADESK_MAIL_MAX_ATTACHMENT_BYTES", "").strip() or 25 * 1024 * 1024
+RMADESK_MAIL_MAX_ATTACHMENT_BYTES = env.env_int(
+    os.environ,
+    "RMADESK_MAIL_MAX_ATTACHMENT_BYTES",
+    default=25 * 1024 * 1024,
+    minimum=1,
+    unit="bytes",
 )
 
 # --- background work (issue 6)
@@ -242,8 +280,20 @@ RMADESK_MAIL_MAX_ATTACHMENT_BYTES = int(
 # trigger: the work it does claims its rows (SKIP LOCKED) and is idempotent, so a task run twice
 # or lost with a killed worker neither doubles nor loses anything (docs/deploy.md).
 RMADESK_TASKS_BACKEND = env.tasks_backend(os.environ)
-RMADESK_TASKS_QUEUE = os.environ.get("RMADESK_TASKS_QUEUE", "").strip() or "default"
-RMADESK_REDIS_URL = os.environ.get("RMADESK_REDIS_URL", "").strip() or "redis://127.0.0.1:6379/0"
+RMADESK_TASKS_QUEUE = env.env_str(
+    os.environ,
+    "RMADESK_TASKS_QUEUE",
+    default="default",
+    check=env.is_queue_name,
+    expected="a queue name of letters, digits and _ . : -",
+)
+RMADESK_REDIS_URL = env.env_url(
+    os.environ,
+    "RMADESK_REDIS_URL",
+    default="redis://127.0.0.1:6379/0",
+    schemes=("redis", "rediss", "unix"),
+    expected="a Redis URL: redis://HOST:PORT/DB, rediss://... (TLS) or unix:///PATH",
+)
 # django-tasks-rq looks results up through django-rq's "default" connection: keep one by that
 # name whatever rmadesk's queue is called.
 RQ_QUEUES = {
@@ -267,7 +317,10 @@ else:
     }
 # A failed task is tried again after 30 s, 1 min, 2 min, ... up to this many attempts in all;
 # then it goes on the dead-letter list (console → Background work), where it can be retried.
-RMADESK_TASK_MAX_ATTEMPTS = int(os.environ.get("RMADESK_TASK_MAX_ATTEMPTS", "").strip() or 5)
-RMADESK_TASK_FIRST_BACKOFF_SECONDS = int(
-    os.environ.get("RMADESK_TASK_FIRST_BACKOFF_SECONDS", "").strip() or 30
+RMADESK_TASK_MAX_ATTEMPTS = env.env_int(
+    os.environ, "RMADESK_TASK_MAX_ATTEMPTS", default=5, minimum=1
+)
+# 0 retries at once (tests do); the wait doubles from here on each attempt.
+RMADESK_TASK_FIRST_BACKOFF_SECONDS = env.env_int(
+    os.environ, "RMADESK_TASK_FIRST_BACKOFF_SECONDS", default=30, minimum=0, unit="seconds"
 )

@@ -4,8 +4,8 @@ from django.contrib import admin
 from django.urls import include, path
 
 from rmadesk.api.api import api
-from rmadesk.core.health import healthz, readyz
-from rmadesk.core.web import home
+from rmadesk.web.health import healthz, readyz
+from rmadesk.web.views import home
 
 urlpatterns = [
     # Unprefixed, as load balancers and orchestrators expect; exempt from the HTTPS redirect by

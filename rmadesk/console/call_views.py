@@ -9,9 +9,9 @@ from django.shortcuts import redirect, render
 
 from rmadesk.console.pages import REFUSALS, Refusal, refusal_of
 from rmadesk.core.policies import active_policy
-from rmadesk.core.web import staff_page
 from rmadesk.policy.instants import parse_instant
 from rmadesk.tickets.phone import log_call
+from rmadesk.web.decorators import staff_page
 
 
 class NewCallForm(forms.Form):

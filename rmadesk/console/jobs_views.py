@@ -22,11 +22,11 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from rmadesk.console.pages import Refusal, act
-from rmadesk.core.web import staff_page
 from rmadesk.jobs import services
 from rmadesk.jobs.models import DeadLetter
 from rmadesk.jobs.permissions import may_operate
 from rmadesk.jobs.selectors import failed_notifications, open_dead_letters, worker_status
+from rmadesk.web.decorators import staff_page
 
 PAGE_SIZE = 25
 # The page's two lists page separately; each keeps the other's page in its links.

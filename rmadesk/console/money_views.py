@@ -21,7 +21,7 @@ from rmadesk.console import forms
 from rmadesk.console.pages import Refusal, act, paginate, query_without_page
 from rmadesk.console.selectors import PAGE_SIZE, days_overdue, open_invoices
 from rmadesk.core.policies import active_policy
-from rmadesk.core.web import staff_page
+from rmadesk.web.decorators import staff_page
 
 
 @staff_page

@@ -16,11 +16,11 @@ from django.shortcuts import render
 
 from rmadesk.console.pages import is_htmx
 from rmadesk.core.policies import active_policy
-from rmadesk.core.web import staff_page
 from rmadesk.policy.calculator import OPERATIONS, answer
 from rmadesk.policy.errors import PolicyError
 from rmadesk.policy.loader import Policy
 from rmadesk.policy.service_levels import target_text
+from rmadesk.web.decorators import staff_page
 
 # How each kind of calculator field is typed (by the parser the operation names).
 INPUTS = {

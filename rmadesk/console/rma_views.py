@@ -36,8 +36,6 @@ from rmadesk.console.selectors import (
 from rmadesk.core import clock
 from rmadesk.core.errors import InvalidInput
 from rmadesk.core.policies import active_policy
-from rmadesk.core.templatetags.rmadesk import local
-from rmadesk.core.web import staff_page
 from rmadesk.rmas import services
 from rmadesk.rmas.choices import Decision, ReceiptFlag, RmaKind, RmaStatus
 from rmadesk.rmas.labels import label_pdf
@@ -48,6 +46,8 @@ from rmadesk.rmas.selectors import (
     rma_explanation,
     rma_for,
 )
+from rmadesk.web.decorators import staff_page
+from rmadesk.web.templatetags.rmadesk import local
 
 
 def _post_only(view: Any) -> Any:

@@ -30,8 +30,6 @@ from rmadesk.console.selectors import (
 from rmadesk.core import clock
 from rmadesk.core.errors import InvalidInput
 from rmadesk.core.policies import active_policy
-from rmadesk.core.templatetags.rmadesk import local
-from rmadesk.core.web import staff_page
 from rmadesk.rmas import services as rma_services
 from rmadesk.rmas.choices import RmaKind
 from rmadesk.rmas.selectors import visible_rmas
@@ -45,7 +43,9 @@ from rmadesk.tickets.attachments import (
 from rmadesk.tickets.choices import Channel, ClockKind, Severity, TicketStatus
 from rmadesk.tickets.models import ServiceClock, Ticket
 from rmadesk.tickets.selectors import ticket_for, ticket_history, ticket_messages
+from rmadesk.web.decorators import staff_page
 from rmadesk.web.downloads import download_response
+from rmadesk.web.templatetags.rmadesk import local
 
 PHONE_CALL_PREFIX = "Phone call: "
 

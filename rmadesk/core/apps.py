@@ -3,7 +3,7 @@ from django.utils.module_loading import autodiscover_modules
 
 
 class CoreConfig(AppConfig):
-    """The `core` app: what every business app relies on (clock, audit events, numbering)."""
+    """The `core` app: what every business app relies on (clock, audit events, numbering, users)."""
 
     name = "rmadesk.core"
     label = "core"

@@ -11,7 +11,6 @@ Django management command `policy` wraps the same functions for `call_command`.
 from __future__ import annotations
 
 import json
-import os
 import sys
 from argparse import ArgumentParser
 from pathlib import Path
@@ -75,12 +74,6 @@ def add_policy_arguments(parser: ArgumentParser) -> None:
     sub.add_parser(
         "batch", help="JSON lines on stdin ({'op': 'due', ...}), one answer per line on stdout"
     )
-
-
-def active_policy_path() -> Path | None:
-    """RMADESK_POLICY, read the way the settings read it."""
-    value = os.environ.get("RMADESK_POLICY", "").strip()
-    return Path(value).expanduser().absolute() if value else None
 
 
 def run_policy_command(
@@ -149,13 +142,17 @@ def _batch(policy: Policy, stdin: TextIO, stdout: Output) -> None:
     stdout.flush()
 
 
-def main(argv: list[str]) -> int:
-    """`rmadesk policy ARGS` without Django: parse, run, and turn refusals into exit status 2."""
+def main(argv: list[str], *, active: Path | None) -> int:
+    """`rmadesk policy ARGS` without Django: parse, run, and turn refusals into exit status 2.
+
+    `active` is RMADESK_POLICY as `rmadesk.cli` reads it (with the settings' own reader: core
+    reads no environment itself).
+    """
     parser = ArgumentParser(prog="rmadesk policy", description=__doc__.splitlines()[0])
     add_policy_arguments(parser)
     options = vars(parser.parse_args(argv))
     try:
-        run_policy_command(options, active=active_policy_path(), stdout=sys.stdout)
+        run_policy_command(options, active=active, stdout=sys.stdout)
     except PolicyCommandError as error:
         sys.stdout.flush()
         print(f"rmadesk policy: {error}", file=sys.stderr)

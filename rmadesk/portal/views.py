@@ -20,8 +20,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from rmadesk.billing.pdfs import invoice_filename, invoice_pdf
 from rmadesk.billing.selectors import invoice_for, vendor_today
 from rmadesk.core.errors import DomainError, NotFound
-from rmadesk.core.templatetags.rmadesk import local
-from rmadesk.core.web import customer_page
 from rmadesk.onsite.selectors import visible_appointments
 from rmadesk.onsite.services import book_appointment
 from rmadesk.policy.errors import PolicyError
@@ -56,9 +54,11 @@ from rmadesk.tickets.attachments import (
 from rmadesk.tickets.choices import CLOSED_STATUSES, ClockKind
 from rmadesk.tickets.models import Ticket
 from rmadesk.tickets.selectors import clocks_of, ticket_for, ticket_messages
+from rmadesk.web.decorators import customer_page
 from rmadesk.web.downloads import download_response
 from rmadesk.web.errors import REFUSALS, refusal_of
 from rmadesk.web.instants import posted_instant
+from rmadesk.web.templatetags.rmadesk import local
 
 Refusal = PolicyError | DomainError
 PER_PAGE = 25

@@ -128,6 +128,7 @@ def test_the_running_test_session_uses_database_url():
 
 def test_policy_path_is_exposed_and_defaults_to_none(load_settings: Any, tmp_path: Path):
     assert load_settings(RMADESK_DATA_DIR=str(tmp_path))["RMADESK_POLICY"] is None
+    (tmp_path / "vendor.toml").write_text("")  # must exist; read later, by the policy loader
     loaded = load_settings(RMADESK_DATA_DIR=str(tmp_path), RMADESK_POLICY="vendor.toml")
     assert loaded["RMADESK_POLICY"] == tmp_path / "vendor.toml"
 

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.templatetags.static import static
 from django.test import Client
 
-import rmadesk.core
+import rmadesk.web
 
 PICO = "rmadesk/vendor/pico-2.1.1.min.css"
 
@@ -26,5 +26,5 @@ def test_pages_link_the_plain_names():
 def test_whitenoise_serves_the_app_files_without_collectstatic(client: Client):
     answer = client.get(f"/static/{PICO}")
     assert answer.status_code == 200
-    source = Path(rmadesk.core.__file__).with_name("static") / PICO
+    source = Path(rmadesk.web.__file__).with_name("static") / PICO
     assert b"".join(answer.streaming_content) == source.read_bytes()

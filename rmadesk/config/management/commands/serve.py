@@ -17,6 +17,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 from django.db.migrations.executor import MigrationExecutor
 from gunicorn.app.base import BaseApplication  # type: ignore[import-untyped]
+from gunicorn.util import import_app  # type: ignore[import-untyped]
 
 WSGI_APPLICATION = "rmadesk.config.wsgi:application"
 # Exit status when migrations are missing: distinct from 1 (any other error) so a deploy script
@@ -154,7 +155,6 @@ class WebServer(BaseApplication):  # type: ignore[misc]
             self.cfg.set(name, value)
 
     def load(self) -> Any:
-        # Imported in each worker after the fork (preload_app is off), like `gunicorn` would.
-        from rmadesk.config.wsgi import application  # noqa: PLC0415
-
-        return application
+        # Imported in each worker after the fork (preload_app is off), as the `gunicorn` program
+        # does, by name: the master never sets Django up for the workers to inherit.
+        return import_app(WSGI_APPLICATION)

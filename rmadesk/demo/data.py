@@ -1,7 +1,7 @@
 """Demo data for trying rmadesk out: `rmadesk demo` loads it into a fresh or existing database.
 
 `load_demo_data()` is idempotent (it looks each record up before creating it), so the demo can be
-run again at any time. Later business areas add their records here: customers, tickets, RMAs.
+run again at any time. The business records themselves are made in `rmadesk.demo.records`.
 """
 
 from __future__ import annotations
@@ -10,6 +10,13 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+
+from rmadesk.demo.records import (
+    DEMO_PASSWORD,
+    demo_logins,
+    demo_records_exist,
+    load_demo_records,
+)
 
 ADMIN_USERNAME = "admin"
 ADMIN_PASSWORD = "admin"  # a published demo login, never for production
@@ -35,13 +42,6 @@ class DemoData:
 
 def load_demo_data() -> DemoData:
     """Create the demo records that are missing; existing ones are left exactly as they are."""
-    from rmadesk.core.demo_records import (  # noqa: PLC0415 - models load with the apps
-        DEMO_PASSWORD,
-        demo_logins,
-        demo_records_exist,
-        load_demo_records,
-    )
-
     result = DemoData()
     with transaction.atomic():
         result.logins.append(_ensure_admin(result))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth import get_user_model
 
-from rmadesk.core.demo import ADMIN_PASSWORD, ADMIN_USERNAME, load_demo_data
+from rmadesk.demo.data import ADMIN_PASSWORD, ADMIN_USERNAME, load_demo_data
 
 pytestmark = pytest.mark.django_db
 

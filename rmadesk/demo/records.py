@@ -13,8 +13,33 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.contrib.auth import get_user_model
+
+from rmadesk.assets.services import add_asset, add_product_model
+from rmadesk.billing.services import issue_invoice, record_payment
 from rmadesk.core import clock
 from rmadesk.core.policies import active_policy
+from rmadesk.core.services import add_user
+from rmadesk.customers.models import Customer
+from rmadesk.customers.services import add_contract, add_customer
+from rmadesk.jobs.scans import run_scans
+from rmadesk.rmas.services import (
+    confirm_rma,
+    decide_rma,
+    inspect_return,
+    issue_label,
+    open_rma,
+    receive_return,
+    reject_return,
+    ship_replacement,
+)
+from rmadesk.tickets.services import (
+    change_severity,
+    close_ticket,
+    open_ticket,
+    reply,
+    wait_on_customer,
+)
 
 DEMO_PASSWORD = "demo"  # published demo logins, never for production
 FIRST_CUSTOMER = "Pacific Media Group"
@@ -59,18 +84,11 @@ def demo_logins() -> list[tuple[str, str]]:
 
 
 def demo_records_exist() -> bool:
-    from rmadesk.customers.models import Customer  # noqa: PLC0415 - apps load first
-
     return Customer.objects.filter(name=FIRST_CUSTOMER).exists()
 
 
 def load_demo_records() -> list[tuple[str, str]]:
     """Create the demo's business records; returns the logins (role, email) it made."""
-    from rmadesk.assets.services import add_asset, add_product_model  # noqa: PLC0415
-    from rmadesk.core.services import add_user  # noqa: PLC0415
-    from rmadesk.customers.services import add_contract, add_customer  # noqa: PLC0415
-    from rmadesk.jobs.scans import run_scans  # noqa: PLC0415
-
     now = clock.now()
     admin = _admin()
     staff = {}
@@ -132,24 +150,6 @@ def load_demo_records() -> list[tuple[str, str]]:
 
 
 def _tickets_and_rmas(now: dt.datetime, staff: dict[str, Any], customers: dict[str, Any]) -> None:
-    from rmadesk.rmas.services import (  # noqa: PLC0415
-        confirm_rma,
-        decide_rma,
-        inspect_return,
-        issue_label,
-        open_rma,
-        receive_return,
-        reject_return,
-        ship_replacement,
-    )
-    from rmadesk.tickets.services import (  # noqa: PLC0415
-        change_severity,
-        close_ticket,
-        open_ticket,
-        reply,
-        wait_on_customer,
-    )
-
     agent, clerk = staff["agent"], staff["clerk"]
 
     def ticket(
@@ -237,8 +237,6 @@ def _tickets_and_rmas(now: dt.datetime, staff: dict[str, Any], customers: dict[s
 
 
 def _invoices(now: dt.datetime, staff: dict[str, Any], customers: dict[str, Any]) -> None:
-    from rmadesk.billing.services import issue_invoice, record_payment  # noqa: PLC0415
-
     finance = staff["finance"]
     datenwerk = customers["silver"][0]
     with clock.frozen_at(_at(now, 80)):
@@ -258,6 +256,4 @@ def _invoices(now: dt.datetime, staff: dict[str, Any], customers: dict[str, Any]
 
 
 def _admin() -> Any:
-    from django.contrib.auth import get_user_model  # noqa: PLC0415
-
     return get_user_model().objects.get(username="admin")

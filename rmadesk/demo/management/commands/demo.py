@@ -15,7 +15,7 @@ from typing import Any
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
-from rmadesk.core.demo import load_demo_data
+from rmadesk.demo.data import load_demo_data
 
 
 class Command(BaseCommand):
