@@ -27,7 +27,7 @@ def main() -> None:
         sys.exit(policy_main(sys.argv[2:], active=active))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rmadesk.config.settings")
     from django.conf import settings  # noqa: PLC0415 -- after the env
-    from django.core.management import execute_from_command_line  # noqa: PLC0415
+    from django.core.management import execute_from_command_line  # noqa: PLC0415 -- the same
 
     try:
         # Read the settings now, before any command: a bad variable (EnvironmentValueError)

@@ -180,7 +180,7 @@ def _run_database(options: WorkerOptions) -> None:
 
 def _run_rq(options: WorkerOptions) -> None:
     import django_rq  # noqa: PLC0415 - only with the rq backend
-    from django_tasks_rq.backend import Job  # noqa: PLC0415
+    from django_tasks_rq.backend import Job  # noqa: PLC0415 - only with the rq backend
 
     # RQ's default worker forks a work horse per task. rmadesk's tasks are short and share the
     # process with the scheduler thread, whose database connection must never cross a fork

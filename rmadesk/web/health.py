@@ -76,7 +76,7 @@ def _check_database() -> None:
 
 def _check_broker() -> None:
     # Imported here: a database-backend installation never needs the Redis client loaded.
-    import redis  # noqa: PLC0415
+    import redis  # noqa: PLC0415 - only with the rq backend
 
     client = redis.Redis.from_url(
         settings.RMADESK_REDIS_URL,
