@@ -27,6 +27,8 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import os
+import socket
 from collections.abc import Callable, Iterable
 from typing import Any, ClassVar, TypeVar
 
@@ -66,6 +68,15 @@ class DomainEvent:
 _types: dict[str, type[DomainEvent]] = {}
 _subscribers: dict[type[DomainEvent], list[Handler]] = {}
 _adapters: dict[type[DomainEvent], TypeAdapter[Any]] = {}
+
+
+def process_identity(hostname: str | None = None, pid: int | None = None) -> str:
+    """`host:pid` of this process (or of the one named): whose commits an event came from.
+
+    Read each time, not at import: a forking server's workers each have their own pid.
+    """
+    host = socket.gethostname() if hostname is None else hostname
+    return f"{host[:255]}:{os.getpid() if pid is None else pid}"
 
 
 def subscribe(event_type: type[E], handler: Callable[[E], None]) -> None:

@@ -102,6 +102,9 @@ class AuditEvent(models.Model):
     # subscriber has handled it: `dispatched_at` is set then; a row left without it (the process
     # died after the commit) is handed to the subscribers again by `publish_pending_events`.
     recorded_at = models.DateTimeField(null=True, blank=True)
+    # "host:pid" of the process that recorded it: a worker found dead has its events handed out
+    # at once by the worker that takes it over, without waiting for the retry's delay.
+    recorded_by = models.CharField(max_length=300, blank=True)
     event_type = models.CharField(max_length=80, blank=True)
     payload = models.JSONField(null=True, blank=True)
     dispatched_at = models.DateTimeField(null=True, blank=True)

@@ -23,6 +23,7 @@ from rmadesk.core.events import (
     dispatch,
     from_payload,
     has_subscribers,
+    process_identity,
     publish,
     to_payload,
 )
@@ -95,6 +96,7 @@ def record_event(
         rules=list(rules),
         note=note,
         recorded_at=now,
+        recorded_by=process_identity() if durable else "",
         event_type=event.type_name() if durable and event is not None else "",
         payload=to_payload(event) if durable and event is not None else None,
     )
@@ -119,28 +121,29 @@ REDISPATCH_AFTER = dt.timedelta(minutes=2)
 MAX_DISPATCH_ATTEMPTS = 5
 
 
-def publish_pending_events(*, now: dt.datetime, limit: int = 500) -> int:
+def publish_pending_events(
+    *, now: dt.datetime, limit: int = 500, recorded_by: str | None = None
+) -> int:
     """Hand undispatched events to their subscribers again (the process died after a commit).
 
-    Rows are claimed with `SKIP LOCKED`, so two workers never hand out the same event at once;
-    subscribers are idempotent, so an event the dying process had half-dispatched is safe to
-    hand out again. An event that keeps failing is given up after MAX_DISPATCH_ATTEMPTS (its
-    subscriber's error is in the log). Returns how many events were dispatched.
+    By default, events left REDISPATCH_AFTER ago; with `recorded_by`, every event the process
+    named left (a worker found dead: `process_identity(host, pid)`), at once. Rows are claimed
+    with `SKIP LOCKED`, so two workers never hand out the same event at once; subscribers are
+    idempotent, so an event the dying process had half-dispatched is safe to hand out again. An
+    event that keeps failing is given up after MAX_DISPATCH_ATTEMPTS (its subscriber's error is
+    in the log). Returns how many events were dispatched.
     """
     now = require_aware(now, "now")
+    pending = AuditEvent.objects.filter(
+        dispatched_at__isnull=True, dispatch_attempts__lt=MAX_DISPATCH_ATTEMPTS
+    ).exclude(event_type="")
+    if recorded_by is None:
+        pending = pending.filter(recorded_at__lt=now - REDISPATCH_AFTER)
+    else:
+        pending = pending.filter(recorded_by=recorded_by)
     dispatched = 0
     with transaction.atomic():
-        rows = list(
-            claim(
-                AuditEvent.objects.filter(
-                    dispatched_at__isnull=True,
-                    recorded_at__lt=now - REDISPATCH_AFTER,
-                    dispatch_attempts__lt=MAX_DISPATCH_ATTEMPTS,
-                )
-                .exclude(event_type="")
-                .order_by("id")
-            )[:limit]
-        )
+        rows = list(claim(pending.order_by("id"))[:limit])
         for row in rows:
             ok = False
             try:

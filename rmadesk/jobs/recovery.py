@@ -9,7 +9,9 @@ stopped whose process no longer exists on this machine, or whose beat is older t
   its rows itself, so what the dead worker committed is not done again);
 - the notifications it was sending get their lease released and are queued again at once; they
   go out with their stored Message-ID, so a copy the SMTP server already had is the same mail;
-- with the database backend, its task rows still marked running are marked failed.
+- with the database backend, its task rows still marked running are marked failed;
+- the domain events it committed but had not handed to their subscribers (killed between a
+  scan's commit and the mail it owed) are handed out now (`publish_pending_events`).
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ from django.db import transaction
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
+from rmadesk.core.events import process_identity
+from rmadesk.core.services import publish_pending_events
 from rmadesk.jobs.identity import backend_name
 from rmadesk.jobs.models import ScheduledRun, WorkerBeat
 from rmadesk.jobs.queue import enqueue_on_commit
@@ -67,7 +71,7 @@ def recover_dead_workers(*, now: dt.datetime, me: str = "") -> list[str]:
             )
             if not won:
                 continue  # another live worker took this one over
-            _take_over(beat.worker_id, now)
+            _take_over(beat, now)
         taken.append(beat.worker_id)
         logger.warning("worker %s died; its work is queued again", beat.worker_id)
     return taken
@@ -80,18 +84,20 @@ def recover_previous_run(worker_id: str, *, now: dt.datetime) -> bool:
     refreshing its dead predecessor's heartbeat, and nobody would ever take that one over.
     """
     with transaction.atomic():
+        dead = WorkerBeat.objects.filter(worker_id=worker_id, stopped_at__isnull=True).first()
         found = WorkerBeat.objects.filter(worker_id=worker_id, stopped_at__isnull=True).update(
             stopped_at=now
         )
-        if found:
-            _take_over(worker_id, now)
+        if found and dead is not None:
+            _take_over(dead, now)
         WorkerBeat.objects.filter(worker_id=worker_id).delete()
     if found:
         logger.warning("worker %s had died without stopping; its work is queued again", worker_id)
     return bool(found)
 
 
-def _take_over(worker_id: str, now: dt.datetime) -> None:
+def _take_over(beat: WorkerBeat, now: dt.datetime) -> None:
+    worker_id = beat.worker_id
     for run in ScheduledRun.objects.select_for_update().filter(
         runner=worker_id, finished_at__isnull=True
     ):
@@ -110,6 +116,9 @@ def _take_over(worker_id: str, now: dt.datetime) -> None:
     for pk in held:
         enqueue_on_commit(deliver_outbox_message, pk)
     _fail_database_tasks(worker_id, now)
+    # Events it committed but had not handed to their subscribers yet (killed in between):
+    # their mail is queued now, not at the next retry of pending events.
+    publish_pending_events(now=now, recorded_by=process_identity(beat.hostname, beat.pid))
 
 
 def _fail_database_tasks(worker_id: str, now: dt.datetime) -> None:

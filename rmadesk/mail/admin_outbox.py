@@ -1,6 +1,7 @@
 """Admin for the outbox: every notification, its state, attempts and last error; read-only.
 
-Rows are written by the services' transactions (`notify_for_event`) and moved only by the
+Rows are queued by the notifications once a change commits (`rmadesk.mail.notifications`) and
+moved only by the
 outbox worker (`rmadesk outbox send`), whose claim and lease the admin would bypass: it looks.
 """
 

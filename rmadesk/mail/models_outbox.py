@@ -1,9 +1,10 @@
-"""The transactional outbox: every notification rmadesk sends, written with the change it reports.
+"""The outbox: every notification rmadesk sends, queued once the change it reports commits.
 
-A row is created inside the transaction of the service that caused it (through
-`rmadesk.core.services.record_event` → `rmadesk.mail.notifications.notify_for_event`), so a
-notification exists exactly when its change was committed. The worker (`rmadesk outbox send`,
-`rmadesk.mail.outbox.deliver_outbox`) sends it later.
+A row is created by the mail app's subscriber to the change's domain event
+(`rmadesk.mail.notifications`), after the commit; the event is kept with its audit row until the
+row is queued, so a notification exists exactly when its change was committed (ADR 0003). The
+worker (`rmadesk worker`, `rmadesk outbox send`, `rmadesk.mail.outbox.deliver_outbox`) sends it
+later.
 
 Two keys make it exactly-once where it matters:
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import socket
 from collections.abc import Iterator
 from decimal import Decimal
 
@@ -14,10 +15,18 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from rmadesk.core import clock
-from rmadesk.core.events import DomainEvent, from_payload, subscribe, to_payload
+from rmadesk.core.events import (
+    DomainEvent,
+    from_payload,
+    process_identity,
+    subscribe,
+    to_payload,
+)
 from rmadesk.core.events import _subscribers as SUBSCRIBERS
 from rmadesk.core.models import AuditEvent
 from rmadesk.core.services import publish_pending_events, record_event
+from rmadesk.jobs.models import WorkerBeat
+from rmadesk.jobs.recovery import recover_dead_workers
 from rmadesk.mail.models_outbox import OutboxMessage
 from rmadesk.rmas.events import ItemFacts, RmaFacts, RmaOpened
 from rmadesk.tickets.events import ClockFacts, CustomerFacts, TicketFacts, TicketOpened
@@ -62,10 +71,9 @@ def test_recording_an_audit_event_sends_nothing_by_itself():
 
 
 def test_an_event_reaches_its_subscribers_only_when_the_transaction_commits(heard):
-    with clock.frozen_at(MONDAY_9):
-        with transaction.atomic():
-            row = record_something("committed")
-            assert heard == []  # still inside the caller's transaction
+    with clock.frozen_at(MONDAY_9), transaction.atomic():
+        row = record_something("committed")
+        assert heard == []  # still inside the caller's transaction
     assert [event.what for event in heard] == ["committed"]
     assert heard[0].audit_id == row.pk
     row.refresh_from_db()
@@ -210,3 +218,29 @@ def test_amounts_in_a_stored_event_stay_exact(price):
     again = from_payload("RmaOpened", to_payload(event), audit_id=None)
     assert again == event
     assert again.rma.items[0].unit_price == price
+
+
+def test_a_dead_worker_s_events_are_handed_out_by_the_worker_that_takes_it_over(
+    django_capture_on_commit_callbacks,
+):
+    """A worker killed between a scan's commit and the mail it owed: the worker that finds it
+    dead queues that mail at once, without waiting for the retry's delay."""
+    asset = asset_on_plan("gold", serial="M50-DEAD")
+    contact = user("customer", asset.customer)
+    with clock.frozen_at(MONDAY_9), django_capture_on_commit_callbacks(execute=False):
+        open_ticket(actor=contact, serial=asset.serial, severity="S2", subject="Degraded",
+                    body="Drive 3.", channel="portal")  # fmt: skip
+    # As if a worker on this machine, whose process is gone, had recorded it.
+    gone = 4_194_000  # no such process
+    here = socket.gethostname()
+    AuditEvent.objects.filter(verb="ticket.opened").update(recorded_by=process_identity(here, gone))
+    WorkerBeat.objects.create(
+        worker_id="dead-one", hostname=here, pid=gone, backend="database",
+        started_at=MONDAY_9, last_seen_at=MONDAY_9,
+    )  # fmt: skip
+    found_dead = MONDAY_9 + dt.timedelta(seconds=5)  # long before the retry's delay
+    with django_capture_on_commit_callbacks(execute=True):
+        assert recover_dead_workers(now=found_dead, me="alive") == ["dead-one"]
+    [mail] = OutboxMessage.objects.all()
+    assert mail.kind == "ticket_opened"
+    assert AuditEvent.objects.get(verb="ticket.opened").dispatched_at == found_dead
