@@ -8,6 +8,19 @@ import pytest
 
 from rmadesk.core import clock
 
+# The production hasher (PBKDF2, a million rounds) costs about half a second of CPU per password
+# set or checked, and most fixtures make users and log them in. Tests check who may log in, not
+# how hard a password is to crack: hash with MD5 here, and only here (never in the settings).
+FAST_PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _fast_password_hashing() -> Iterator[None]:
+    from django.test import override_settings
+
+    with override_settings(PASSWORD_HASHERS=FAST_PASSWORD_HASHERS):
+        yield
+
 
 @pytest.fixture(autouse=True)
 def _real_clock_after_each_test() -> Iterator[None]:
