@@ -18,6 +18,7 @@ from collections.abc import Iterator
 import pytest
 
 from rmadesk.core import clock
+from tests.jobs.installation import database_templates  # noqa: F401 - a fixture, used by name
 
 # The production hasher (PBKDF2, a million rounds) costs about half a second of CPU per password
 # set or checked, and most fixtures make users and log them in. Tests check who may log in, not
