@@ -7,7 +7,9 @@ PostgreSQL when it is marked `postgres`. `--database-dependent-only` runs only t
 second pass on another database repeats none of the tests whose database does not matter (the
 policy core, parsing, subprocesses on their own SQLite file). A test that reads the suite's
 database another way (`django.db.connection` at module level, DATABASE_URL) is marked
-`each_database`. On SQLite, `postgres` tests are skipped.
+`each_database`; one in a `django_db` module that runs rmadesk on a database of its own (a
+command in a subprocess on its own SQLite file) is marked `own_database`. On SQLite, `postgres`
+tests are skipped.
 """
 
 from __future__ import annotations
@@ -45,7 +47,11 @@ def suite_on_postgresql() -> bool:
 
 def depends_on_the_database(item: pytest.Item) -> bool:
     """Whether `item` can pass on one database and fail on another (see the module docstring)."""
-    if any(item.get_closest_marker(name) for name in ("django_db", "postgres", "each_database")):
+    if item.get_closest_marker("postgres") or item.get_closest_marker("each_database"):
+        return True
+    if item.get_closest_marker("own_database"):
+        return False
+    if item.get_closest_marker("django_db"):
         return True
     return bool(DATABASE_FIXTURES.intersection(getattr(item, "fixturenames", ())))
 

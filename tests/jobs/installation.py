@@ -90,6 +90,12 @@ class DatabaseTemplates:
             self.made["sqlite"] = str(path)
         return Path(self.made["sqlite"])
 
+    def sqlite_copy(self, path: Path) -> Path:
+        """A migrated SQLite database at `path`, as `rmadesk migrate` would leave it."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(self.sqlite(), path)
+        return path
+
     def postgresql(self, base: str) -> str:
         """The name of the migrated template database on the server of `base`."""
         if "postgresql" not in self.made:
@@ -123,9 +129,7 @@ def database_templates(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dat
 def fresh_database(kind: str, tmp_path: Path, templates: DatabaseTemplates) -> Iterator[str]:
     """A migrated database of `kind` ("sqlite" or "postgresql") that only this test uses."""
     if kind == "sqlite":
-        path = tmp_path / "rmadesk.sqlite3"
-        shutil.copyfile(templates.sqlite(), path)
-        yield f"sqlite:///{path}"
+        yield f"sqlite:///{templates.sqlite_copy(tmp_path / 'rmadesk.sqlite3')}"
         return
     base = postgres_url()
     if base is None:
