@@ -54,6 +54,13 @@ def admin_url(url: str) -> str:
     return url.rsplit("/", 1)[0] + "/postgres"
 
 
+def scratch_name(base: str, what: str) -> str:
+    """A new database name, starting with the name in `base` (the suite's DATABASE_URL), so
+    whoever runs the suite (`.ci/run`) can drop what a killed run left behind."""
+    prefix = base.rsplit("/", 1)[1].split("?", 1)[0][:40]
+    return f"{prefix}_{what}_{uuid.uuid4().hex[:10]}"
+
+
 def migrate(database_url: str, data_dir: Path) -> None:
     """`rmadesk migrate` on `database_url`, as an operator installs rmadesk."""
     env = {
@@ -101,7 +108,7 @@ class DatabaseTemplates:
         if "postgresql" not in self.made:
             import psycopg
 
-            name = f"rmadesk_template_{uuid.uuid4().hex[:10]}"
+            name = scratch_name(base, "template")
             with psycopg.connect(admin_url(base), autocommit=True) as admin:
                 admin.execute(f'CREATE DATABASE "{name}"')
             self.made["postgresql"] = name  # dropped at the end even if migrating fails
@@ -137,7 +144,7 @@ def fresh_database(kind: str, tmp_path: Path, templates: DatabaseTemplates) -> I
     import psycopg
 
     template = templates.postgresql(base)
-    name = f"rmadesk_jobs_{uuid.uuid4().hex[:10]}"
+    name = scratch_name(base, "jobs")
     with psycopg.connect(admin_url(base), autocommit=True) as admin:
         admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
     try:
