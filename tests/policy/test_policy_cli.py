@@ -1,9 +1,10 @@
 """`rmadesk policy ...` as a vendor runs it: a separate process, exit codes, JSON answers.
 
-`rmadesk.cli` hands `rmadesk policy ARGS` to `rmadesk.core.policy_command.main` before Django
-starts. A few tests run the real command in a separate process (the JSON answer, a refusal's
-exit status, a batch piped in, RMADESK_POLICY); the rest call that same `main` in this process
-(`run`), which answers the same and saves an interpreter start-up (two seconds) per question.
+`rmadesk.cli.main`, the console script's entry point, answers `rmadesk policy ARGS` before
+Django starts. A few tests run the real command in a separate process (the JSON answer, a
+refusal's exit status, a batch piped in, RMADESK_POLICY); the rest call that same entry point in
+this process (`run`), which answers the same and saves an interpreter start-up (two seconds of
+CPU) per question.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from rmadesk.core.policy_command import main as policy_main
+from rmadesk import cli
 
 SCRIPT = Path(sys.executable).parent / "rmadesk"
 
@@ -60,9 +61,11 @@ def run(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> 
         capsys.readouterr()
         if stdin is not None:
             monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
+        monkeypatch.setattr(sys, "argv", [str(SCRIPT), "policy", *args])
         try:
-            status: int | str | None = policy_main(list(args))
-        except SystemExit as exit:  # argparse refusing the arguments
+            cli.main()
+            status: int | str | None = 0
+        except SystemExit as exit:  # the command's exit status
             status = exit.code
         out, err = capsys.readouterr()
         return Done(status, out, err)
