@@ -1,7 +1,20 @@
-"""Fixtures shared by the whole test suite. Per-app fixtures live next to their tests."""
+"""Fixtures shared by the whole test suite. Per-app fixtures live next to their tests.
+
+Which database a test depends on (read by `.ci/run`, which runs the suite on SQLite and again on
+PostgreSQL): a test depends on the suite's database when it asks for it (the `django_db`
+marker, or a fixture that needs it: `db`, `transactional_db`, `live_server`, ...), and on
+PostgreSQL when it is marked `postgres`. `--database-dependent-only` runs only those, so a
+second pass on another database repeats none of the tests whose database does not matter (the
+policy core, parsing, subprocesses on their own SQLite file). A test that reads the suite's
+database another way (`django.db.connection` at module level, DATABASE_URL) is marked
+`each_database`; one in a `django_db` module that runs rmadesk on a database of its own (a
+command in a subprocess on its own SQLite file) is marked `own_database`. On SQLite, `postgres`
+tests are skipped.
+"""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from typing import Any
 
@@ -9,6 +22,71 @@ import pytest
 from django.db import transaction
 
 from rmadesk.core import clock
+from tests.jobs.installation import database_templates  # noqa: F401 - a fixture, used by name
+
+# The production hasher (PBKDF2, a million rounds) costs about half a second of CPU per password
+# set or checked, and most fixtures make users and log them in. Tests check who may log in, not
+# how hard a password is to crack: hash with MD5 here, and only here (never in the settings).
+FAST_PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+# Fixtures that give a test the suite's database (pytest-django's, and the live server's, which
+# asks for `transactional_db` at run time, so it is not in the test's fixture closure).
+DATABASE_FIXTURES = frozenset(
+    {
+        "db",
+        "transactional_db",
+        "django_db_reset_sequences",
+        "django_db_serialized_rollback",
+        "live_server",
+    }
+)
+
+
+def suite_on_postgresql() -> bool:
+    return os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://"))
+
+
+def depends_on_the_database(item: pytest.Item) -> bool:
+    """Whether `item` can pass on one database and fail on another (see the module docstring)."""
+    if item.get_closest_marker("postgres") or item.get_closest_marker("each_database"):
+        return True
+    if item.get_closest_marker("own_database"):
+        return False
+    if item.get_closest_marker("django_db"):
+        return True
+    return bool(DATABASE_FIXTURES.intersection(getattr(item, "fixturenames", ())))
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--database-dependent-only",
+        action="store_true",
+        help="run only the tests whose outcome depends on the database (a second database pass)",
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not suite_on_postgresql():
+        skip = pytest.mark.skip(reason="PostgreSQL: run the suite with DATABASE_URL=postgres://...")
+        for item in items:
+            if item.get_closest_marker("postgres"):
+                item.add_marker(skip)
+    if config.getoption("--database-dependent-only"):
+        kept = [item for item in items if depends_on_the_database(item)]
+        if len(kept) < len(items):
+            config.hook.pytest_deselected(
+                items=[item for item in items if not depends_on_the_database(item)]
+            )
+            items[:] = kept
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _fast_password_hashing() -> Iterator[None]:
+    from django.test import override_settings
+
+    with override_settings(PASSWORD_HASHERS=FAST_PASSWORD_HASHERS):
+        yield
 
 
 @pytest.fixture(autouse=True)

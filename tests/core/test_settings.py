@@ -118,6 +118,7 @@ def test_database_url_is_respected(load_settings: Any, tmp_path: Path):
     assert "transaction_mode" not in database.get("OPTIONS", {})
 
 
+@pytest.mark.each_database
 def test_the_running_test_session_uses_database_url():
     """The suite itself runs on whatever DATABASE_URL names (SQLite when unset)."""
     url = os.environ.get("DATABASE_URL", "")

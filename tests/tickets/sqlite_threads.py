@@ -1,9 +1,10 @@
 """Child process for the SQLite concurrency test: 20 threads open tickets on a file database.
 
 Run as `python -m tests.tickets.sqlite_threads` with DATABASE_URL naming a fresh SQLite file: it
-migrates that file, opens 20 tickets from 20 threads released together, and prints the numbers
-(or the errors) as JSON. A separate process, because the test suite's own SQLite database is in
-memory, where threads fail on shared-cache table locks instead of queueing for the write lock.
+migrates that file (nothing to do on the test's migrated copy), opens 20 tickets from 20 threads
+released together, and prints the numbers (or the errors) as JSON. A separate process, because the
+test suite's own SQLite database is in memory, where threads fail on shared-cache table locks
+instead of queueing for the write lock.
 """
 
 from __future__ import annotations

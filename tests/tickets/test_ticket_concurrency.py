@@ -60,16 +60,17 @@ def test_p3_twenty_threads_opening_tickets_at_once_get_twenty_consecutive_number
 
 
 def test_p3_twenty_threads_opening_tickets_at_once_on_a_sqlite_file_get_consecutive_numbers(
-    tmp_path,
+    tmp_path, database_templates
 ):
     """The production SQLite set-up (a file, IMMEDIATE transactions), in a child process.
 
     The suite's own SQLite database is in memory, shared between threads through a shared
     cache whose table locks fail at once ("database table is locked") instead of waiting.
     """
+    database = database_templates.sqlite_copy(tmp_path / "concurrent.sqlite3")  # migrated
     env = {
         **os.environ,
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'concurrent.sqlite3'}",
+        "DATABASE_URL": f"sqlite:///{database}",
         "RMADESK_DATA_DIR": str(tmp_path),
         "DJANGO_SETTINGS_MODULE": "rmadesk.config.settings",
     }

@@ -1,13 +1,13 @@
 """The kill test: the outbox worker is SIGKILLed while sending; restarted, every notification
 arrives exactly once by Message-ID.
 
-A real installation in a temporary data directory (its own SQLite file, or its own PostgreSQL
-database when the suite runs on PostgreSQL), a real SMTP server that is slow on purpose, and
-`rmadesk outbox send --loop` as a separate process. The worker is killed while the server holds
-a message it has received but not yet acknowledged: the worst moment, when the server has the
-mail and the worker cannot know. After the restart that message goes out again with the same
-Message-ID, so the server sees one copy too many but no new identity: counted by Message-ID,
-every notification arrived once and no row is left unsent.
+A real installation in a temporary data directory (its own migrated SQLite file, or its own
+PostgreSQL database when the suite runs on PostgreSQL), a real SMTP server that is slow on purpose,
+and `rmadesk outbox send --loop` as a separate process. The worker is killed while the server holds
+a message it has received but not yet acknowledged: the worst moment, when the server has the mail
+and the worker cannot know. After the restart that message goes out again with the same Message-ID,
+so the server sees one copy too many but no new identity: counted by Message-ID, every notification
+arrived once and no row is left unsent.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from typing import Any
 
 import pytest
 
-from tests.jobs.installation import fresh_database
+from tests.jobs.installation import DatabaseTemplates, fresh_database
 from tests.mail.outbound.conftest import SmtpServer
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -43,10 +43,12 @@ def wait_for(condition: Callable[[], bool], what: str, timeout: float = 60.0) ->
         time.sleep(0.01)
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request: Any, tmp_path: Path) -> Iterator[str]:
-    """A fresh, empty database for the installation under test."""
-    with fresh_database(request.param, tmp_path) as url:
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database_url(
+    request: Any, tmp_path: Path, database_templates: DatabaseTemplates
+) -> Iterator[str]:
+    """A fresh, migrated database for the installation under test."""
+    with fresh_database(request.param, tmp_path, database_templates) as url:
         yield url
 
 
@@ -124,7 +126,6 @@ def test_a_worker_killed_mid_send_loses_nothing_and_doubles_nothing(
     tmp_path: Path, database_url: str, smtp_server: SmtpServer
 ):
     env = installation_env(tmp_path, database_url, smtp_server)
-    rmadesk(env, "migrate", "--no-input")
     seeded = subprocess.run(
         [sys.executable, "-m", "tests.mail.outbound.seed_outbox", str(TICKETS)],
         cwd=ROOT,

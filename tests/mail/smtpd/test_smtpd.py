@@ -25,6 +25,7 @@ from rmadesk.core.services import add_user
 from rmadesk.mail.models import InboundMessage
 from rmadesk.mail.smtpd import Listener
 from rmadesk.tickets.models import Message, Ticket
+from tests.jobs.installation import DatabaseTemplates
 from tests.tickets.factories import asset_on_plan
 
 # The listener ingests in its own thread, on its own database connection: committed data only.
@@ -151,8 +152,12 @@ def test_a_failed_ingestion_answers_451_so_the_sender_keeps_the_message(customer
     assert not InboundMessage.objects.exists() and not Ticket.objects.exists()
 
 
-def test_rmadesk_mail_smtpd_command_listens_until_sigterm(tmp_path: Path):
+@pytest.mark.own_database
+def test_rmadesk_mail_smtpd_command_listens_until_sigterm(
+    tmp_path: Path, database_templates: DatabaseTemplates
+):
     """The real command in its own process, on a fresh SQLite database in a temporary data dir."""
+    database_templates.sqlite_copy(tmp_path / "smtpd.sqlite3")  # as `rmadesk migrate` leaves it
     env = {
         **os.environ,
         "RMADESK_DATA_DIR": str(tmp_path),
@@ -161,7 +166,6 @@ def test_rmadesk_mail_smtpd_command_listens_until_sigterm(tmp_path: Path):
         "PYTHONUNBUFFERED": "1",
     }
     command = [sys.executable, "-m", "rmadesk.cli"]
-    subprocess.run([*command, "migrate", "--verbosity", "0"], env=env, check=True, timeout=300)
     process = subprocess.Popen(
         [*command, "mail", "smtpd", "--host", "127.0.0.1", "--port", "0"],
         env=env,
