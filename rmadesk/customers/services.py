@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 
 from rmadesk.core import clock
@@ -102,3 +104,32 @@ def add_contract(
         rules=("L1",),
     )
     return contract
+
+
+@transaction.atomic
+def add_contact(*, actor: Actor, customer: Customer, email: str, name: str = "") -> Contact:
+    """A contact of the customer: mail from this address is then the customer's own.
+
+    Idempotent: an address that is already a contact of the customer (in any case, as mail
+    intake compares it) is returned as it is, and nothing is recorded again.
+    """
+    require_accounts(actor, "adding a contact")
+    email = email.strip()
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise InvalidInput(f"{email!r} is not an email address", field="email") from None
+    found = Contact.objects.filter(customer=customer, email__iexact=email).first()
+    if found is not None:
+        return found
+    contact = Contact.objects.create(
+        customer=customer, name=(" ".join(name.split()) or email)[:200], email=email
+    )
+    record_event(
+        actor=actor,
+        verb="customer.contact_added",
+        subject_type="customer",
+        subject_id=customer.pk,
+        changes={"email": email, "name": contact.name},
+    )
+    return contact

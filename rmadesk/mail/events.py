@@ -17,3 +17,21 @@ class OutboxMessageQueued(DomainEvent):
 
     durable: ClassVar[bool] = False
     message_pk: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class HeldMailLinked(DomainEvent):
+    """An agent linked a held email to a customer: it opened a ticket or threaded onto one."""
+
+    inbound_pk: int
+    customer_pk: int
+    ticket_number: int
+    opened: bool  # True: a new ticket; False: the customer's reply on an existing one
+    sender_remembered: bool  # the sender became a contact of the customer
+
+
+@dataclass(frozen=True, kw_only=True)
+class HeldMailDiscarded(DomainEvent):
+    """An agent discarded a held email as spam (kept, never deleted)."""
+
+    inbound_pk: int

@@ -24,8 +24,8 @@ and a reason an agent can act on. What it decides, in order:
    No serial of theirs in the message → held (`held_no_serial`) for an agent.
 
 A refusal by the ticket services (a closed ticket, no contract in force) holds the message
-(`held_refused`) with the service's message and rule. Held messages are resolved by an agent
-with `link_held_message`.
+(`held_refused`) with the service's message and rule. An agent resolves held messages
+(`rmadesk.mail.held`: link to a customer, or discard as spam).
 
 Idempotent: the same Message-ID, or the same raw bytes when there is no Message-ID, returns the
 first InboundMessage and does nothing else (its `deliveries` counts the repeats). Race-safe: the
@@ -48,15 +48,14 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, Q
 
 from rmadesk.assets.models import Asset
 from rmadesk.core import clock
 from rmadesk.core.choices import Role
-from rmadesk.core.errors import Conflict, DomainError, InvalidInput, NotFound
+from rmadesk.core.errors import DomainError, NotFound
 from rmadesk.core.message_ids import bracketed
 from rmadesk.core.models import Account
-from rmadesk.core.permissions import require_role
 from rmadesk.core.services import record_event
 from rmadesk.customers.models import Contact, Customer
 from rmadesk.mail import inbound_rules as rules
@@ -78,7 +77,6 @@ from rmadesk.tickets.attachments import (
 )
 from rmadesk.tickets.choices import Channel, Severity
 from rmadesk.tickets.models import Message, Ticket
-from rmadesk.tickets.permissions import TICKET_ROLES
 from rmadesk.tickets.services import open_ticket, reply
 
 MIB = 1024 * 1024
@@ -629,112 +627,6 @@ def _attach_to_ticket(
     ]
     if kept:
         attach_stored_files(actor=actor, ticket=ticket, message=message, files=kept, via="email")
-
-
-# --------------------------------------------------------------------------- held mail
-
-
-def held_messages() -> QuerySet[InboundMessage]:
-    """Messages waiting for an agent (unknown sender, no serial, refused), oldest first."""
-    return (
-        InboundMessage.objects.filter(status__in=HELD_STATUSES)
-        .defer("raw")
-        .order_by("received_at", "id")
-    )
-
-
-@transaction.atomic
-def link_held_message(
-    *,
-    actor: Any,
-    inbound: InboundMessage,
-    customer: Customer | None = None,
-    serial: str | None = None,
-    ticket: Ticket | None = None,
-    severity: str | None = None,
-) -> InboundMessage:
-    """An agent resolves a held message: a new ticket on `serial`, or a reply on `ticket`.
-
-    With `serial` (of `customer`, when given): a ticket opened by the agent on the customer's
-    behalf, its clock from when the mail arrived (`received_at`); severity as given, else from
-    the subject. With `ticket`: the message becomes the customer's reply on it (L5: it resumes
-    a ticket waiting on them).
-    """
-    require_role(actor, TICKET_ROLES, "linking a held email")
-    locked = InboundMessage.objects.select_for_update().get(pk=inbound.pk)
-    if locked.status not in HELD_STATUSES:
-        raise Conflict(
-            f"this email is not held (it is {locked.status}): nothing to link", field="inbound"
-        )
-    if (serial is None) == (ticket is None):
-        raise InvalidInput("link a held email to a serial or to a ticket", field="serial")
-    attachments = list(locked.attachments.all())
-    message: Message | None
-    if ticket is not None:
-        target = Ticket.objects.select_related("customer").get(pk=ticket.pk)
-        writer, own = customer_actor(target.customer, locked.from_address)
-        message = reply(
-            actor=writer,
-            ticket=target,
-            body=message_body(locked, attachments, name_sender=not own),
-            public=True,
-        )
-        _attach_to_ticket(writer, target, message, attachments)
-        status, what = InboundStatus.THREADED, f"threaded onto ticket {target.number}"
-    else:
-        assert serial is not None
-        asset = Asset.objects.select_related("customer").filter(serial=serial.strip()).first()
-        if asset is None:
-            raise InvalidInput(f"no asset with serial {serial!r}", field="serial")
-        if customer is not None and asset.customer_id != customer.pk:
-            raise InvalidInput(
-                f"serial {asset.serial} belongs to {asset.customer.name}, not {customer.name}",
-                field="serial",
-            )
-        if severity is None:
-            severity, _ = rules.severity_from_subject(locked.subject)
-        target = open_ticket(
-            actor=actor,
-            serial=asset.serial,
-            severity=severity,
-            subject=ticket_subject(locked.subject),
-            body=message_body(locked, attachments, name_sender=True),
-            channel=Channel.EMAIL,
-            opened_at=locked.received_at,
-            **answering(locked),
-        )
-        message = target.messages.order_by("at", "id").first()
-        _attach_to_ticket(actor, target, message, attachments)
-        status, what = InboundStatus.TICKET_OPENED, f"opened ticket {target.number}"
-    before = locked.status
-    locked.status = status
-    locked.ticket = target
-    locked.ticket_message = message
-    locked.customer = target.customer
-    locked.linked_by = actor if getattr(actor, "is_authenticated", False) else None
-    locked.linked_at = clock.now()
-    locked.reason = f"{locked.reason}; linked by an agent: {what}"
-    locked.save(
-        update_fields=[
-            "status",
-            "ticket",
-            "ticket_message",
-            "customer",
-            "linked_by",
-            "linked_at",
-            "reason",
-        ]
-    )
-    record_event(
-        actor=actor,
-        verb="mail.linked",
-        subject_type="inbound_message",
-        subject_id=locked.pk,
-        ticket_number=target.number,
-        changes={"status": [before, status], "ticket": target.number},
-        note=what,
-    )
-    return locked
 
 
 # ------------------------------------------------------------------------------ outcome

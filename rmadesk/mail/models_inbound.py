@@ -22,9 +22,10 @@ class InboundStatus(models.TextChoices):
     HELD_REFUSED = "held_refused", "held: the ticket service refused it"
     IGNORED_AUTO = "ignored_auto", "ignored: auto-reply, bounce or mail loop"
     REJECTED = "rejected", "rejected: not a readable mail message"
+    DISCARDED_SPAM = "discarded_spam", "discarded as spam by an agent"
 
 
-# Statuses an agent resolves with `link_held_message`.
+# Statuses an agent resolves (`rmadesk.mail.held`: linked to a customer, or discarded as spam).
 HELD_STATUSES = frozenset(
     {
         InboundStatus.HELD_UNKNOWN_SENDER,
@@ -90,6 +91,15 @@ class InboundMessage(models.Model):
         related_name="+",
     )
     linked_at = models.DateTimeField(null=True, blank=True)
+    # A held message an agent discarded as spam: kept (never deleted) for the record.
+    discarded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    discarded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ("-received_at", "-id")

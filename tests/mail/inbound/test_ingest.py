@@ -2,7 +2,7 @@
 
 Exact outcomes for each rule of `rmadesk.mail.inbound` (see its docstring): tickets, threading
 by headers then by `[#number]` (never by subject text alone), idempotency, auto-replies, held
-mail and its linking, severity from the subject (L2, L3), attachments and their limits.
+mail (linking it: test_held.py), severity from the subject (L2, L3), attachments and their limits.
 """
 
 from __future__ import annotations
@@ -11,12 +11,10 @@ from typing import Any
 
 import pytest
 
-from rmadesk.core import clock
-from rmadesk.core.errors import DomainError
 from rmadesk.core.models import AuditEvent
-from rmadesk.core.permissions import PermissionDenied
 from rmadesk.mail import inbound as service
-from rmadesk.mail.inbound import held_messages, ingest, ingest_message, link_held_message
+from rmadesk.mail.held import held_messages
+from rmadesk.mail.inbound import ingest, ingest_message
 from rmadesk.mail.models import InboundMessage, MailAttachment, OutboxMessage
 from rmadesk.tickets.attachments import open_attachment
 from rmadesk.tickets.models import Attachment, Message, ServiceClock, Ticket
@@ -168,7 +166,7 @@ def test_an_unknown_sender_is_held_never_dropped(world):
     assert bytes(inbound.raw) == eml(sender=f"Someone <{STRANGER}>")
     assert not Ticket.objects.exists()
     assert not OutboxMessage.objects.exists()  # no mail back to a stranger (no backscatter)
-    assert list(held_messages()) == [inbound]
+    assert list(held_messages(user("agent"))) == [inbound]
 
 
 # ------------------------------------------------------------------------------ threading
@@ -402,47 +400,6 @@ def _missing_once(real: Any) -> Any:
         return None if calls["n"] == 1 else real(message_id, digest)
 
     return lookup
-
-
-# ----------------------------------------------------------------------- held and linking
-
-
-def test_an_agent_links_a_held_mail_to_a_serial_and_the_clock_starts_at_arrival(world):
-    held = ingest_message(eml(sender=STRANGER, subject="Disk failure"))
-    agent = user("agent")
-    later = pacific(2026, 11, 18, 15, 0)
-    with clock.frozen_at(later):
-        linked = link_held_message(actor=agent, inbound=held, customer=world.acme, serial=SERIAL)
-    ticket = only_ticket()
-    assert (linked.status, linked.ticket, linked.linked_by) == ("ticket_opened", ticket, agent)
-    assert linked.linked_at == later
-    assert ticket.opened_at == NOW  # when the mail arrived
-    assert ticket.channel == "email" and ticket.opened_by == agent
-    assert Message.objects.get(ticket=ticket).body.startswith(f"Email from {STRANGER}:")
-    assert AuditEvent.objects.filter(verb="mail.linked", ticket_number=ticket.number).exists()
-
-
-def test_an_agent_links_a_held_reply_to_its_ticket_as_the_customers_message(opened):
-    held = ingest_message(
-        eml(sender=STRANGER, message_id="<s2@x>", headers={"In-Reply-To": "<m1@acme.example>"})
-    )
-    linked = link_held_message(actor=user("agent"), inbound=held, ticket=opened)
-    assert (linked.status, linked.ticket) == ("threaded", opened)
-    assert linked.ticket_message.kind == "customer"
-
-
-def test_linking_refuses_a_customer_a_mail_not_held_and_a_foreign_serial(world, opened):
-    held = ingest_message(eml(sender=STRANGER, message_id="<s3@x>"))
-    with pytest.raises(PermissionDenied):
-        link_held_message(actor=world.bob, inbound=held, serial=SERIAL)
-    agent = user("agent")
-    with pytest.raises(DomainError, match="belongs to Globex, not Acme Storage"):
-        link_held_message(actor=agent, inbound=held, customer=world.acme, serial=GLOBEX_SERIAL)
-    taken = InboundMessage.objects.get(message_id="<m1@acme.example>")
-    with pytest.raises(DomainError, match="not held"):
-        link_held_message(actor=agent, inbound=taken, serial=SERIAL)
-    held.refresh_from_db()
-    assert held.status == "held_unknown_sender"
 
 
 # ---------------------------------------------------------------------------- attachments
