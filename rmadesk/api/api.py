@@ -35,3 +35,7 @@ api.add_router("", billing.router)
 from rmadesk.api import calls  # noqa: E402 -- issue 5: phone calls (POST /calls)
 
 api.add_router("", calls.router)
+
+from rmadesk.api import mail  # noqa: E402 -- issue 11: held mail (GET/POST /mail/held...)
+
+api.add_router("", mail.router)

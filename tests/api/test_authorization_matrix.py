@@ -1,7 +1,8 @@
 """The authorization matrix over every API endpoint, read from the OpenAPI schema.
 
 Customer B's token gets 404 on everything of customer A's (ticket, RMA, label, invoice, serial,
-customer record), exactly like a record that does not exist, and nothing changes; no token
+customer record) and on held mail (which is no customer's), exactly like a record that does not
+exist, and nothing changes; no token
 gets 401. A new endpoint that is not in BODIES below fails this test until it is added.
 """
 
@@ -20,6 +21,8 @@ from rmadesk.billing.services import issue_invoice
 from rmadesk.core import clock
 from rmadesk.core.models import AuditEvent
 from rmadesk.core.services import add_user
+from rmadesk.mail.inbound import ingest_message
+from rmadesk.mail.models import InboundMessage
 from rmadesk.onsite.models import Appointment
 from rmadesk.rmas.models import Rma
 from rmadesk.rmas.services import confirm_rma, issue_label, open_rma
@@ -103,6 +106,11 @@ BODIES: dict[tuple[str, str], dict[str, object] | None] = {
         "notes": "n",
         "called_at": LATER,
     },
+    # held mail: the vendor's inbox, never a customer's (404 like a missing record)
+    ("get", "/mail/held"): None,
+    ("get", "/mail/held/{held_id}"): None,
+    ("post", "/mail/held/{held_id}/link"): {"customer": "{customer_id}", "serial": "{serial}"},
+    ("post", "/mail/held/{held_id}/discard"): {"note": "spam"},
 }
 LISTS = {"/tickets", "/rmas", "/invoices"}
 # Writes that name no record of customer A: a customer is refused for its role (403).
@@ -150,6 +158,11 @@ def records_of_a(settings, tmp_path):
             actor=finance, customer=customer, kind="service",
             lines=[{"kind": "service", "description": "install", "amount": Decimal("100.00")}],
         )  # fmt: skip
+        held = ingest_message(
+            b"From: someone@example.net\nTo: support@vendor.example\nSubject: A-SERIAL-1 broke\n"
+            b"Message-ID: <held@example.net>\n\nPlease help.\n"
+        )
+        assert held.status == "held_unknown_sender"
     return {
         "customer_id": customer.pk,
         "model_id": asset.model_id,
@@ -158,6 +171,7 @@ def records_of_a(settings, tmp_path):
         "rma": rma.number,
         "invoice": invoice.number,
         "attachment_id": attachment.pk,
+        "held_id": held.pk,
     }
 
 
@@ -185,7 +199,7 @@ def snapshot() -> tuple[int, ...]:
     return tuple(
         model.objects.count()
         for model in (AuditEvent, Ticket, Message, Attachment, Rma, Invoice, Appointment)
-    )
+    ) + tuple(InboundMessage.objects.order_by("pk").values_list("status", flat=True))
 
 
 def call(client: Client, method: str, path: str, body: object, token: str | None):
