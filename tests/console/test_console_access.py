@@ -15,6 +15,8 @@ from rmadesk.billing.models import CreditNote, Payment
 from rmadesk.core import clock
 from rmadesk.core.models import AuditEvent
 from rmadesk.jobs.models import DeadLetter
+from rmadesk.mail.inbound import ingest_message
+from rmadesk.mail.models_inbound import InboundMessage
 from rmadesk.mail.models_outbox import OutboxMessage
 from rmadesk.rmas.models import Rma
 from rmadesk.rmas.services import confirm_rma, issue_label, open_rma
@@ -58,6 +60,10 @@ def world(desk, settings, tmp_path):
         failed_at=clock.now(),
     )
     queued_notifications(1)
+    held = ingest_message(
+        b"From: someone@example.net\nTo: support@vendor.example\nSubject: Broken\n"
+        b"Message-ID: <held@example.net>\n\nPlease help.\n"
+    )
     mail = OutboxMessage.objects.get(kind="bulk")
     OutboxMessage.objects.filter(pk=mail.pk).update(status="failed", attempts=8)
     return {
@@ -68,6 +74,8 @@ def world(desk, settings, tmp_path):
         "d": letter.pk,
         "o": mail.pk,
         "a": attachment.pk,
+        "h": held.pk,
+        "c": desk.customer.pk,
     }
 
 
@@ -90,6 +98,9 @@ PAGES = [
     "/console/policy/calculate?op=rma&issued=2026-11-18T10:00-08:00",
     "/console/jobs/",
     "/console/jobs/?tasks_page=2&mail_page=x",
+    "/console/mail/held/",
+    "/console/mail/held/count",
+    "/console/mail/held/{h}/",
 ]
 ACTIONS = [
     ("/console/calls/new", {"serial": "{s}", "caller": "Kim", "severity": "S2", "notes": "n"}),
@@ -114,6 +125,8 @@ ACTIONS = [
     ("/console/jobs/tasks/{d}/retry", {}),
     ("/console/jobs/tasks/{d}/discard", {}),
     ("/console/jobs/notifications/{o}/retry", {}),
+    ("/console/mail/held/{h}/link", {"customer": "{c}", "serial": "{s}"}),
+    ("/console/mail/held/{h}/discard", {}),
 ]
 
 
@@ -133,6 +146,7 @@ def _state():
         CreditNote.objects.count(),
         list(DeadLetter.objects.order_by("pk").values_list("status", "handled_at")),
         list(OutboxMessage.objects.order_by("pk").values_list("status", "attempts")),
+        list(InboundMessage.objects.order_by("pk").values_list("status", flat=True)),
     )
 
 
