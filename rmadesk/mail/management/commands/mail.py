@@ -50,6 +50,7 @@ SUBCOMMANDS: tuple[str, ...] = (
     "rmadesk.mail.imap.FETCH",
     "rmadesk.mail.smtpd.SMTPD",
     "rmadesk.mail.management.commands.outbox.SEND",
+    "rmadesk.mail.held_cli.HELD",
 )
 
 
