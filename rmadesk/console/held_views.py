@@ -56,7 +56,7 @@ class LinkForm(forms.Form):
 
 
 class DiscardForm(forms.Form):
-    note = forms.CharField(required=False, max_length=500)
+    note = forms.CharField(required=False)  # the service keeps the first 500 characters
 
 
 # ------------------------------------------------------------------------------- reading

@@ -109,7 +109,6 @@ def held_messages(user: Actor) -> QuerySet[InboundMessage]:
         InboundMessage.objects.filter(status__in=HELD_STATUSES)
         .defer("raw", "text", "html_sanitised")
         .annotate(text_head=Substr("text", 1, _HEAD_CHARS))
-        .select_related("customer")
         .prefetch_related("attachments")
         .order_by("-received_at", "-id")
     )
