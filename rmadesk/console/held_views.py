@@ -95,7 +95,6 @@ def held_page(
     """One held email and its link form; `form` keeps a refused link's input on screen."""
     found = held.held_message_for(request.user, pk)
     chosen = form.value("customer") if form is not None else str(found.customer_id or "")
-    suggested_ticket = str(found.ticket_hint) if found.ticket_hint else ""
     severity, why = severity_from_subject(found.subject)
     return {
         "inbound": found,
@@ -106,7 +105,7 @@ def held_page(
         "chosen_customer": chosen,
         "serials": held.serials_of(request.user, int(chosen)) if chosen.isdigit() else [],
         "serial": form.value("serial") if form is not None else "",
-        "ticket": form.value("ticket") if form is not None else suggested_ticket,
+        "ticket": form.value("ticket") if form is not None else "",
         "severity": form.value("severity") if form is not None else "",
         "remember_sender": form is not None and form.checked("remember_sender"),
         "severities": Severity.choices,

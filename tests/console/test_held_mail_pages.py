@@ -157,6 +157,25 @@ def test_linking_onto_a_ticket_number_adds_the_customers_reply(desk):
     assert reply.body.startswith("Email from Sam Stranger <sam@example.net>:\n\nOur pool 1")
 
 
+def test_a_held_reply_says_which_ticket_it_answers_and_goes_there_by_default(desk):
+    answered = desk.on_track.mail_thread_id
+    held = ingest_message(
+        mail().replace(b"MIME-Version", f"In-Reply-To: {answered}\nMIME-Version".encode())
+    )
+    assert held.ticket_hint == desk.on_track.number
+    client = client_for(desk.agent)
+    page = html(client.get(f"/console/mail/held/{held.pk}/"))
+    assert (
+        f"This email answers ticket #{desk.on_track.number}: with no serial and no ticket "
+        "number, it is added there."
+    ) in page
+    assert 'name="ticket" inputmode="numeric" value=""' in page
+    response = client.post(
+        f"/console/mail/held/{held.pk}/link", {"customer": str(desk.customer.pk)}
+    )
+    assert response["Location"] == f"/console/tickets/{desk.on_track.number}/"
+
+
 def test_a_refused_link_stays_on_the_page_with_the_message_and_the_input(desk):
     held = ingest_message(mail())
     response = client_for(desk.agent).post(
