@@ -95,7 +95,7 @@ def held_page(
     """One held email and its link form; `form` keeps a refused link's input on screen."""
     found = held.held_message_for(request.user, pk)
     chosen = form.value("customer") if form is not None else str(found.customer_id or "")
-    severity, why = severity_from_subject(found.subject)
+    severity, _why = severity_from_subject(found.subject)
     return {
         "inbound": found,
         "why": held.why_held(found.status),
@@ -110,7 +110,6 @@ def held_page(
         "remember_sender": form is not None and form.checked("remember_sender"),
         "severities": Severity.choices,
         "subject_severity": severity,
-        "subject_severity_why": why,
         "refusal": refusal,
     }
 

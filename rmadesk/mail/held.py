@@ -145,6 +145,8 @@ def held_message_for(user: Actor, pk: int) -> InboundMessage:
 def serials_of(user: Actor, customer: int) -> list[str]:
     """The serials of a customer, for choosing the one a held email is about."""
     require_held_mail_staff(user, "reading held mail")
+    if not 0 < customer <= MAX_ID:
+        return []
     return list(
         Asset.objects.filter(customer_id=customer)
         .order_by("serial")

@@ -118,6 +118,12 @@ def test_choosing_a_customer_offers_its_serials(desk):
     assert html(response).strip() == (
         '<datalist id="held-serials"><option value="ACME-0001"></option></datalist>'
     )
+    for nonsense in ("x", "9" * 30, "0"):
+        empty = client.get(
+            f"/console/mail/held/{held.pk}/", {"customer": nonsense}, headers={"HX-Request": "true"}
+        )
+        assert html(empty).strip() == '<datalist id="held-serials"></datalist>'
+    assert client.get(f"/console/mail/held/{held.pk}/", {"customer": "9" * 30}).status_code == 200
 
 
 def test_linking_opens_the_ticket_and_lands_on_it(desk):
