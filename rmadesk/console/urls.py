@@ -79,14 +79,6 @@ urlpatterns = [
     # the policy
     path("policy/", policy_views.policy_page, name="policy"),
     path("policy/calculate", policy_views.calculate, name="calculate"),
-    # held mail
-    path("mail/held/", held_views.held_list, name="held_mail"),
-    path("mail/held/count", held_views.held_count_badge, name="held_mail_count"),
-    path("mail/held/<console_number:pk>/", held_views.held_detail, name="held_mail_message"),
-    path("mail/held/<console_number:pk>/link", held_views.held_link, name="held_mail_link"),
-    path(
-        "mail/held/<console_number:pk>/discard", held_views.held_discard, name="held_mail_discard"
-    ),
     # the background work
     path("jobs/", jobs_views.jobs, name="jobs"),
     path("jobs/tasks/<console_number:pk>/retry", jobs_views.retry_task, name="jobs_retry_task"),
@@ -97,5 +89,13 @@ urlpatterns = [
         "jobs/notifications/<console_number:pk>/retry",
         jobs_views.retry_notification,
         name="jobs_retry_notification",
+    ),
+    # held mail
+    path("mail/held/", held_views.held_list, name="held_mail"),
+    path("mail/held/count", held_views.held_count_badge, name="held_mail_count"),
+    path("mail/held/<console_number:pk>/", held_views.held_detail, name="held_mail_message"),
+    path("mail/held/<console_number:pk>/link", held_views.held_link, name="held_mail_link"),
+    path(
+        "mail/held/<console_number:pk>/discard", held_views.held_discard, name="held_mail_discard"
     ),
 ]
