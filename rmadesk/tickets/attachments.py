@@ -33,10 +33,17 @@ from django.db.models import Q, QuerySet
 
 from rmadesk.core import clock
 from rmadesk.core.errors import Conflict, InvalidInput, NotFound
-from rmadesk.core.filenames import GENERIC_TYPE, safe_content_type, safe_filename
+from rmadesk.core.filenames import safe_content_type, safe_filename
 from rmadesk.core.permissions import Actor, is_staff, user_or_none
 from rmadesk.core.services import record_event
 from rmadesk.tickets.choices import CLOSED_STATUSES
+from rmadesk.tickets.file_types import (
+    DEFAULT_FIELD,
+    HEAD_BYTES,
+    accepted_type,
+    check_count,
+    check_size,
+)
 from rmadesk.tickets.models import Attachment, Message, Ticket
 from rmadesk.tickets.permissions import require_ticket_actor
 from rmadesk.tickets.selectors import visible_tickets
@@ -50,6 +57,8 @@ __all__ = [
     "attachment_for",
     "attachments_by_message",
     "attachments_root",
+    "check_upload",
+    "check_uploads",
     "open_attachment",
     "store_file",
     "stored_path",
@@ -155,22 +164,45 @@ def attach_files(
     message: Message | None,
     files: Sequence[UploadedFile],
     via: str = "portal",
+    field: str = DEFAULT_FIELD,
 ) -> list[Attachment]:
     """Store uploaded files on a ticket (its `message`'s files), one audit event each.
 
-    The caller's form has checked each file's size and type; this checks who may attach (the
-    ticket's own customer, or staff who work tickets) before a byte is written.
+    Before a byte is written this checks who may attach (the ticket's own customer, or staff
+    who work tickets) and every file by what it is (`file_types`: the count, each one's size,
+    its name's allowed ending and its content); the stored type is the one the ending names,
+    whatever the browser declared. A refusal names `field` (the form's or the API's).
     """
     _require_may_attach(actor, ticket, message)
+    kinds = check_uploads(files, field=field)
     stored = [
         StoredAttachment(
             name=upload.name or "",
-            content_type=upload.content_type or GENERIC_TYPE,
+            content_type=kind,
             stored=store_file(upload.chunks(CHUNK_BYTES)),
         )
-        for upload in files
+        for upload, kind in zip(files, kinds, strict=True)
     ]
     return _record(actor, ticket, message, stored, via=via)
+
+
+def check_uploads(files: Sequence[UploadedFile], *, field: str = DEFAULT_FIELD) -> list[str]:
+    """The stored type of each upload, or `InvalidInput` for the first one refused.
+
+    The portal's form calls it too, to show every refusal before anything is written.
+    """
+    check_count(len(files), field=field)
+    return [check_upload(upload, field=field) for upload in files]
+
+
+def check_upload(upload: UploadedFile, *, field: str = DEFAULT_FIELD) -> str:
+    """One upload's stored type (its size, its name's ending and its first bytes decide)."""
+    name = safe_filename(upload.name)
+    check_size(name, upload.size or 0, field=field)
+    upload.seek(0)
+    head = upload.read(HEAD_BYTES)
+    upload.seek(0)
+    return accepted_type(name, head, field=field)
 
 
 @transaction.atomic
