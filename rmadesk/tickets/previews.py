@@ -236,7 +236,8 @@ def _lone_gzip(handle: BinaryIO, name: str) -> Preview:
                     total = None
         if not looks_like_text(head):
             size = Member(printable(inner), total or 0, "file")
-            note = "" if total is not None else "It unpacks to more than 256 MB."
+            more = f"It unpacks to more than {MAX_SCANNED_BYTES // MIB} MB."
+            note = "" if total is not None else more
             return Preview(SHOW_ARCHIVE, members=(size,), complete=total is not None, note=note)
         handle.seek(0)
         with gzip.GzipFile(fileobj=handle, mode="rb") as unpacked:
