@@ -78,6 +78,12 @@ def test_a_log_is_shown_inline_escaped(desk, login):
         page
     )
     assert f"← Ticket #{desk.soon.number} Pool offline" in page
+    assert '<h1 id="preview-title">zpool.log</h1>' in page
+    # For htmx, the preview alone (to show it inside another page).
+    url = f"/console/tickets/{desk.soon.number}/attachments/{log.pk}/preview"
+    fragment = html(agent.get(url, headers={"HX-Request": "true"}))
+    assert fragment.startswith('<section class="attachment-preview"')
+    assert '<h2 id="preview-title">zpool.log</h2>' in fragment and "<html" not in fragment
 
 
 def test_a_long_log_shows_its_first_256_KB_and_says_so(desk, login):
