@@ -31,7 +31,8 @@ class AttachmentsField(forms.FileField):
     """
 
     def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("widget", MultipleFileInput())
+        # `accept` steers the browser's file picker to the allowed endings; the rule still decides.
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": file_types.accept_list()}))
         kwargs.setdefault("required", False)
         kwargs.setdefault("help_text", file_types.limits_text())
         super().__init__(**kwargs)

@@ -65,6 +65,11 @@ def allowed_endings() -> str:
     return ", ".join(sorted(_BY_ENDING))
 
 
+def accept_list() -> str:
+    """The endings as a file input's `accept` attribute: `.cfg,.conf,.csv,…`."""
+    return ",".join(sorted(_BY_ENDING))
+
+
 def megabytes(size: int) -> str:
     return f"{size / MIB:.1f} MB"
 

@@ -120,6 +120,10 @@ def test_the_limits_are_stated_next_to_the_file_input(alice, acme):
         ".cfg, .conf, .csv, .gz, .jpeg, .jpg, .json, .log, .pdf, .png, .tar, .tgz, .txt, .xml, "
         ".zip.</small>"
     ) in body
+    assert (
+        'multiple accept=".cfg,.conf,.csv,.gz,.jpeg,.jpg,.json,.log,.pdf,.png,.tar,.tgz,.txt,.xml,'
+        '.zip" aria-describedby="id_attachments_help"'
+    ) in body
 
 
 def test_at_most_five_files(alice, acme):
