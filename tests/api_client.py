@@ -49,6 +49,11 @@ class ApiClient:
             )
         )
 
+    def upload(self, path: str, files: list[Any], **fields: Any) -> Response:
+        """A multipart/form-data POST: each of `files` as a `file` part, `fields` as form fields."""
+        data = {"file": files, **{k: v for k, v in fields.items() if v is not None}}
+        return self._wrap(self._client.post(f"/api/v1{path}", data, headers=self._headers()))
+
 
 def client_for(email: str, role: str, customer_id: int | None = None) -> ApiClient:
     user = add_user(email=email, role=role, customer_id=customer_id)

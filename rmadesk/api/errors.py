@@ -23,7 +23,7 @@ def _body(error: str, field: str | None = None, rule: str | None = None) -> dict
 def _field_of(location: Any) -> str | None:
     """`body.payload.severity` → `severity`: strip where ninja put the value, keep the path."""
     parts = [str(part) for part in location or ()]
-    if parts and parts[0] in {"body", "query", "path", "header", "cookie"}:
+    if parts and parts[0] in {"body", "query", "path", "header", "cookie", "form", "file"}:
         parts = parts[1:]
     if parts and parts[0] == "payload":
         parts = parts[1:]

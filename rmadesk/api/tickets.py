@@ -12,15 +12,22 @@ from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
-from ninja import Body, Field, Path, Query, Router, Schema, Status
+from ninja import Body, Field, File, Form, Path, Query, Router, Schema, Status
+from ninja.files import UploadedFile
 
 from rmadesk.api.auth import user_of
 from rmadesk.api.schemas import In, Instant, Out
 from rmadesk.core.models import AuditEvent
 from rmadesk.core.permissions import Actor
 from rmadesk.tickets import services
-from rmadesk.tickets.attachments import attachment_for, open_attachment, ticket_attachments
+from rmadesk.tickets.attachments import (
+    add_attachments,
+    attachment_for,
+    open_attachment,
+    ticket_attachments,
+)
 from rmadesk.tickets.choices import ClockKind, TicketStatus
+from rmadesk.tickets.file_types import limits_text
 from rmadesk.tickets.models import Attachment, Message, ServiceClock, Ticket
 from rmadesk.tickets.selectors import (
     clocks_of,
@@ -361,6 +368,35 @@ def list_attachments(request: HttpRequest, number: TicketNumber) -> object:
     user = user_of(request)
     ticket = ticket_for(user, number)
     return [_attachment_out(a) for a in ticket_attachments(user, ticket)]
+
+
+@router.post(
+    "/tickets/{number}/attachments",
+    response={201: list[AttachmentOut]},
+    description=(
+        "Upload files (multipart/form-data, one `file` part each). "
+        f"{limits_text()} A file is accepted by its name's ending and its content (gzip, zip, "
+        "PNG, JPEG, PDF, tar by their first bytes; text as UTF-8 without NUL bytes), whatever "
+        "type the client declares; it is stored under the type its ending names. `message`: "
+        "the id of a message of the ticket to add them to (a customer: one of its own "
+        "messages). `internal` (staff only): for staff only; without `message`, a new "
+        "internal note carries them. Neither: the files go on the ticket itself. A refused "
+        "file answers 400 naming the field `file` and the rule, and nothing is written."
+    ),
+)
+def upload_attachments(
+    request: HttpRequest,
+    number: TicketNumber,
+    file: File[list[UploadedFile]],
+    message: Form[int | None] = None,
+    internal: Form[bool] = False,
+) -> Status[object]:
+    user = user_of(request)
+    ticket = ticket_for(user, number)
+    made = add_attachments(
+        actor=user, ticket=ticket, files=file, message_id=message, internal=internal
+    )
+    return Status(201, [_attachment_out(a) for a in made])
 
 
 @router.get(

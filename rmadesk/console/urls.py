@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.urls import path, register_converter
 
 from rmadesk.console import (
+    attachment_views,
     call_views,
     held_views,
     jobs_views,
@@ -39,6 +40,16 @@ urlpatterns = [
         "tickets/<console_number:number>/attachments/<console_number:attachment_id>",
         views.ticket_attachment,
         name="attachment",
+    ),
+    path(
+        "tickets/<console_number:number>/attachments/<console_number:attachment_id>/preview",
+        attachment_views.attachment_preview,
+        name="attachment_preview",
+    ),
+    path(
+        "tickets/<console_number:number>/attachments/<console_number:attachment_id>/image",
+        attachment_views.attachment_image,
+        name="attachment_image",
     ),
     path("tickets/<console_number:number>/severity", views.change_severity, name="severity"),
     path("tickets/<console_number:number>/wait", views.wait_on_customer, name="wait"),

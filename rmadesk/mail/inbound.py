@@ -53,7 +53,7 @@ from django.db.models import F, Q
 from rmadesk.assets.models import Asset
 from rmadesk.core import clock
 from rmadesk.core.choices import Role
-from rmadesk.core.errors import DomainError, NotFound
+from rmadesk.core.errors import DomainError, InvalidInput, NotFound
 from rmadesk.core.message_ids import bracketed
 from rmadesk.core.models import Account
 from rmadesk.core.services import record_event
@@ -76,6 +76,7 @@ from rmadesk.tickets.attachments import (
     store_file,
 )
 from rmadesk.tickets.choices import Channel, Severity
+from rmadesk.tickets.file_types import HEAD_BYTES, accepted_type, kind_named
 from rmadesk.tickets.models import Message, Ticket
 from rmadesk.tickets.services import open_ticket, reply
 
@@ -547,20 +548,25 @@ def ticket_subject(subject: str) -> str:
 def message_body(
     inbound: InboundMessage, attachments: Iterable[MailAttachment], *, name_sender: bool
 ) -> str:
-    """The ticket message: the email's text, who sent it (when not their own login), its files."""
+    """The ticket message: the email's text, who sent it (when not their own login), and the
+    files it carried that were refused, each with why (the kept ones are the message's
+    attachments, shown with it)."""
     parts = []
     if name_sender:
         sender = parsing.format_address(inbound.from_name, inbound.from_address)
         parts.append(f"Email from {sender}:")
     parts.append(inbound.text.strip() or "(no text in this email)")
-    lines = []
-    for attachment in attachments:
-        line = f"- {attachment.filename} ({attachment.content_type}, {_size(attachment.size)})"
-        if attachment.dropped_reason:
-            line += f": {attachment.dropped_reason}"
-        lines.append(line)
+    lines = [
+        f"- {attachment.filename} ({attachment.content_type}, {_size(attachment.size)}): "
+        f"{attachment.dropped_reason}"
+        for attachment in attachments
+        if attachment.dropped_reason
+    ]
     if lines:
-        parts.append("Attachments:\n" + "\n".join(lines))
+        parts.append(
+            "Files in this email that were not attached (the original email keeps them):\n"
+            + "\n".join(lines)
+        )
     return "\n\n".join(parts)
 
 
@@ -580,9 +586,12 @@ def _store_attachments(
 ) -> list[MailAttachment]:
     """Record every file the message carried; keep the bytes of those within the limit.
 
-    The bytes go to the tickets' attachment store (`rmadesk.tickets.attachments.store_file`,
-    content-addressed), so a message delivered twice, or a file sent to several tickets, is one
-    file; the MailAttachment row says what the message carried, kept or not and why.
+    A file the tickets' rule refuses (`rmadesk.tickets.file_types`: the name's allowed ending and
+    the content, the same rule as the portal's, the console's and the API's) is not kept; the
+    ticket message names it and why. The bytes go to the tickets' attachment store
+    (`rmadesk.tickets.attachments.store_file`, content-addressed), so a message delivered twice,
+    or a file sent to several tickets, is one file; the MailAttachment row says what the message
+    carried, kept or not and why.
     """
     limit = max_attachment_bytes()
     rows = []
@@ -594,10 +603,13 @@ def _store_attachments(
             size=len(attachment.data),
             is_inline=attachment.is_inline,
         )
+        refusal = _refusal(attachment)
         if not keep:
             row.dropped_reason = "not kept: the message was not taken (the raw message has it)"
         elif row.size > limit:
             row.dropped_reason = f"not kept: over the {_size(limit)} limit for one attachment"
+        elif refusal:
+            row.dropped_reason = f"not kept: {refusal}"[:300]
         else:
             try:
                 stored = store_file(attachment.data)
@@ -609,17 +621,33 @@ def _store_attachments(
     return MailAttachment.objects.bulk_create(rows)
 
 
+def _refusal(attachment: parsing.Attachment) -> str:
+    """Why the tickets' rule refuses this file ("" when accepted): the same rule as every door."""
+    try:
+        accepted_type(attachment.filename, attachment.data[:HEAD_BYTES], field="attachment")
+    except InvalidInput as refused:
+        return refused.message.removeprefix(f"{attachment.filename}: ")
+    return ""
+
+
+def _stored_type(attachment: MailAttachment) -> str:
+    """The type the name's ending gives (as an upload gets), else the one the mail declared."""
+    kind = kind_named(attachment.filename)
+    return attachment.content_type if kind is None else kind.content_type
+
+
 def _attach_to_ticket(
     actor: Any, ticket: Ticket, message: Message | None, attachments: Iterable[MailAttachment]
 ) -> None:
     """The kept files also show on the ticket (tickets.Attachment), one audit event each.
 
     The ticket's attachment names the same stored file as the MailAttachment: nothing is copied.
+    A file the tickets' rule refused was not kept (`_store_attachments`), so it is not here.
     """
     kept = [
         StoredAttachment(
             name=attachment.filename,
-            content_type=attachment.content_type,
+            content_type=_stored_type(attachment),
             stored=StoredFile(attachment.path, attachment.sha256, attachment.size),
         )
         for attachment in attachments

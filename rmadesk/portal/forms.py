@@ -2,90 +2,22 @@
 
 from __future__ import annotations
 
-import mimetypes
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
 
+from rmadesk.core.errors import InvalidInput
 from rmadesk.core.policies import active_policy
 from rmadesk.portal.selectors import MAX_NUMBER, my_assets
+from rmadesk.tickets import file_types
+from rmadesk.tickets.attachments import check_upload
 
-# Attachments: what a support engineer can open safely, and not more than a mail server would take.
-MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
-MAX_ATTACHMENTS = 5
-# Declared type -> the file name endings it may have. The stored type is the one the name says.
-ALLOWED_TYPES: dict[str, tuple[str, ...]] = {
-    "text/plain": (".txt", ".log", ".conf", ".cfg"),
-    "text/csv": (".csv",),
-    "application/json": (".json",),
-    "application/pdf": (".pdf",),
-    "image/png": (".png",),
-    "image/jpeg": (".jpg", ".jpeg"),
-    "application/zip": (".zip",),
-    "application/gzip": (".gz", ".tgz"),
-    "application/x-tar": (".tar",),
-}
-_ENDINGS = {ending: kind for kind, endings in ALLOWED_TYPES.items() for ending in endings}
-# Browsers label files they do not know (a .log, a .tgz) with these: the name decides then.
-_GENERIC_TYPES = {"", "application/octet-stream", "application/x-gzip", "application/x-compressed"}
-# The first bytes each binary type starts with; text must not contain NUL bytes.
-_MAGIC: dict[str, tuple[bytes, ...]] = {
-    "application/pdf": (b"%PDF-",),
-    "image/png": (b"\x89PNG\r\n\x1a\n",),
-    "image/jpeg": (b"\xff\xd8\xff",),
-    "application/zip": (b"PK\x03\x04", b"PK\x05\x06"),
-    "application/gzip": (b"\x1f\x8b",),
-}
-_TEXT_TYPES = {"text/plain", "text/csv", "application/json"}
-
-
-def allowed_endings() -> str:
-    return ", ".join(sorted(_ENDINGS))
-
-
-def _megabytes(size: int) -> str:
-    return f"{size / (1024 * 1024):.1f} MB"
-
-
-def attachment_type(upload: UploadedFile) -> str:
-    """The checked content type of an upload, or a ValidationError saying what is accepted.
-
-    Three checks: the name's ending is on the allow-list, the type the browser declared agrees
-    with it (or is a generic one), and the first bytes look like that type.
-    """
-    name = upload.name or "attachment"
-    ending = "".join(Path(name).suffixes[-1:]).lower()
-    kind = _ENDINGS.get(ending)
-    declared = (upload.content_type or "").split(";")[0].strip().lower()
-    if kind is None:
-        shown = declared or mimetypes.guess_type(name)[0] or "unknown"
-        raise forms.ValidationError(
-            f"{name}: files of type {shown} are not accepted; attach one of {allowed_endings()}.",
-            code="type",
-        )
-    if declared not in _GENERIC_TYPES and declared != kind:
-        raise forms.ValidationError(
-            f"{name}: the file says it is {declared} but its name says {kind}; attach one of "
-            f"{allowed_endings()}.",
-            code="type",
-        )
-    upload.seek(0)
-    head = upload.read(8192)
-    upload.seek(0)
-    magic = _MAGIC.get(kind)
-    looks_right = (
-        any(head.startswith(m) for m in magic)
-        if magic is not None
-        else (b"\x00" not in head if kind in _TEXT_TYPES else True)
-    )
-    if not looks_right:
-        raise forms.ValidationError(
-            f"{name}: the content is not {kind} as its name says.", code="type"
-        )
-    return kind
+# Attachments are judged by the tickets' one rule (`rmadesk.tickets.file_types`): the name's
+# allowed ending and the content, never the type the browser declares.
+MAX_ATTACHMENT_BYTES = file_types.MAX_ATTACHMENT_BYTES
+MAX_ATTACHMENTS = file_types.MAX_ATTACHMENTS
 
 
 class MultipleFileInput(forms.FileInput):
@@ -93,42 +25,32 @@ class MultipleFileInput(forms.FileInput):
 
 
 class AttachmentsField(forms.FileField):
-    """Up to five files, each at most 10 MB and of an allowed type, checked before any is saved."""
+    """Up to five files, each at most 10 MB and of an accepted kind, checked before any is saved.
+
+    The rule is the tickets' (`file_types`); the service checks again when it stores them.
+    """
 
     def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("widget", MultipleFileInput())
+        # `accept` steers the browser's file picker to the allowed endings; the rule still decides.
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": file_types.accept_list()}))
         kwargs.setdefault("required", False)
-        kwargs.setdefault(
-            "help_text",
-            f"Up to {MAX_ATTACHMENTS} files of at most {_megabytes(MAX_ATTACHMENT_BYTES)} each: "
-            f"{allowed_endings()}.",
-        )
+        kwargs.setdefault("help_text", file_types.limits_text())
         super().__init__(**kwargs)
 
     def clean(self, data: Any, initial: Any = None) -> list[UploadedFile]:
         uploads = [d for d in (data if isinstance(data, (list, tuple)) else [data]) if d]
-        if len(uploads) > MAX_ATTACHMENTS:
-            raise forms.ValidationError(
-                f"attach at most {MAX_ATTACHMENTS} files at once ({len(uploads)} given).",
-                code="count",
-            )
+        try:
+            file_types.check_count(len(uploads))
+        except InvalidInput as refused:
+            raise forms.ValidationError(refused.message, code="count") from None
         errors: list[forms.ValidationError] = []
         cleaned: list[UploadedFile] = []
         for data_item in uploads:
             upload = super().clean(data_item, initial)
-            if upload.size is not None and upload.size > MAX_ATTACHMENT_BYTES:
-                errors.append(
-                    forms.ValidationError(
-                        f"{upload.name} is {_megabytes(upload.size)}: attachments are at most "
-                        f"{_megabytes(MAX_ATTACHMENT_BYTES)} each.",
-                        code="size",
-                    )
-                )
-                continue
             try:
-                upload.content_type = attachment_type(upload)
-            except forms.ValidationError as refused:
-                errors.append(refused)
+                upload.content_type = check_upload(upload)
+            except InvalidInput as refused:
+                errors.append(forms.ValidationError(refused.message, code="type"))
                 continue
             cleaned.append(upload)
         if errors:

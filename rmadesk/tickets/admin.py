@@ -12,6 +12,8 @@ from typing import Any
 from django.contrib import admin
 from django.db.models import Exists, OuterRef, QuerySet
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html
 
 from rmadesk.core.admin import IN_ZONE, ReadOnlyAdmin, ReadOnlyTabularInline, format_instant
 from rmadesk.tickets.choices import ClockKind, ClockState
@@ -145,17 +147,25 @@ class ServiceClockAdmin(ReadOnlyAdmin, admin.ModelAdmin):  # type: ignore[type-a
 
 @admin.register(Attachment)
 class AttachmentAdmin(ReadOnlyAdmin, admin.ModelAdmin):  # type: ignore[type-arg]
-    """Files on tickets: what, how big, who and when (downloads are the console's)."""
+    """Files on tickets: what, how big, who and when, with a link to download each one.
 
+    The download and the preview are the console's (`console:attachment`), behind the ticket's
+    own visibility check; the admin never serves a file itself.
+    """
+
+    extra_fields = ("download", "preview")
     list_display = (
         "ticket_number",
         "name",
         "content_type",
         "size",
+        "message_kind",
         "uploaded_at" + IN_ZONE,
         "uploaded_by",
+        "download",
+        "preview",
     )
-    list_select_related = ("ticket", "uploaded_by")
+    list_select_related = ("ticket", "uploaded_by", "message")
     list_filter = ("content_type",)
     search_fields = ("ticket__number__exact", "name", "sha256")
     date_hierarchy = "uploaded_at"
@@ -163,3 +173,20 @@ class AttachmentAdmin(ReadOnlyAdmin, admin.ModelAdmin):  # type: ignore[type-arg
     @admin.display(description="ticket", ordering="ticket__number")
     def ticket_number(self, attachment: Attachment) -> int:
         return attachment.ticket.number
+
+    @admin.display(description="came with")
+    def message_kind(self, attachment: Attachment) -> str:
+        found = attachment.message
+        if found is None:
+            return "the ticket itself"
+        return "an internal note" if not found.is_public else found.get_kind_display()
+
+    @admin.display(description="download")
+    def download(self, attachment: Attachment) -> str:
+        url = reverse("console:attachment", args=[attachment.ticket.number, attachment.pk])
+        return format_html('<a href="{}" download>download {}</a>', url, attachment.name)
+
+    @admin.display(description="preview")
+    def preview(self, attachment: Attachment) -> str:
+        url = reverse("console:attachment_preview", args=[attachment.ticket.number, attachment.pk])
+        return format_html('<a href="{}">preview</a>', url)

@@ -8,8 +8,10 @@ API (lists and downloads) all come through here; none of them writes or reads th
   never sees half a file, and the same bytes stored twice (a message delivered again, a log sent
   by mail and uploaded too) are one file. A transaction rolled back after the write leaves a file
   no row names, never a row without its file; files are never deleted, since rows share them.
-- The writes (`attach_files`, `attach_stored_files`) are services: keyword-only `actor`, one
-  transaction, one `ticket.attachment_added` audit event per file under the ticket's number.
+- The writes (`attach_files`, `attach_stored_files`, `add_attachments`) are services:
+  keyword-only `actor`, one transaction, one `ticket.attachment_added` audit event per file
+  under the ticket's number. Every upload is judged by `file_types` (the name's allowed ending
+  and the content), the one rule of every door.
 - The reads (`visible_attachments`, `ticket_attachments`, `attachment_for`, `open_attachment`)
   apply the ticket's own visibility (`visible_tickets`); a customer's contact also does not see
   the files of internal notes. A forbidden attachment answers 404, like a missing one.
@@ -32,24 +34,35 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 
 from rmadesk.core import clock
-from rmadesk.core.errors import Conflict, InvalidInput, NotFound
-from rmadesk.core.filenames import GENERIC_TYPE, safe_content_type, safe_filename
+from rmadesk.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from rmadesk.core.filenames import safe_content_type, safe_filename
 from rmadesk.core.permissions import Actor, is_staff, user_or_none
 from rmadesk.core.services import record_event
-from rmadesk.tickets.choices import CLOSED_STATUSES
+from rmadesk.tickets.choices import CLOSED_STATUSES, MessageKind
+from rmadesk.tickets.file_types import (
+    DEFAULT_FIELD,
+    HEAD_BYTES,
+    accepted_type,
+    check_count,
+    check_size,
+)
 from rmadesk.tickets.models import Attachment, Message, Ticket
 from rmadesk.tickets.permissions import require_ticket_actor
 from rmadesk.tickets.selectors import visible_tickets
+from rmadesk.tickets.services import reply
 
 __all__ = [
     "Attachment",
     "StoredAttachment",
     "StoredFile",
+    "add_attachments",
     "attach_files",
     "attach_stored_files",
     "attachment_for",
     "attachments_by_message",
     "attachments_root",
+    "check_upload",
+    "check_uploads",
     "open_attachment",
     "store_file",
     "stored_path",
@@ -155,22 +168,101 @@ def attach_files(
     message: Message | None,
     files: Sequence[UploadedFile],
     via: str = "portal",
+    field: str = DEFAULT_FIELD,
 ) -> list[Attachment]:
     """Store uploaded files on a ticket (its `message`'s files), one audit event each.
 
-    The caller's form has checked each file's size and type; this checks who may attach (the
-    ticket's own customer, or staff who work tickets) before a byte is written.
+    Before a byte is written this checks who may attach (the ticket's own customer, or staff
+    who work tickets) and every file by what it is (`file_types`: the count, each one's size,
+    its name's allowed ending and its content); the stored type is the one the ending names,
+    whatever the browser declared. A refusal names `field` (the form's or the API's).
     """
     _require_may_attach(actor, ticket, message)
+    kinds = check_uploads(files, field=field)
     stored = [
         StoredAttachment(
             name=upload.name or "",
-            content_type=upload.content_type or GENERIC_TYPE,
+            content_type=kind,
             stored=store_file(upload.chunks(CHUNK_BYTES)),
         )
-        for upload in files
+        for upload, kind in zip(files, kinds, strict=True)
     ]
     return _record(actor, ticket, message, stored, via=via)
+
+
+@transaction.atomic
+def add_attachments(
+    *,
+    actor: Actor,
+    ticket: Ticket,
+    files: Sequence[UploadedFile],
+    message_id: int | None = None,
+    internal: bool = False,
+    via: str = "api",
+    field: str = "file",
+) -> list[Attachment]:
+    """Files uploaded on their own (the API): onto a message, a new internal note, or the ticket.
+
+    - `message_id`: a message of this ticket the actor can read; a customer's contact adds
+      files only to the customer's own messages.
+    - `internal` (staff only): the files are for staff; with no message, a new internal note
+      ("Files attached: …") carries them, so they never reach the customer.
+    - neither: the files go on the ticket itself, where its customer sees them.
+    Every file is checked (`check_uploads`) before anything is written.
+    """
+    staff = require_ticket_actor(actor, "attaching files", ticket)
+    if internal and not staff:
+        raise PermissionDenied(
+            "only the vendor's staff attach files for staff only (internal)", field="internal"
+        )
+    if not files:
+        raise InvalidInput("attach at least one file", field=field)
+    check_uploads(files, field=field)
+    message = None if message_id is None else _message_of(actor, ticket, message_id, staff=staff)
+    if message is not None and internal and message.is_public:
+        raise InvalidInput(
+            f"message {message.pk} is public: files for staff only go on an internal note "
+            "(leave out the message to start one)",
+            field="internal",
+        )
+    if message is None and internal:
+        names = ", ".join(safe_filename(upload.name) for upload in files)
+        message = reply(actor=actor, ticket=ticket, body=f"Files attached: {names}", public=False)
+    return attach_files(
+        actor=actor, ticket=ticket, message=message, files=files, via=via, field=field
+    )
+
+
+def _message_of(actor: Actor, ticket: Ticket, message_id: int, *, staff: bool) -> Message:
+    found = Message.objects.filter(ticket=ticket, pk=message_id).first()
+    if found is None or not (staff or found.is_public):  # an internal note: as if missing
+        raise InvalidInput(f"ticket {ticket.number} has no message {message_id}", field="message")
+    if not staff and found.kind != MessageKind.CUSTOMER:
+        raise InvalidInput(
+            f"message {message_id} is the vendor's: add files to your own messages, or to the "
+            "ticket (leave out the message)",
+            field="message",
+        )
+    return found
+
+
+def check_uploads(files: Sequence[UploadedFile], *, field: str = DEFAULT_FIELD) -> list[str]:
+    """The stored type of each upload, or `InvalidInput` for the first one refused.
+
+    The portal's form calls it too, to show every refusal before anything is written.
+    """
+    check_count(len(files), field=field)
+    return [check_upload(upload, field=field) for upload in files]
+
+
+def check_upload(upload: UploadedFile, *, field: str = DEFAULT_FIELD) -> str:
+    """One upload's stored type (its size, its name's ending and its first bytes decide)."""
+    name = safe_filename(upload.name)
+    check_size(name, upload.size or 0, field=field)
+    upload.seek(0)
+    head = upload.read(HEAD_BYTES)
+    upload.seek(0)
+    return accepted_type(name, head, field=field)
 
 
 @transaction.atomic

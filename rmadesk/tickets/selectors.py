@@ -18,6 +18,7 @@ from rmadesk.tickets.models import Message, ServiceClock, Ticket
 
 # Audit verbs a customer's contact does not see in a ticket's history (internal notes).
 INTERNAL_VERBS = frozenset({"ticket.note_added"})
+ATTACHMENT_ADDED = "ticket.attachment_added"  # internal when its message is an internal note
 
 
 def visible_tickets(user: Actor) -> QuerySet[Ticket]:
@@ -86,9 +87,13 @@ def ticket_history(ticket: Ticket, *, viewer: Any = None) -> list[AuditEvent]:
     """Every audit event recorded under the ticket's number, oldest first.
 
     That includes its RMA's events (the RMA carries the ticket's number, P3). With a customer's
-    contact as `viewer`, events about internal notes are left out.
+    contact as `viewer`, events about internal notes are left out, and so are the files added
+    to them (`ticket.attachment_added` naming an internal note's message).
     """
     events = AuditEvent.objects.filter(ticket_number=ticket.number).order_by("at", "id")
     if viewer is not None and not is_staff(viewer):
         events = events.exclude(verb__in=INTERNAL_VERBS)
+        notes = list(ticket.messages.filter(is_public=False).values_list("pk", flat=True))
+        if notes:
+            events = events.exclude(verb=ATTACHMENT_ADDED, changes__message__in=notes)
     return list(events)

@@ -9,6 +9,7 @@ audit events, tokens, numbering) have no Save button and refuse a POST with 403;
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 import pytest
@@ -486,3 +487,19 @@ def test_staff_roles_browse_the_admin_read_only(client):
     client.logout()
     assert client.login(username="c@customer.example", password="pw-for-tests-123")
     assert client.get("/admin/tickets/ticket/").status_code == 302  # to the login page
+
+
+def test_attachments_are_listed_with_a_download_link(admin_client, rows):
+    attachment = rows[Attachment]
+    number = attachment.ticket.number
+    page = admin_client.get(changelist_url(Attachment)).content.decode()
+    download = f"/console/tickets/{number}/attachments/{attachment.pk}"
+    assert f'<a href="{download}" download>download debug.log</a>' in page
+    assert f'<a href="{download}/preview">preview</a>' in page
+    headers = re.findall(r'<th scope="col" class="[^"]*column-(\w+)', page)
+    assert headers[:9] == [
+        "ticket_number", "name", "content_type", "size", "message_kind", "uploaded_at_in_zone",
+        "uploaded_by", "download", "preview",
+    ]  # fmt: skip
+    change = admin_client.get(change_url(attachment)).content.decode()
+    assert f'<a href="{download}" download>download debug.log</a>' in change

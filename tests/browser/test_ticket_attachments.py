@@ -10,6 +10,8 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import re
+import struct
+import zlib
 from pathlib import Path
 
 import pytest
@@ -27,7 +29,25 @@ pytestmark = pytest.mark.django_db(transaction=True)
 PASSWORD = "correct horse battery"
 NOW = dt.datetime(2026, 11, 18, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=-8)))
 LOG = b"pool: tank\n state: DEGRADED\n  da3  UNAVAIL  0  0  0  cannot open\n"
-PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8
+
+
+def _png(width: int, height: int) -> bytes:
+    """A real PNG (a controller screen's blue), so the thumbnail in the thread draws."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        )
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    rows = b"".join(b"\x00" + bytes((30, 90, 160)) * width for _ in range(height))
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )  # fmt: skip
+
+
+PNG = _png(640, 400)
 LONG_NAME = "zpool_status_output_from_the_storage_controller_after_the_resilver_stopped.log"
 
 
@@ -85,9 +105,10 @@ def test_portal_and_mail_files_are_downloaded_from_the_console(desk, open_page, 
         agent.goto(f"/console/tickets/{number}/")
         files = agent.get_by_role("list", name="Attachments")
         assert files.count() == 2  # one list under each message that carried a file
-        log_link = agent.get_by_role("link", name=LONG_NAME)
+        log_link = agent.get_by_role("link", name=LONG_NAME, exact=True)
         assert "text/plain, 65\xa0bytes" in files.first.inner_text()
-        assert "image/png, 2.0\xa0KB" in files.last.inner_text()
+        assert len(PNG) == 1986
+        assert "image/png, 1.9\xa0KB" in files.last.inner_text()
         # Nothing sticks out sideways on a phone: the long name wraps.
         assert agent.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
         with agent.expect_download() as download:
@@ -95,7 +116,7 @@ def test_portal_and_mail_files_are_downloaded_from_the_console(desk, open_page, 
         assert download.value.suggested_filename == LONG_NAME
         assert Path(download.value.path()).read_bytes() == LOG
         with agent.expect_download() as download:
-            agent.get_by_role("link", name="controller.png").click()
+            agent.get_by_role("link", name="controller.png", exact=True).click()
         assert Path(download.value.path()).read_bytes() == PNG
         if width > 1000:
             shoot(agent, "console-ticket-attachments", tmp_path)

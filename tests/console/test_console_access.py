@@ -35,11 +35,14 @@ def world(desk, settings, tmp_path):
     """An RMA with its label on one ticket, another ticket without one (with a file), an overdue
     invoice, a failed task and an undelivered notification."""
     settings.RMADESK_DATA_DIR = tmp_path
-    [attachment] = attach_files(
+    [attachment, picture] = attach_files(
         actor=desk.agent,
         ticket=desk.soon,
         message=desk.soon.messages.get(),
-        files=[SimpleUploadedFile("debug.log", b"zpool status\n", "text/plain")],
+        files=[
+            SimpleUploadedFile("debug.log", b"zpool status\n", "text/plain"),
+            SimpleUploadedFile("screen.png", b"\x89PNG\r\n\x1a\n" + bytes(32), "image/png"),
+        ],
     )
     rma = open_rma(
         actor=desk.agent,
@@ -76,6 +79,7 @@ def world(desk, settings, tmp_path):
         "a": attachment.pk,
         "h": held.pk,
         "c": desk.customer.pk,
+        "p": picture.pk,
     }
 
 
@@ -85,6 +89,8 @@ PAGES = [
     "/console/?q=pool",
     "/console/tickets/{t}/",
     "/console/tickets/{t}/attachments/{a}",
+    "/console/tickets/{t}/attachments/{a}/preview",
+    "/console/tickets/{t}/attachments/{p}/image",
     "/console/rmas/",
     "/console/rmas/{r}/",
     "/console/rmas/{r}/label.pdf",

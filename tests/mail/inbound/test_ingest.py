@@ -445,24 +445,64 @@ def test_attachments_are_stored_and_shown_on_the_ticket(world, settings, tmp_pat
     [event] = AuditEvent.objects.filter(verb="ticket.attachment_added")
     assert event.ticket_number == inbound.ticket.number
     assert event.changes["via"] == "email" and event.changes["attachment"] == on_ticket.pk
-    assert "- debug.pdf (application/pdf, 2 KB)" in inbound.ticket_message.body
+    # A kept file is the message's attachment, not a line of its text.
+    assert "debug.pdf" not in inbound.ticket_message.body
+    assert inbound.ticket_message.body == (
+        f"Email from Jane Roe <{JANE}>:\n\nDebug files for {SERIAL} attached."
+    )
 
 
 def test_an_oversize_attachment_is_dropped_with_a_note_on_the_ticket(world, settings):
     settings.RMADESK_MAIL_MAX_ATTACHMENT_BYTES = 1000
     inbound = ingest_message(
         _with_attachments(
-            ("small.txt", "text/plain", b"ok"), ("big.bin", "application/x", b"x" * 5000)
+            ("small.txt", "text/plain", b"ok"), ("big.log", "application/x", b"x" * 5000)
         )
     )
-    big = MailAttachment.objects.get(filename="big.bin")
+    big = MailAttachment.objects.get(filename="big.log")
     assert (big.path, big.size) == ("", 5000)
     assert big.dropped_reason == "not kept: over the 1000 bytes limit for one attachment"
-    assert (
-        "- big.bin (application/x, 5 KB): not kept: over the 1000 bytes limit for one attachment"
-        in inbound.ticket_message.body
+    assert inbound.ticket_message.body.endswith(
+        "Files in this email that were not attached (the original email keeps them):\n"
+        "- big.log (application/x, 5 KB): not kept: over the 1000 bytes limit for one attachment"
     )
+    assert "small.txt" not in inbound.ticket_message.body
     assert Attachment.objects.filter(ticket=inbound.ticket).count() == 1
+
+
+def test_a_mailed_file_is_judged_by_the_rule_of_every_door(world, tmp_path):
+    """The name's allowed ending and the content decide, whatever type the mail declares; a
+    refused file is not kept and the message says why."""
+    exe = b"MZ\x90\x00" + b"\x00" * 200
+    inbound = ingest_message(
+        _with_attachments(
+            ("zpool.log", "text/x-log", b"pool: tank\n"),
+            ("bundle.tgz", "application/x-compressed-tar", b"\x1f\x8b\x08\x00" + b"x" * 40),
+            ("setup.log", "text/plain", exe),
+            ("invite.html", "text/html", b"<script>alert(1)</script>"),
+        )
+    )
+    assert inbound.status == "ticket_opened"
+    kept = Attachment.objects.filter(ticket=inbound.ticket).order_by("id")
+    assert [(a.name, a.content_type, a.message_id) for a in kept] == [
+        ("zpool.log", "text/plain", inbound.ticket_message_id),
+        ("bundle.tgz", "application/gzip", inbound.ticket_message_id),
+    ]
+    refused = {m.filename: m for m in MailAttachment.objects.filter(inbound=inbound, path="")}
+    assert refused["setup.log"].dropped_reason == (
+        "not kept: the content is not UTF-8 text without NUL bytes as its name (.log) says."
+    )
+    assert refused["invite.html"].dropped_reason.startswith(
+        "not kept: files ending in .html are not accepted; attach one of .cfg, .conf, .csv,"
+    )
+    body = inbound.ticket_message.body
+    assert body.endswith(
+        "Files in this email that were not attached (the original email keeps them):\n"
+        "- setup.log (text/plain, 204 bytes): not kept: the content is not UTF-8 text without "
+        "NUL bytes as its name (.log) says.\n"
+        f"- invite.html (text/html, 25 bytes): {refused['invite.html'].dropped_reason}"
+    )
+    assert "zpool.log" not in body and "bundle.tgz" not in body
 
 
 def test_a_huge_attachment_over_25_mb_is_dropped_and_the_ticket_still_opens(world, tmp_path):
