@@ -16,6 +16,7 @@ from rmadesk.core import clock
 from rmadesk.core.models import AuditEvent
 from rmadesk.jobs.models import DeadLetter
 from rmadesk.mail.models_outbox import OutboxMessage
+from rmadesk.notices.models import Notice, NoticePreference
 from rmadesk.rmas.models import Rma
 from rmadesk.rmas.services import confirm_rma, issue_label, open_rma
 from rmadesk.tickets.attachments import attach_files
@@ -60,7 +61,16 @@ def world(desk, settings, tmp_path):
     queued_notifications(1)
     mail = OutboxMessage.objects.get(kind="bulk")
     OutboxMessage.objects.filter(pk=mail.pk).update(status="failed", attempts=8)
+    notice = Notice.objects.create(
+        recipient=desk.agent,
+        kind="new_ticket",
+        source="test:1",
+        ticket_number=desk.soon.number,
+        text="New ticket",
+        created_at=clock.now(),
+    )
     return {
+        "n": notice.pk,
         "t": desk.soon.number,
         "r": rma.number,
         "i": bill.number,
@@ -90,6 +100,10 @@ PAGES = [
     "/console/policy/calculate?op=rma&issued=2026-11-18T10:00-08:00",
     "/console/jobs/",
     "/console/jobs/?tasks_page=2&mail_page=x",
+    "/console/notifications/",
+    "/console/notifications/?page=2",
+    "/console/notifications/bell",
+    "/console/notifications/preferences",
 ]
 ACTIONS = [
     ("/console/calls/new", {"serial": "{s}", "caller": "Kim", "severity": "S2", "notes": "n"}),
@@ -114,6 +128,9 @@ ACTIONS = [
     ("/console/jobs/tasks/{d}/retry", {}),
     ("/console/jobs/tasks/{d}/discard", {}),
     ("/console/jobs/notifications/{o}/retry", {}),
+    ("/console/notifications/read", {}),
+    ("/console/notifications/{n}/read", {}),
+    ("/console/notifications/preferences", {"new_ticket": "off"}),
 ]
 
 
@@ -133,6 +150,8 @@ def _state():
         CreditNote.objects.count(),
         list(DeadLetter.objects.order_by("pk").values_list("status", "handled_at")),
         list(OutboxMessage.objects.order_by("pk").values_list("status", "attempts")),
+        list(Notice.objects.order_by("pk").values_list("read_at", flat=True)),
+        NoticePreference.objects.count(),
     )
 
 
