@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from rmadesk.notices.choices import NoticeKind
 from rmadesk.notices.events import BreachApproaching
 from rmadesk.notices.mentions import mentioned_staff
-from rmadesk.notices.recipients import actor_id_of, ticket_staff, without
+from rmadesk.notices.recipients import actor_id_of, ticket_staff, without, without_actor
 from rmadesk.notices.services import Announcement, deliver
 from rmadesk.rmas.events import PartReceived
 from rmadesk.tickets.events import CustomerReplied, NoteAdded, TicketFacts, TicketOpened
@@ -78,7 +78,7 @@ def on_ticket_opened(event: TicketOpened) -> None:
             body=_excerpt(event.body),
             due=event.first_response.due_at if event.first_response else None,
         ),
-        without(ticket_staff(ticket.number), actor_id_of(event.audit_id)),
+        without_actor(ticket_staff(ticket.number), event.audit_id),
     )
 
 

@@ -2,8 +2,9 @@
 
 - the ticket's assignee, when it has an active staff assignee;
 - else the members of every team serving the ticket's plan (`rmadesk.core.teams`);
-- else, when no team serves the plan, every active agent (a desk without teams yet hears of
-  everything rather than nothing).
+- else, when no team serves the plan, the active managers: the support leads, who assign the
+  ticket or give the plan a team (as breach alerts go to them), rather than nobody or every
+  agent.
 
 The person who did the thing is never told of it (`except_user`).
 """
@@ -32,7 +33,8 @@ def actor_id_of(audit_id: int | None) -> int | None:
 
 
 def ticket_staff(number: int) -> list[Any]:
-    """The staff users who hear of ticket `number`: its assignee, else its plan's team."""
+    """The staff users who hear of ticket `number`: its assignee, else its plan's team, else
+    the managers."""
     ticket = (
         Ticket.objects.select_related("assignee", "assignee__account").filter(number=number).first()
     )
@@ -46,7 +48,7 @@ def ticket_staff(number: int) -> list[Any]:
         return team
     return list(
         get_user_model()
-        .objects.filter(account__role=Role.AGENT, is_active=True)
+        .objects.filter(account__role=Role.MANAGER, is_active=True)
         .select_related("account")
         .order_by("email", "pk")
     )
@@ -55,3 +57,8 @@ def ticket_staff(number: int) -> list[Any]:
 def without(users: list[Any], user_id: int | None) -> list[Any]:
     """`users` less the one who did the thing."""
     return [user for user in users if user.pk != user_id]
+
+
+def without_actor(users: list[Any], audit_id: int | None) -> list[Any]:
+    """`users` less the one who made the change the audit row records (read only if needed)."""
+    return without(users, actor_id_of(audit_id)) if users else []

@@ -42,13 +42,13 @@ def test_the_agent_who_opens_a_ticket_is_not_told_of_it(desk):
     assert mailed() == [["ben@vendor.example"]]
 
 
-def test_without_a_team_for_the_plan_every_active_agent_hears(desk):
-    Team.objects.all().delete()
-    retired = add_user(email="retired@vendor.example", role="agent")
+def test_without_a_team_for_the_plan_the_managers_hear(desk):
+    Team.objects.filter(name="Premium").update(plans=["silver"])
+    retired = add_user(email="retired@vendor.example", role="manager")
     retired.is_active = False
     retired.save()
     desk.open()
-    assert noticed() == ["ann@vendor.example", "ben@vendor.example", "cid@vendor.example"]
+    assert noticed() == ["lead@vendor.example"]  # not the agents, not the retired manager
 
 
 def test_team_members_who_left_or_are_not_staff_hear_nothing(desk):
