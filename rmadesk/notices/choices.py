@@ -15,9 +15,9 @@ class NoticeKind(models.TextChoices):
 class Delivery(models.TextChoices):
     """How one staff user hears of one kind: the default is both."""
 
-    BOTH = "both", _("In the app and by mail")
-    IN_APP = "in_app", _("In the app only")
-    MAIL = "mail", _("By mail only")
+    BOTH = "both", _("Both")
+    IN_APP = "in_app", _("In the app")
+    MAIL = "mail", _("By mail")
     OFF = "off", _("Off")
 
     @property

@@ -157,7 +157,7 @@ def test_preferences_are_shown_and_saved_per_kind():
     page = html(client.get("/console/notifications/preferences"))
     assert page.count('type="radio"') == 5 * 4
     assert page.count(" checked") == 5  # both, for every kind, until chosen
-    assert 'aria-label="Customer reply: By mail only"' in page
+    assert 'aria-label="Customer reply: By mail"' in page
     response = client.post(
         "/console/notifications/preferences",
         {"new_ticket": "in_app", "customer_reply": "off", "mention": "both"},
@@ -168,7 +168,7 @@ def test_preferences_are_shown_and_saved_per_kind():
         "customer_reply": "off",
     }
     page = html(client.get("/console/notifications/preferences"))
-    assert 'id="new_ticket-in_app" aria-label="New ticket: In the app only" checked' in page
+    assert 'id="new_ticket-in_app" aria-label="New ticket: In the app" checked' in page
     assert 'id="customer_reply-off" aria-label="Customer reply: Off" checked' in page
 
 
