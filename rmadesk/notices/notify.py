@@ -16,6 +16,7 @@ rest. Each handler is idempotent: `deliver` keys the notices and mails by the au
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from rmadesk.notices.choices import NoticeKind
@@ -77,6 +78,7 @@ def on_ticket_opened(event: TicketOpened) -> None:
             details=_details(ticket),
             body=_excerpt(event.body),
             due=event.first_response.due_at if event.first_response else None,
+            extra={"due_label": _("First response due")},
         ),
         without_actor(ticket_staff(ticket.number), event.audit_id),
     )
@@ -148,6 +150,7 @@ def on_breach_approaching(event: BreachApproaching) -> None:
                 (_("Target"), f"{event.clock.target} ({event.clock.calendar})"),
             ),
             due=event.clock.due_at,
+            extra={"due_label": capfirst(_("%(clock)s due") % {"clock": event.clock.label})},
         ),
         ticket_staff(ticket.number),  # the system's scan did it: nobody to leave out
     )

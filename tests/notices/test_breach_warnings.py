@@ -52,7 +52,7 @@ def test_it_fires_once_at_one_hour_before_due_to_the_assignee(desk):
         f"#{ticket.number}: the first response is due within 1h (S2, Acme Storage): Pool degraded"
     )
     mail = OutboxMessage.objects.get(kind="notice_breach_warning")
-    assert "Due: Wed 18 Nov 2026 14:00 PST" in mail.text_body
+    assert "First response due: Wed 18 Nov 2026 14:00 PST" in mail.text_body
     # Later runs, up to the due instant, warn nobody again.
     for later in (due - dt.timedelta(minutes=30), due - SECOND):
         assert warn_breaching_clocks(now=later) == 0

@@ -31,7 +31,7 @@ def test_a_portal_ticket_without_assignee_goes_to_the_plans_team_by_app_and_mail
     assert "Customer: Acme Storage" in mail.text_body
     assert "One disk failed." in mail.text_body
     # Gold S2: 4 hours on Pacific business hours from 10:00 PST (T5), in Ann's zone (T1).
-    assert "Due: Wed 18 Nov 2026 14:00 PST" in mail.text_body
+    assert "First response due: Wed 18 Nov 2026 14:00 PST" in mail.text_body
     assert f"/console/tickets/{ticket.number}/" in mail.text_body
     assert mail.headers["Auto-Submitted"] == "auto-generated"
 
