@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from rmadesk.core.errors import NotFound
 from rmadesk.core.permissions import Actor
@@ -23,7 +24,7 @@ def notice_for(user: Actor, notice_id: int) -> Notice:
     """One of the user's own notifications; another's answers like a missing one."""
     found = visible_notices(user).filter(pk=notice_id).first()
     if found is None:
-        raise NotFound("no such notification", field="notice")
+        raise NotFound(_("no such notification"), field="notice")
     return found
 
 

@@ -7,6 +7,8 @@ import pytest
 from rmadesk.core.events import dispatch, from_payload
 from rmadesk.core.models import AuditEvent, Team
 from rmadesk.core.services import add_user
+from rmadesk.customers.models import Contact
+from rmadesk.mail.inbound import ingest_message
 from rmadesk.mail.models_outbox import OutboxMessage
 from rmadesk.notices.models import Notice
 from rmadesk.notices.services import set_preferences
@@ -120,9 +122,6 @@ def test_an_event_handed_out_twice_notifies_and_mails_each_recipient_once(desk):
 
 
 def test_a_mailed_ticket_notifies_the_team(desk):
-    from rmadesk.customers.models import Contact
-    from rmadesk.mail.inbound import ingest_message
-
     Contact.objects.create(customer=desk.customer, name="Alice", email="alice@acme.example")
     raw = (
         b"From: Alice <alice@acme.example>\nTo: support@rmadesk.example\n"
