@@ -181,3 +181,19 @@ def test_a_wrong_choice_is_refused_naming_the_kind():
     assert "choose one of both, in_app, mail, off" in html(response)
     assert "field new_ticket" in html(response)
     assert not NoticePreference.objects.exists()
+
+
+def test_the_page_runs_a_fixed_number_of_queries(django_assert_max_num_queries):
+    agent = make_user("agent")
+    client = client_for(agent)
+    notify(agent, 3)
+    with CaptureQueriesContext(connection) as few:
+        client.get("/console/notifications/")
+    notify(agent, 60, start=3)
+    with CaptureQueriesContext(connection) as many:
+        page = html(client.get("/console/notifications/"))
+    assert page.count('<li id="notice-') == 50
+    assert len(many) == len(few), [query["sql"] for query in many.captured_queries]
+    # session, user, role; the COUNT and one page; the unread COUNT
+    with django_assert_max_num_queries(6):
+        client.get("/console/notifications/?page=2")
