@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "rmadesk.billing",
     "rmadesk.onsite",
     "rmadesk.jobs",
+    "rmadesk.notices",
     "rmadesk.mail",
     "rmadesk.portal",
     "rmadesk.console",

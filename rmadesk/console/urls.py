@@ -10,6 +10,7 @@ from rmadesk.console import (
     held_views,
     jobs_views,
     money_views,
+    notice_views,
     policy_views,
     rma_views,
     views,
@@ -90,6 +91,20 @@ urlpatterns = [
     # the policy
     path("policy/", policy_views.policy_page, name="policy"),
     path("policy/calculate", policy_views.calculate, name="calculate"),
+    # staff notifications: the bell, the list, each user's choices
+    path("notifications/", notice_views.notifications, name="notifications"),
+    path("notifications/bell", notice_views.bell, name="notification_bell"),
+    path("notifications/read", notice_views.mark_all_read, name="notifications_read"),
+    path(
+        "notifications/<console_number:pk>/read",
+        notice_views.mark_read,
+        name="notification_read",
+    ),
+    path(
+        "notifications/preferences",
+        notice_views.preferences,
+        name="notification_preferences",
+    ),
     # the background work
     path("jobs/", jobs_views.jobs, name="jobs"),
     path("jobs/tasks/<console_number:pk>/retry", jobs_views.retry_task, name="jobs_retry_task"),

@@ -12,12 +12,16 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from django import forms
 from django.contrib import admin
+from django.contrib.auth import get_user_model
 from django.db import models
 from django.http import HttpRequest
 from django.utils import timezone
 
-from rmadesk.core.models import Account, ApiToken, AuditEvent, Counter
+from rmadesk.core.models import Account, ApiToken, AuditEvent, Counter, Team
+from rmadesk.core.permissions import ANY_STAFF
+from rmadesk.core.teams import check_plans, plan_choices
 from rmadesk.policy.errors import PolicyError
 from rmadesk.policy.instants import zone_named
 
@@ -199,3 +203,54 @@ class AuditEventAdmin(ReadOnlyAdmin, admin.ModelAdmin):  # type: ignore[type-arg
     @admin.display(description="rules")
     def rule_ids(self, event: AuditEvent) -> str:
         return ", ".join(str(rule) for rule in event.rules or ())
+
+
+class TeamForm(forms.ModelForm):  # type: ignore[type-arg]
+    """A team: its name, the policy's plans it serves (ticked), its staff members."""
+
+    plans = forms.MultipleChoiceField(
+        choices=plan_choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text="New tickets, replies, arrived packages and breach warnings of tickets on "
+        "these plans go to the ticket's assignee, else to this team's members.",
+    )
+
+    class Meta:
+        model = Team
+        fields = ("name", "plans", "members")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        members = self.fields["members"]
+        assert isinstance(members, forms.ModelMultipleChoiceField)
+        # Staff only: a customer's contact is never on the vendor's team.
+        members.queryset = (
+            get_user_model()
+            .objects.filter(account__role__in=ANY_STAFF, is_active=True)
+            .order_by("email")
+        )
+
+    def clean_plans(self) -> list[str]:
+        return check_plans(self.cleaned_data.get("plans") or [])
+
+
+@admin.register(Team)
+class TeamAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    # Reference data the back office edits, like contracts: no service is bypassed (a team
+    # changes who hears of a ticket, nothing about the ticket itself).
+    form = TeamForm
+    list_display = ("name", "plan_names", "member_count")
+    search_fields = ("name", "members__email")
+    filter_horizontal = ("members",)
+
+    def get_queryset(self, request: HttpRequest) -> Any:
+        return super().get_queryset(request).annotate(member_total=models.Count("members"))
+
+    @admin.display(description="plans")
+    def plan_names(self, team: Team) -> str:
+        return ", ".join(team.plans or []) or "-"
+
+    @admin.display(description="members", ordering="member_total")
+    def member_count(self, team: Any) -> int:
+        return int(team.member_total)

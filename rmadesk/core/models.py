@@ -123,3 +123,24 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.verb} {self.subject_id}"
+
+
+class Team(models.Model):
+    """A group of the vendor's staff serving some of the policy's plans (staff notifications).
+
+    Lives in core beside accounts and roles: a team is how staff are organised, like a role,
+    and its plans are the policy file's plan names (strings core can check against the active
+    policy), so every app may ask "who serves this plan?" without core importing a business
+    app. Managed in the Django admin.
+    """
+
+    name = models.CharField(max_length=100, unique=True)
+    # The policy file's plan names this team serves ("gold", "silver", ...).
+    plans = models.JSONField(default=list, blank=True)
+    members = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="teams", blank=True)
+
+    class Meta:
+        ordering = ("name",)
+
+    def __str__(self) -> str:
+        return self.name

@@ -17,6 +17,7 @@ from rmadesk.demo.records import (
     demo_records_exist,
     load_demo_records,
 )
+from rmadesk.demo.teams import seed_demo_teams
 
 ADMIN_USERNAME = "admin"
 ADMIN_PASSWORD = "admin"  # a published demo login, never for production
@@ -47,6 +48,7 @@ def load_demo_data() -> DemoData:
         result.logins.append(_ensure_admin(result))
         exists = demo_records_exist()
         logins = demo_logins() if exists else load_demo_records()
+        result.created.extend(seed_demo_teams())
     for role, email in logins:
         result.logins.append(DemoLogin(role, email, DEMO_PASSWORD, is_new=not exists))
     if not exists:

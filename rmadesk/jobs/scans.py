@@ -17,6 +17,7 @@ from typing import Protocol
 
 from rmadesk.billing.services import accrue_late_fees, invoice_unreturned_parts
 from rmadesk.core.services import publish_pending_events
+from rmadesk.notices.scans import warn_breaching_clocks
 from rmadesk.policy.instants import require_aware
 from rmadesk.rmas.services import (
     expire_labels,
@@ -45,6 +46,8 @@ class Scan:
 
 SCANS: tuple[Scan, ...] = (
     Scan("mark_breached_clocks", mark_breached_clocks, "clocks breached"),
+    # Staff warned of a clock due within `[notifications] breach_warning`, once per due instant.
+    Scan("warn_breaching_clocks", warn_breaching_clocks, "breach warnings sent to staff"),
     Scan("expire_rmas", expire_rmas, "RMAs expired (R1)"),
     Scan("expire_labels", expire_labels, "return labels expired (R4)"),
     Scan(

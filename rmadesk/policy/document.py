@@ -16,6 +16,7 @@ from pydantic import Field as PydanticField
 from pydantic.dataclasses import dataclass
 
 from rmadesk.policy.calendars import WEEKDAYS, OpenHours
+from rmadesk.policy.durations import parse_duration
 from rmadesk.policy.errors import PolicyError
 from rmadesk.policy.instants import zone_named
 
@@ -281,6 +282,30 @@ class ScheduleDoc:
 
 
 @dataclass(config=STRICT)
+class NotificationsDoc:
+    """What the vendor's staff are told, and when (not a rule of the policy but of running it).
+
+    `breach_warning`: how long before a running clock's due instant its ticket's assignee (else
+    the plan's team) is warned, as elapsed time ("1h", "30m", "1h30m"), not business hours.
+    """
+
+    breach_warning: str = "1h"
+
+    @field_validator("breach_warning")
+    @classmethod
+    def _length(cls, value: str) -> str:
+        try:
+            parse_duration(value, "breach_warning")
+        except PolicyError as error:
+            raise ValueError(error.message) from None
+        return value
+
+    @property
+    def breach_warning_length(self) -> dt.timedelta:
+        return parse_duration(self.breach_warning, "notifications.breach_warning")
+
+
+@dataclass(config=STRICT)
 class PolicyDocument:
     """The whole file."""
 
@@ -295,6 +320,7 @@ class PolicyDocument:
     rma: RmaDoc
     money: MoneyDoc
     schedule: ScheduleDoc = PydanticField(default_factory=ScheduleDoc)
+    notifications: NotificationsDoc = PydanticField(default_factory=NotificationsDoc)
 
     def cross_check(self) -> list[tuple[str, str]]:
         """(key, problem) for what the types alone cannot catch."""

@@ -23,7 +23,7 @@ from django.urls import reverse
 from rmadesk.assets.models import Asset, ProductModel
 from rmadesk.billing.models import CreditNote, Invoice, InvoiceLine, Payment
 from rmadesk.core import clock
-from rmadesk.core.models import Account, ApiToken, AuditEvent, Counter
+from rmadesk.core.models import Account, ApiToken, AuditEvent, Counter, Team
 from rmadesk.core.services import add_user, allocate_number, issue_token, record_event
 from rmadesk.customers.models import Contact, Contract, Customer
 from rmadesk.onsite.models import Appointment
@@ -59,7 +59,7 @@ READ_ONLY = (
     CreditNote,
     Appointment,
 )
-EDITABLE = (Customer, Contact, Contract, ProductModel, Asset)
+EDITABLE = (Customer, Contact, Contract, ProductModel, Asset, Team)
 ALL_MODELS = READ_ONLY + EDITABLE
 
 
@@ -179,7 +179,10 @@ def rows() -> dict[type[Model], Model]:
     )
     with transaction.atomic():
         allocate_number("ticket")
+    team = Team.objects.create(name="Premium", plans=["gold", "silver"])
+    team.members.add(user)
     return {
+        Team: team,
         Account: Account.objects.get(user=user),
         ApiToken: ApiToken.objects.get(digest=ApiToken.digest_of(token)),
         Counter: Counter.objects.get(name="ticket"),
@@ -503,3 +506,30 @@ def test_attachments_are_listed_with_a_download_link(admin_client, rows):
     ]  # fmt: skip
     change = admin_client.get(change_url(attachment)).content.decode()
     assert f'<a href="{download}" download>download debug.log</a>' in change
+
+
+def team_form(**changes: object) -> dict[str, object]:
+    data: dict[str, object] = {"name": "Enterprise", "plans": ["gold"], "_save": "Save"}
+    data.update(changes)
+    return data
+
+
+def test_a_team_serves_the_policys_plans_and_has_staff_members_only(admin_client, rows):
+    agent = Account.objects.get(role="agent").user
+    contact = add_user(email="it@acme.example", role="customer", customer_id=rows[Customer].pk)
+    page = admin_client.get(add_url(Team)).content.decode()
+    assert 'value="truecommand-free"' in page  # every plan of the policy file, to tick
+    assert "it@acme.example" not in page  # a customer's contact is never on a team
+    response = admin_client.post(add_url(Team), team_form(members=[agent.pk]))
+    assert response.status_code == 302
+    team = Team.objects.get(name="Enterprise")
+    assert (team.plans, list(team.members.all())) == (["gold"], [agent])
+    refused = admin_client.post(add_url(Team), team_form(name="Other", members=[contact.pk]))
+    assert "Select a valid choice" in refused.content.decode()
+    refused = admin_client.post(add_url(Team), team_form(name="Other", plans=["platinum"]))
+    assert "Select a valid choice. platinum is not one of the available choices." in (
+        refused.content.decode()
+    )
+    assert not Team.objects.filter(name="Other").exists()
+    listed = admin_client.get(changelist_url(Team)).content.decode()
+    assert "gold, silver" in listed and "Enterprise" in listed

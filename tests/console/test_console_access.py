@@ -18,6 +18,7 @@ from rmadesk.jobs.models import DeadLetter
 from rmadesk.mail.inbound import ingest_message
 from rmadesk.mail.models_inbound import InboundMessage
 from rmadesk.mail.models_outbox import OutboxMessage
+from rmadesk.notices.models import Notice, NoticePreference
 from rmadesk.rmas.models import Rma
 from rmadesk.rmas.services import confirm_rma, issue_label, open_rma
 from rmadesk.tickets.attachments import attach_files
@@ -69,7 +70,16 @@ def world(desk, settings, tmp_path):
     )
     mail = OutboxMessage.objects.get(kind="bulk")
     OutboxMessage.objects.filter(pk=mail.pk).update(status="failed", attempts=8)
+    notice = Notice.objects.create(
+        recipient=desk.agent,
+        kind="new_ticket",
+        source="test:1",
+        ticket_number=desk.soon.number,
+        text="New ticket",
+        created_at=clock.now(),
+    )
     return {
+        "n": notice.pk,
         "t": desk.soon.number,
         "r": rma.number,
         "i": bill.number,
@@ -107,6 +117,10 @@ PAGES = [
     "/console/mail/held/",
     "/console/mail/held/count",
     "/console/mail/held/{h}/",
+    "/console/notifications/",
+    "/console/notifications/?page=2",
+    "/console/notifications/bell",
+    "/console/notifications/preferences",
 ]
 ACTIONS = [
     ("/console/calls/new", {"serial": "{s}", "caller": "Kim", "severity": "S2", "notes": "n"}),
@@ -133,6 +147,9 @@ ACTIONS = [
     ("/console/jobs/notifications/{o}/retry", {}),
     ("/console/mail/held/{h}/link", {"customer": "{c}", "serial": "{s}"}),
     ("/console/mail/held/{h}/discard", {}),
+    ("/console/notifications/read", {}),
+    ("/console/notifications/{n}/read", {}),
+    ("/console/notifications/preferences", {"new_ticket": "off"}),
 ]
 
 
@@ -153,6 +170,8 @@ def _state():
         list(DeadLetter.objects.order_by("pk").values_list("status", "handled_at")),
         list(OutboxMessage.objects.order_by("pk").values_list("status", "attempts")),
         list(InboundMessage.objects.order_by("pk").values_list("status", flat=True)),
+        list(Notice.objects.order_by("pk").values_list("read_at", flat=True)),
+        NoticePreference.objects.count(),
     )
 
 

@@ -45,13 +45,14 @@ def test_no_invoice_on_day_13_exactly_one_on_day_14_and_never_again():
     day_13 = jobs_run("2026-11-15T10:00:00-08:00")
     assert "invoice_unreturned_parts: 0 unreturned-parts invoices issued (R4)" in day_13
     assert "expire_labels: 1 return labels expired (R4)" in day_13  # the label lapsed on day 10
-    assert jobs_run("2026-11-16T09:59:59-08:00").count(": 0 ") == 8  # every scan, none did a thing
+    assert jobs_run("2026-11-16T09:59:59-08:00").count(": 0 ") == 9  # every scan, none did a thing
     assert Invoice.objects.count() == 0
 
     day_14 = jobs_run("2026-11-16T10:00:00-08:00")
     assert day_14.splitlines() == [
         "jobs run at 2026-11-16T18:00:00+00:00",
         "  mark_breached_clocks: 0 clocks breached",
+        "  warn_breaching_clocks: 0 breach warnings sent to staff",
         "  expire_rmas: 0 RMAs expired (R1)",
         "  expire_labels: 0 return labels expired (R4)",
         "  invoice_unreturned_parts: 1 unreturned-parts invoices issued (R4)",
@@ -155,6 +156,7 @@ def test_run_scans_runs_every_scan_in_order():
     counts = scans.run_scans(now=SHIPPED_AT)
     assert list(counts) == [
         "mark_breached_clocks",
+        "warn_breaching_clocks",
         "expire_rmas",
         "expire_labels",
         "invoice_unreturned_parts",

@@ -36,6 +36,7 @@ UTC = dt.UTC
 NOW = dt.datetime(2026, 11, 16, 18, 0, 30, tzinfo=UTC)  # Mon 16 Nov 2026, 10:00:30 Pacific
 ALL_JOBS = [
     "mark_breached_clocks",
+    "warn_breaching_clocks",
     "expire_rmas",
     "expire_labels",
     "invoice_unreturned_parts",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from importlib import resources
 
 import pytest
@@ -97,10 +98,30 @@ def test_a_changed_file_changes_answers():
             'response.S2 = { hours = 4, business_days = 1, calendar = "pacific" }',
             "plans.gold.response.S2",
         ),
+        (
+            'breach_warning = "1h"',
+            'breach_warning = "soon"',
+            "notifications.breach_warning: Value error, 'soon' is not a length of time like "
+            '"1h", "30m" or "1h30m"',
+        ),
+        (
+            'breach_warning = "1h"',
+            'breach_warning = "0m"',
+            "notifications.breach_warning: Value error, '0m' must be more than 0",
+        ),
+        ('breach_warning = "1h"', "breach_warning = 60", "notifications.breach_warning"),
+        ('breach_warning = "1h"', 'breach_warnings = "1h"', "notifications.breach_warnings"),
     ],
 )
 def test_a_wrong_file_names_the_key(old: str, new: str, message: str):
     assert message in refusal(edited(old, new))
+
+
+def test_the_breach_warning_defaults_to_one_hour_when_the_file_leaves_it_out():
+    without = edited('[notifications]\nbreach_warning = "1h"\n', "")
+    policy = parse_policy(without, "vendor.toml")
+    assert policy.document.notifications.breach_warning_length == dt.timedelta(hours=1)
+    assert default_policy().document.notifications.breach_warning == "1h"
 
 
 def test_not_toml_and_missing_file():

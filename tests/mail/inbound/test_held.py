@@ -151,8 +151,7 @@ def test_linking_opens_a_ticket_on_the_customers_serial_with_the_mails_files(wor
     assert ticket.subject == "Disk failure"
     first = Message.objects.get(ticket=ticket)
     assert first.body == (
-        f"Email from Sam Stranger <{STRANGER}>:\n\n"
-        "The pool on our new box went degraded overnight."
+        f"Email from Sam Stranger <{STRANGER}>:\n\nThe pool on our new box went degraded overnight."
     )  # the kept file is the message's attachment, not a line of its text
     [attached] = Attachment.objects.filter(ticket=ticket)
     assert (attached.name, attached.size, attached.message) == ("zpool.log", len(LOG), first)
