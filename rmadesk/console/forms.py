@@ -59,12 +59,28 @@ class CloseForm(TextForm):
 
 
 class ReplyForm(TextForm):
+    """A reply or an internal note, and what happens to the ticket after it (one step)."""
+
     body = _text(long=True)
     visibility = _text()  # "public" (a reply the customer sees) or "internal" (a note)
+    then = _text()  # "" (send), "wait" (send and wait on the customer), "close" (send and close)
+    close_reason = _text(long=True)  # when closing: the reason the customer reads (P1)
+    out_of_scope = _text()  # when closing: blank (resolved) or one of P1's reasons
 
     @property
     def is_public(self) -> bool:
         return self.text("visibility") != "internal"
+
+
+class CannedReplyForm(TextForm):
+    title = _text()
+    body = _text(long=True)
+    shared = forms.BooleanField(required=False)
+
+    @property
+    def is_shared(self) -> bool:
+        self.is_valid()
+        return bool(self.cleaned_data.get("shared"))
 
 
 class CallForm(TextForm):
