@@ -19,7 +19,8 @@ from rmadesk.mail.models_outbox import OutboxMessage
 from rmadesk.rmas.models import Rma
 from rmadesk.rmas.services import confirm_rma, issue_label, open_rma
 from rmadesk.tickets.attachments import attach_files
-from rmadesk.tickets.models import Attachment, Message, Ticket
+from rmadesk.tickets.models import Attachment, CannedReply, Message, Ticket
+from rmadesk.tickets.services import create_canned_reply
 from tests.billing.factories import invoice
 from tests.console.conftest import client_for, make_user
 from tests.console.helpers import html
@@ -57,6 +58,9 @@ def world(desk, settings, tmp_path):
         error="OperationalError: database is locked",
         failed_at=clock.now(),
     )
+    canned = create_canned_reply(
+        actor=make_user("manager"), title="Hello", body="Hello {customer},", shared=True
+    )
     queued_notifications(1)
     mail = OutboxMessage.objects.get(kind="bulk")
     OutboxMessage.objects.filter(pk=mail.pk).update(status="failed", attempts=8)
@@ -68,6 +72,7 @@ def world(desk, settings, tmp_path):
         "d": letter.pk,
         "o": mail.pk,
         "a": attachment.pk,
+        "c": canned.pk,
     }
 
 
@@ -77,6 +82,9 @@ PAGES = [
     "/console/?q=pool",
     "/console/tickets/{t}/",
     "/console/tickets/{t}/attachments/{a}",
+    "/console/tickets/{t}/canned-reply?canned={c}&body=Hi",
+    "/console/canned-replies/",
+    "/console/canned-replies/{c}/",
     "/console/rmas/",
     "/console/rmas/{r}/",
     "/console/rmas/{r}/label.pdf",
@@ -97,10 +105,14 @@ ACTIONS = [
     ("/console/tickets/{t}/wait", {}),
     ("/console/tickets/{t}/resume", {}),
     ("/console/tickets/{t}/assign", {"assignee": ""}),
+    ("/console/tickets/{t}/assign-to-me", {}),
     ("/console/tickets/{t}/close", {"reason": "Fixed."}),
     ("/console/tickets/{t}/reply", {"body": "Hello", "visibility": "public"}),
     ("/console/tickets/{t}/call", {"body": "Called."}),
     ("/console/tickets/{t}/rma", {"kind": "repair", "part_1": "PSU", "unit_price_1": "10.00"}),
+    ("/console/canned-replies/", {"title": "Thanks", "body": "Thank you, {{customer}}."}),
+    ("/console/canned-replies/{c}/", {"title": "Hi", "body": "Hi {{customer}},"}),
+    ("/console/canned-replies/{c}/delete", {}),
     ("/console/rmas/{r}/confirm", {"data_backed_up": "on"}),
     ("/console/rmas/{r}/label", {}),
     ("/console/rmas/{r}/ship", {"shipped_at": ""}),
@@ -128,6 +140,7 @@ def _state():
         Message.objects.count(),
         Attachment.objects.count(),
         list(Ticket.objects.order_by("pk").values_list("status", "severity", "assignee_id")),
+        list(CannedReply.objects.order_by("pk").values_list("title", "body", "owner_id")),
         list(Rma.objects.order_by("pk").values_list("status", "received_at")),
         Payment.objects.count(),
         CreditNote.objects.count(),
@@ -194,7 +207,7 @@ def test_every_form_is_csrf_protected(world, path, data):
         else "finance"
         if "invoices" in path
         else "manager"
-        if "jobs" in path
+        if "jobs" in path or "canned-replies/" in path
         else "agent"
     )
     client = client_for(make_user(role), csrf=True)
