@@ -124,8 +124,8 @@ def canned_reply_fill(request: HttpRequest, number: int) -> HttpResponse:
             request, number, request.GET.get("canned", "").strip(), typed
         )
     except REFUSALS as error:
-        if isinstance(error, NotFound) and error.field != "canned_reply":
-            raise
+        if isinstance(error, NotFound):
+            raise  # another agent's own reply, like a missing one: 404
         context |= {"reply_body": typed, "refusal": refusal_of(error, "canned")}
         return render(request, "console/_reply_box.html", context, status=400)
     return render(request, "console/_reply_box.html", context)
