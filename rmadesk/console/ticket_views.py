@@ -246,7 +246,9 @@ def reply(request: HttpRequest, number: int) -> HttpResponse:
     def perform(ticket: Ticket, form: forms.ReplyForm) -> str:
         then = form.text("then")
         scope = form.text("out_of_scope")
-        files = request.FILES.getlist("files")
+        # The files go to `attach_files` unchecked here: the attachment service decides which
+        # files a ticket accepts (by name and content), the same for every door.
+        files = request.FILES.getlist("attachments")
         services.answer_ticket(
             actor=request.user,
             ticket=ticket,

@@ -340,7 +340,7 @@ def test_send_and_wait_on_the_customer_with_a_file_in_one_post(desk, settings, t
             "body": "Please run the attached steps.",
             "visibility": "public",
             "then": "wait",
-            "files": [SimpleUploadedFile("steps.txt", b"1. debug\n", "text/plain")],
+            "attachments": [SimpleUploadedFile("steps.txt", b"1. debug\n", "text/plain")],
         },
     )
     assert response.status_code == 302
@@ -396,7 +396,7 @@ def test_an_internal_note_with_files_is_a_note(desk, settings, tmp_path):
         {
             "body": "Looks like the HBA firmware.",
             "visibility": "internal",
-            "files": [
+            "attachments": [
                 SimpleUploadedFile("a.log", b"a\n", "text/plain"),
                 SimpleUploadedFile("b.log", b"b\n", "text/plain"),
             ],
