@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 
 from rmadesk.core.errors import InvalidInput, NotFound
 from rmadesk.core.permissions import Actor, is_staff
@@ -93,12 +93,12 @@ def fill_placeholders(text: str, values: dict[str, Callable[[], str]]) -> str:
 
 
 def usable_canned_replies(user: Actor) -> QuerySet[CannedReply]:
-    """The canned replies a staff user may use and see: the shared ones and its own."""
+    """The canned replies a staff user may use and see: the shared ones, then its own."""
     if not is_staff(user):
         return CannedReply.objects.none()
     return CannedReply.objects.filter(
         Q(owner__isnull=True) | Q(owner_id=getattr(user, "pk", None))
-    ).order_by("owner_id", "title", "id")
+    ).order_by(F("owner_id").asc(nulls_first=True), "title", "id")  # shared first, by title
 
 
 def canned_reply_for(user: Actor, pk: int) -> CannedReply:
