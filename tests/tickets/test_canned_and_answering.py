@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from hypothesis import given
+from hypothesis import strategies as st
 
 from rmadesk.core import clock
 from rmadesk.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
@@ -61,6 +63,27 @@ def test_placeholders_are_found_in_order_and_literal_braces_are_not_placeholders
         "due",
     ]
     assert fill_placeholders("{{x}} {ticket}", {"ticket": lambda: "7"}) == "{x} 7"
+
+
+VALUES = {"customer": "Acme", "ticket": "100042", "rma": "100042", "due": "Wed 18 Nov 14:00 PST"}
+_plain_text = st.text(alphabet=st.characters(exclude_characters="{}"), max_size=20)
+
+
+@given(
+    st.lists(
+        st.one_of(
+            _plain_text.map(lambda text: (text, text)),
+            st.sampled_from(sorted(VALUES)).map(lambda name: ("{" + name + "}", VALUES[name])),
+            st.sampled_from([("{{", "{"), ("}}", "}")]),
+        ),
+        max_size=12,
+    )
+)
+def test_filling_replaces_each_placeholder_and_keeps_everything_else(pieces):
+    text = "".join(typed for typed, _ in pieces)
+    expected = "".join(filled for _, filled in pieces)
+    values = {name: (lambda value=value: value) for name, value in VALUES.items()}
+    assert fill_placeholders(text, values) == expected
 
 
 def test_unknown_placeholders_are_refused_naming_each():
