@@ -85,6 +85,10 @@ class CannedReplyForm(TextForm):
 
 class CallForm(TextForm):
     body = _text(long=True)
+    called_at = _text()  # a date and time picker in the viewer's zone; blank: now
+
+    def instant(self, zone: dt.tzinfo) -> dt.datetime | None:
+        return typed_instant(self.text("called_at"), "called_at", zone)
 
 
 class RmaOpenForm(TextForm):

@@ -23,6 +23,7 @@ from rmadesk.console.ticket_context import ticket_context
 from rmadesk.core import clock
 from rmadesk.core.errors import InvalidInput, NotFound
 from rmadesk.core.policies import active_policy
+from rmadesk.core.viewers import viewer_zone
 from rmadesk.rmas import services as rma_services
 from rmadesk.rmas.choices import RmaKind
 from rmadesk.rmas.selectors import visible_rmas
@@ -274,7 +275,8 @@ def reply(request: HttpRequest, number: int) -> HttpResponse:
 
 @_post_only
 def log_call(request: HttpRequest, number: int) -> HttpResponse:
-    """A phone call, recorded as an internal note starting "Phone call:" (no clock moves)."""
+    """A phone call, recorded as an internal note starting "Phone call:" (no clock moves), at
+    the time picked in the agent's zone (now when none is)."""
 
     def perform(ticket: Ticket, form: forms.CallForm) -> str:
         body = form.text("body")
@@ -283,6 +285,7 @@ def log_call(request: HttpRequest, number: int) -> HttpResponse:
             ticket=ticket,
             body=f"{PHONE_CALL_PREFIX}{body}" if body else "",
             public=False,
+            at=form.instant(viewer_zone(request.user)),
         )
         return "Phone call logged."
 

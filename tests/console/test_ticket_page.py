@@ -504,3 +504,27 @@ def test_another_agents_personal_canned_reply_is_404(desk):
     assert other.get(url, {"canned": "x"}).status_code == 404
     assert other.get(f"/console/canned-replies/{canned.pk}/").status_code == 404
     assert other.post(f"/console/canned-replies/{canned.pk}/delete").status_code == 404
+
+
+def test_t1_a_call_logged_on_the_ticket_takes_its_time_in_the_agents_zone(desk):
+    client = client_for(desk.agent)
+    url = f"/console/tickets/{desk.on_track.number}/"
+    assert '<input type="datetime-local" id="call-at" name="called_at"' in html(client.get(url))
+    response = client.post(url + "call", {"body": "Called back.", "called_at": "2026-11-18T09:45"})
+    assert response.status_code == 302
+    call = Message.objects.filter(ticket=desk.on_track).latest("id")
+    assert call.at.isoformat() == "2026-11-18T17:45:00+00:00"  # 09:45 PST
+
+
+def test_t1_a_call_time_the_clocks_skip_is_refused_naming_the_field(desk):
+    before = Message.objects.count()
+    response = client_for(desk.agent).post(
+        f"/console/tickets/{desk.on_track.number}/call",
+        {"body": "Called.", "called_at": "2027-03-14T02:15"},
+    )
+    assert response.status_code == 400
+    page = html(response)
+    assert "2027-03-14 02:15 does not exist in America/Los_Angeles" in page
+    assert '<span class="muted">— field called_at</span>' in page
+    assert 'value="2027-03-14T02:15"' in page
+    assert Message.objects.count() == before
