@@ -14,7 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from rmadesk.console import forms
 from rmadesk.console.pages import REFUSALS, Refusal, act, refusal_of
@@ -97,7 +97,7 @@ def ticket_page(
 
 
 @staff_page
-@require_GET
+@require_safe
 def ticket_detail(request: HttpRequest, number: int) -> HttpResponse:
     return render(request, "console/ticket.html", ticket_page(request, number))
 
@@ -113,7 +113,7 @@ def _with_canned_reply(request: HttpRequest, number: int, chosen: str, typed: st
 
 
 @staff_page
-@require_GET
+@require_safe
 def canned_reply_fill(request: HttpRequest, number: int) -> HttpResponse:
     """The reply box (an htmx fragment) with the chosen canned reply (`canned`) added after what
     was typed (`body`), its placeholders filled for this ticket; a refusal (an unknown
