@@ -104,6 +104,8 @@ def ticket_detail(request: HttpRequest, number: int) -> HttpResponse:
 
 def _with_canned_reply(request: HttpRequest, number: int, chosen: str, typed: str) -> str:
     ticket = ticket_for(request.user, number)
+    if not chosen:
+        raise InvalidInput("choose a canned reply to insert", field="canned")
     if not chosen.isdigit():
         raise NotFound(f"no canned reply {chosen}", field="canned_reply")
     canned = canned_reply_for(request.user, int(chosen))

@@ -496,6 +496,15 @@ def test_a_canned_reply_that_cannot_be_filled_is_refused_and_the_typed_text_stay
     assert ">Typed so far</textarea>" in page
 
 
+def test_insert_without_choosing_a_canned_reply_says_so(desk):
+    response = client_for(desk.agent).get(
+        f"/console/tickets/{desk.on_track.number}/canned-reply", {"canned": "", "body": "Hi"}
+    )
+    assert response.status_code == 400
+    assert "choose a canned reply to insert" in html(response)
+    assert ">Hi</textarea>" in html(response)
+
+
 def test_another_agents_personal_canned_reply_is_404(desk):
     canned = create_canned_reply(actor=desk.agent, title="Mine", body="x", shared=False)
     other = client_for(make_user("agent"))
