@@ -12,6 +12,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from rmadesk.console import forms
@@ -58,7 +59,7 @@ def canned_replies(request: HttpRequest) -> HttpResponse:
             body=form.text("body"),
             shared=form.is_shared,
         )
-        return f"Canned reply “{canned.title}” added."
+        return gettext("Canned reply “%(title)s” added.") % {"title": canned.title}
 
     return act(
         request,
@@ -82,7 +83,7 @@ def canned_reply_edit(request: HttpRequest, pk: int) -> HttpResponse:
         services.change_canned_reply(
             actor=request.user, canned=canned, title=form.text("title"), body=form.text("body")
         )
-        return f"Canned reply “{canned.title}” changed."
+        return gettext("Canned reply “%(title)s” changed.") % {"title": canned.title}
 
     return act(
         request,
@@ -101,7 +102,7 @@ def canned_reply_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
     def perform() -> str:
         services.delete_canned_reply(actor=request.user, canned=canned)
-        return f"Canned reply “{canned.title}” deleted."
+        return gettext("Canned reply “%(title)s” deleted.") % {"title": canned.title}
 
     return act(
         request,

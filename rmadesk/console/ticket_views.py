@@ -14,6 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_POST, require_safe
 
 from rmadesk.console import forms
@@ -219,7 +220,7 @@ def assign_to_me(request: HttpRequest, number: int) -> HttpResponse:
 
     def perform(ticket: Ticket, form: Any) -> str:
         services.assign_ticket(actor=request.user, ticket=ticket, assignee=request.user)
-        return "Assigned to you."
+        return gettext("Assigned to you.")
 
     return _ticket_action(request, number, "assign", None, perform)
 
@@ -262,17 +263,43 @@ def reply(request: HttpRequest, number: int) -> HttpResponse:
             close_reason=form.text("close_reason"),
             out_of_scope=scope or None,
         )
-        sent = "Reply sent to the customer" if form.is_public else "Internal note added"
-        if files:
-            sent += f" with {len(files)} file{'s' if len(files) > 1 else ''}"
-        if then == "wait":
-            return f"{sent}; the ticket waits on the customer (rule L5)."
-        if then == "close":
-            return f"{sent}; the ticket is closed."
-        return f"{sent}." if form.is_public else f"{sent} (the customer does not see it)."
+        return _sent_message(public=form.is_public, files=len(files), then=then)
 
     name = "note" if not form.is_public else "reply"
     return _ticket_action(request, number, name, form, perform)
+
+
+def _sent_message(*, public: bool, files: int, then: str) -> str:
+    """What the agent is told after a reply or note: what was sent, with how many files, and
+    what became of the ticket."""
+    if public:
+        sent = (
+            ngettext(
+                "Reply sent to the customer with %(count)d file",
+                "Reply sent to the customer with %(count)d files",
+                files,
+            )
+            if files
+            else gettext("Reply sent to the customer")
+        )
+    else:
+        sent = (
+            ngettext(
+                "Internal note added with %(count)d file",
+                "Internal note added with %(count)d files",
+                files,
+            )
+            if files
+            else gettext("Internal note added")
+        )
+    sent = sent % {"count": files} if files else sent
+    if then == "wait":
+        return gettext("%(sent)s; the ticket waits on the customer (rule L5).") % {"sent": sent}
+    if then == "close":
+        return gettext("%(sent)s; the ticket is closed.") % {"sent": sent}
+    if public:
+        return gettext("%(sent)s.") % {"sent": sent}
+    return gettext("%(sent)s (the customer does not see it).") % {"sent": sent}
 
 
 @_post_only
