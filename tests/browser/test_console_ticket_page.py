@@ -18,8 +18,10 @@ from rmadesk.core import clock
 from rmadesk.core.services import add_user
 from rmadesk.customers.models import Contact
 from rmadesk.mail.models_outbox import OutboxMessage
+from rmadesk.rmas.services import open_rma
 from rmadesk.tickets.models import Attachment, Ticket
 from rmadesk.tickets.services import create_canned_reply, open_ticket
+from tests.billing.factories import invoice
 from tests.browser.conftest import log_in, shoot
 from tests.factories import AssetFactory, ContractFactory, CustomerFactory
 
@@ -48,6 +50,20 @@ def ticket(settings, tmp_path):
     add_user(email="agent@vendor.example", role="agent", password=PASSWORD)
     manager = add_user(email="lead@vendor.example", role="manager")
     create_canned_reply(actor=manager, title="Ask for a debug file", body=CANNED, shared=True)
+    # Some history for the context panel: another open ticket on the serial with its RMA, an
+    # open invoice.
+    earlier = open_ticket(
+        actor=manager,
+        serial="M50-000042",
+        severity="S3",
+        subject="Fan noise on controller B",
+        body="Loud fan since the update.",
+        channel="phone",
+        opened_at=NOW - dt.timedelta(days=3),
+    )
+    open_rma(actor=manager, ticket=earlier, kind="repair",
+             items=[{"part": "Fan module", "unit_price": "45.00"}])  # fmt: skip
+    invoice(customer=customer, at=NOW - dt.timedelta(days=40), amount="1200.00")
     opened = open_ticket(
         actor=alice,
         serial="M50-000042",
