@@ -19,6 +19,7 @@ from rmadesk.tickets.services import create_canned_reply, open_ticket
 from tests.billing.factories import invoice
 from tests.console.conftest import NOW, client_for, make_user
 from tests.console.helpers import html, text_of
+from tests.factories import TicketFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -537,3 +538,13 @@ def test_t1_a_call_time_the_clocks_skip_is_refused_naming_the_field(desk):
     assert '<span class="muted">— field called_at</span>' in page
     assert 'value="2027-03-14T02:15"' in page
     assert Message.objects.count() == before
+
+
+def test_a_ticket_without_a_serial_shows_its_customers_context(desk):
+    loose = TicketFactory(asset=None, customer=desk.customer, subject="Billing question")
+    page = html(client_for(desk.agent).get(f"/console/tickets/{loose.number}/"))
+    text = text_of(page)
+    assert "Contract Gold, 01 Jan 2025 – 31 Dec 2028" in text
+    assert "Serial none on this ticket" in text
+    assert f'href="/console/tickets/{desk.on_track.number}/"' in _section(page, "others-title")
+    assert "none" in text_of(_section(page, "rmas-title"))
