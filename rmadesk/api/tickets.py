@@ -20,12 +20,7 @@ from rmadesk.api.schemas import In, Instant, Out
 from rmadesk.core.models import AuditEvent
 from rmadesk.core.permissions import Actor
 from rmadesk.tickets import services
-from rmadesk.tickets.attachments import (
-    add_attachments,
-    attachment_for,
-    open_attachment,
-    ticket_attachments,
-)
+from rmadesk.tickets.attachments import attachment_for, open_attachment, ticket_attachments
 from rmadesk.tickets.choices import ClockKind, TicketStatus
 from rmadesk.tickets.file_types import limits_text
 from rmadesk.tickets.models import Attachment, Message, ServiceClock, Ticket
@@ -393,7 +388,7 @@ def upload_attachments(
 ) -> Status[object]:
     user = user_of(request)
     ticket = ticket_for(user, number)
-    made = add_attachments(
+    made = services.add_attachments(
         actor=user, ticket=ticket, files=file, message_id=message, internal=internal
     )
     return Status(201, [_attachment_out(a) for a in made])

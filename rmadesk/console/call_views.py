@@ -7,9 +7,10 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from rmadesk.console.forms import typed_instant
 from rmadesk.console.pages import REFUSALS, Refusal, refusal_of
 from rmadesk.core.policies import active_policy
-from rmadesk.policy.instants import parse_instant
+from rmadesk.core.viewers import viewer_zone
 from rmadesk.tickets.phone import log_call
 from rmadesk.web.decorators import staff_page
 
@@ -39,14 +40,13 @@ def new_call(request: HttpRequest) -> HttpResponse:
         return render(request, "console/call_new.html", context, status=400)
     data = form.cleaned_data
     try:
-        called_at = data["called_at"].strip()
         ticket = log_call(
             actor=request.user,
             serial=data["serial"],
             caller=data["caller"],
             severity=data["severity"],
             notes=data["notes"],
-            called_at=parse_instant(called_at, "called_at") if called_at else None,
+            called_at=typed_instant(data["called_at"], "called_at", viewer_zone(request.user)),
         )
     except REFUSALS as error:
         refusal = context["refusal"] = refusal_of(error, "call")

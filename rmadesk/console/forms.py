@@ -14,9 +14,23 @@ from typing import Any
 
 from django import forms
 
-from rmadesk.policy.instants import parse_amount, parse_instant
+from rmadesk.policy.instants import parse_amount, parse_local_instant
 
 ITEM_ROWS = 3
+
+
+def typed_instant(text: str, field: str, zone: dt.tzinfo) -> dt.datetime | None:
+    """What a date and time picker posted, read in the viewer's `zone` (None when blank).
+
+    The picker (`<input type="datetime-local">`, the zone named beside it) posts a wall-clock
+    time; a time the zone skips or repeats at a DST change is refused naming the field (T1).
+    """
+    return parse_local_instant(text, zone, field) if text.strip() else None
+
+
+def picker_value(at: dt.datetime, zone: dt.tzinfo) -> str:
+    """An instant as a date and time picker shows it: the wall-clock minute in `zone`."""
+    return f"{at.astimezone(zone):%Y-%m-%dT%H:%M}"
 
 
 class TextForm(forms.Form):
@@ -45,16 +59,36 @@ class CloseForm(TextForm):
 
 
 class ReplyForm(TextForm):
+    """A reply or an internal note, and what happens to the ticket after it (one step)."""
+
     body = _text(long=True)
     visibility = _text()  # "public" (a reply the customer sees) or "internal" (a note)
+    then = _text()  # "" (send), "wait" (send and wait on the customer), "close" (send and close)
+    close_reason = _text(long=True)  # when closing: the reason the customer reads (P1)
+    out_of_scope = _text()  # when closing: blank (resolved) or one of P1's reasons
 
     @property
     def is_public(self) -> bool:
         return self.text("visibility") != "internal"
 
 
+class CannedReplyForm(TextForm):
+    title = _text()
+    body = _text(long=True)
+    shared = forms.BooleanField(required=False)
+
+    @property
+    def is_shared(self) -> bool:
+        self.is_valid()
+        return bool(self.cleaned_data.get("shared"))
+
+
 class CallForm(TextForm):
     body = _text(long=True)
+    called_at = _text()  # a date and time picker in the viewer's zone; blank: now
+
+    def instant(self, zone: dt.tzinfo) -> dt.datetime | None:
+        return typed_instant(self.text("called_at"), "called_at", zone)
 
 
 class RmaOpenForm(TextForm):
@@ -103,10 +137,9 @@ class ConfirmForm(forms.Form):
 class ShipForm(TextForm):
     shipped_at = _text()
 
-    def instant(self, default: dt.datetime) -> dt.datetime:
-        """The typed instant (ISO 8601 with its offset, else refused: rule T1), or `default`."""
-        typed = self.text("shipped_at")
-        return parse_instant(typed, "shipped_at") if typed else default
+    def instant(self, default: dt.datetime, zone: dt.tzinfo) -> dt.datetime:
+        """The time picked in the viewer's `zone` (see `typed_instant`), or `default`."""
+        return typed_instant(self.text("shipped_at"), "shipped_at", zone) or default
 
 
 class NotesForm(TextForm):

@@ -36,6 +36,7 @@ from rmadesk.console.selectors import (
 from rmadesk.core import clock
 from rmadesk.core.errors import InvalidInput
 from rmadesk.core.policies import active_policy
+from rmadesk.core.viewers import viewer_zone
 from rmadesk.rmas import services
 from rmadesk.rmas.choices import Decision, ReceiptFlag, RmaKind, RmaStatus
 from rmadesk.rmas.labels import label_pdf
@@ -110,9 +111,7 @@ def rma_page(
         "decisions": Decision.choices,
         "is_advance_exchange": rma.kind == RmaKind.ADVANCE_EXCHANGE,
         "is_decidable": rma.kind in (RmaKind.REPAIR, RmaKind.REPLACEMENT),
-        "default_shipped_at": now.astimezone(active_policy().vendor_zone)
-        .replace(second=0, microsecond=0)
-        .isoformat(),
+        "default_shipped_at": forms.picker_value(now, viewer_zone(request.user)),
         "invoice_days_left": days_left(rma.invoice_at, now),
         "posted": posted or {},
         "refusal": refusal,
@@ -171,7 +170,9 @@ def issue_label(request: HttpRequest, number: int) -> HttpResponse:
 def ship_replacement(request: HttpRequest, number: int) -> HttpResponse:
     def perform(rma: Rma, form: forms.ShipForm) -> str:
         shipped = services.ship_replacement(
-            actor=request.user, rma=rma, shipped_at=form.instant(clock.now())
+            actor=request.user,
+            rma=rma,
+            shipped_at=form.instant(clock.now(), viewer_zone(request.user)),
         )
         return (
             f"Replacement shipped with its prepaid return label, valid until "

@@ -7,12 +7,14 @@ from django.urls import path, register_converter
 from rmadesk.console import (
     attachment_views,
     call_views,
+    canned_views,
     held_views,
     jobs_views,
     money_views,
     notice_views,
     policy_views,
     rma_views,
+    ticket_views,
     views,
 )
 
@@ -36,10 +38,10 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("calls/new", call_views.new_call, name="call_new"),
     # a ticket and its actions
-    path("tickets/<console_number:number>/", views.ticket_detail, name="ticket"),
+    path("tickets/<console_number:number>/", ticket_views.ticket_detail, name="ticket"),
     path(
         "tickets/<console_number:number>/attachments/<console_number:attachment_id>",
-        views.ticket_attachment,
+        ticket_views.ticket_attachment,
         name="attachment",
     ),
     path(
@@ -52,14 +54,36 @@ urlpatterns = [
         attachment_views.attachment_image,
         name="attachment_image",
     ),
-    path("tickets/<console_number:number>/severity", views.change_severity, name="severity"),
-    path("tickets/<console_number:number>/wait", views.wait_on_customer, name="wait"),
-    path("tickets/<console_number:number>/resume", views.resume_ticket, name="resume"),
-    path("tickets/<console_number:number>/assign", views.assign_ticket, name="assign"),
-    path("tickets/<console_number:number>/close", views.close_ticket, name="close"),
-    path("tickets/<console_number:number>/reply", views.reply, name="reply"),
-    path("tickets/<console_number:number>/call", views.log_call, name="call"),
-    path("tickets/<console_number:number>/rma", views.open_rma, name="open_rma"),
+    path("tickets/<console_number:number>/severity", ticket_views.change_severity, name="severity"),
+    path("tickets/<console_number:number>/wait", ticket_views.wait_on_customer, name="wait"),
+    path("tickets/<console_number:number>/resume", ticket_views.resume_ticket, name="resume"),
+    path("tickets/<console_number:number>/assign", ticket_views.assign_ticket, name="assign"),
+    path(
+        "tickets/<console_number:number>/assign-to-me",
+        ticket_views.assign_to_me,
+        name="assign_to_me",
+    ),
+    path("tickets/<console_number:number>/close", ticket_views.close_ticket, name="close"),
+    path("tickets/<console_number:number>/reply", ticket_views.reply, name="reply"),
+    path(
+        "tickets/<console_number:number>/canned-reply",
+        ticket_views.canned_reply_fill,
+        name="canned_reply_fill",
+    ),
+    path("tickets/<console_number:number>/call", ticket_views.log_call, name="call"),
+    path("tickets/<console_number:number>/rma", ticket_views.open_rma, name="open_rma"),
+    # canned replies
+    path("canned-replies/", canned_views.canned_replies, name="canned_replies"),
+    path(
+        "canned-replies/<console_number:pk>/",
+        canned_views.canned_reply_edit,
+        name="canned_reply",
+    ),
+    path(
+        "canned-replies/<console_number:pk>/delete",
+        canned_views.canned_reply_delete,
+        name="canned_reply_delete",
+    ),
     # RMAs
     path("rmas/", rma_views.rma_index, name="rmas"),
     path("rmas/<console_number:number>/", rma_views.rma_detail, name="rma"),

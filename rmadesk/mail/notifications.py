@@ -280,6 +280,8 @@ def severity_changed(event: SeverityChanged) -> Draft | None:
 
 @_on(WaitingOnCustomer, "ticket.waiting_on_customer")
 def waiting_on_customer(event: WaitingOnCustomer) -> Draft | None:
+    if event.with_reply:
+        return None  # "send and wait": the reply's mail says the ticket waits on them
     ticket = event.ticket
     return _customer_draft(
         event,

@@ -153,3 +153,48 @@ def zone_named(name: str, field: str = "zone", rule: str = "T1") -> dt.tzinfo:
         raise PolicyError(
             f"{name!r} is not an IANA time zone (e.g. Europe/Berlin)", rule=rule, field=field
         ) from None
+
+
+def parse_local_instant(text: str, zone: dt.tzinfo, field: str) -> dt.datetime:
+    """A wall-clock time typed in `zone` (a `datetime-local` input: `2026-11-18T09:30`) as an
+    aware instant; a time that already carries its offset is taken as it is (T1).
+
+    A wall-clock time is refused when `zone` skips it (the hour clocks jump forward) or shows it
+    twice (the hour they fall back): it names no single instant, and guessing would move a
+    promise by an hour. Both are told apart with `fold`: the two readings of the time differ in
+    offset, and a skipped time does not survive a round trip through UTC.
+    """
+    if not isinstance(text, str):
+        raise PolicyError(
+            f"expected a date and time such as 2026-11-18T09:30, got {text!r}",
+            rule="T1",
+            field=field,
+        )
+    try:
+        typed = dt.datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise PolicyError(
+            f"{text!r} is not a date and time (e.g. 2026-11-18T09:30)", rule="T1", field=field
+        ) from None
+    if typed.tzinfo is not None:
+        return require_aware(typed, field)
+    earlier = typed.replace(tzinfo=zone, fold=0)
+    later = typed.replace(tzinfo=zone, fold=1)
+    if earlier.utcoffset() == later.utcoffset():
+        return earlier
+    shown = f"{typed:%Y-%m-%d %H:%M}"
+    name = getattr(zone, "key", None) or str(zone)
+    if earlier.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != typed:
+        raise PolicyError(
+            f"{shown} does not exist in {name}: the clocks jump forward over it ({earlier:%Z} "
+            f"to {later:%Z}); give a time outside the skipped hour",
+            rule="T1",
+            field=field,
+        )
+    raise PolicyError(
+        f"{shown} happens twice in {name} ({earlier:%Z} and {later:%Z}): the clocks go back "
+        f"that hour; give the time with its offset ({earlier.isoformat()} or "
+        f"{later.isoformat()})",
+        rule="T1",
+        field=field,
+    )

@@ -157,6 +157,9 @@ class SeverityChanged(TicketEvent):
 @dataclass(frozen=True, kw_only=True)
 class WaitingOnCustomer(TicketEvent):
     last_reply: str
+    # Set in the same step as a public reply ("send and wait"): the reply's own mail tells the
+    # customer the ticket waits on them, so this one sends none.
+    with_reply: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -167,3 +167,35 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.ticket.number} {self.name}"
+
+
+class CannedReply(models.Model):
+    """A reply text agents insert on a ticket, with placeholders filled for that ticket.
+
+    Shared (no owner: every agent may use it, managers and admins keep it) or one staff user's
+    own (only its owner sees and keeps it). The placeholders a body may hold are
+    `rmadesk.tickets.canned.PLACEHOLDERS`; an unknown one is refused when it is saved.
+    """
+
+    title = models.CharField(max_length=100)
+    body = models.TextField()
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="canned_replies",
+    )
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ("title", "id")
+        indexes = [models.Index(fields=("owner", "title"))]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_shared(self) -> bool:
+        return self.owner_id is None

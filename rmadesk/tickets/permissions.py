@@ -58,3 +58,21 @@ def require_channel(actor_is_staff: bool, channel: str) -> None:
 
 def may_be_assigned(user: Actor) -> bool:
     return role_of(user) in ASSIGNABLE_ROLES
+
+
+# Shared canned replies are kept by managers (and admins, who may do everything); each staff
+# user who works tickets keeps its own.
+SHARED_CANNED_ROLES = frozenset({Role.MANAGER})
+
+
+def require_canned_reply_keeper(actor: Actor, *, owner_id: int | None, action: str) -> None:
+    """Who may create, change or delete a canned reply: a shared one (`owner_id` None) the
+    managers and admins, a personal one its owner; another user's personal reply answers like
+    a missing one."""
+    if not is_staff(actor):
+        raise PermissionDenied(f"{action} is done by the vendor's staff")
+    require_role(actor, TICKET_ROLES, action)
+    if owner_id is None:
+        require_role(actor, SHARED_CANNED_ROLES, f"{action} (a shared reply)")
+    elif owner_id != getattr(actor, "pk", None):
+        raise NotFound("no such canned reply", field="canned_reply")

@@ -78,7 +78,7 @@ def test_the_whole_story_in_chromium(desk, open_page, tmp_path: Path):
     first_row.get_by_role("link", name=f"#{number}").click()
     agent.wait_for_url(f"**/console/tickets/{number}/")
     agent.locator("#reply-body").fill("Thanks Alice, we are shipping a replacement drive today.")
-    agent.get_by_role("button", name="Send").click()
+    agent.get_by_role("button", name="Send", exact=True).click()
     agent.wait_for_url(f"**/console/tickets/{number}/")
     assert Message.objects.filter(ticket__number=number, kind="reply", is_public=True).exists()
     agent.select_option("#rma-kind", "advance_exchange")

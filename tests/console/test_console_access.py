@@ -22,7 +22,8 @@ from rmadesk.notices.models import Notice, NoticePreference
 from rmadesk.rmas.models import Rma
 from rmadesk.rmas.services import confirm_rma, issue_label, open_rma
 from rmadesk.tickets.attachments import attach_files
-from rmadesk.tickets.models import Attachment, Message, Ticket
+from rmadesk.tickets.models import Attachment, CannedReply, Message, Ticket
+from rmadesk.tickets.services import create_canned_reply
 from tests.billing.factories import invoice
 from tests.console.conftest import client_for, make_user
 from tests.console.helpers import html
@@ -63,6 +64,9 @@ def world(desk, settings, tmp_path):
         error="OperationalError: database is locked",
         failed_at=clock.now(),
     )
+    canned = create_canned_reply(
+        actor=make_user("manager"), title="Hello", body="Hello {customer},", shared=True
+    )
     queued_notifications(1)
     held = ingest_message(
         b"From: someone@example.net\nTo: support@vendor.example\nSubject: Broken\n"
@@ -90,6 +94,7 @@ def world(desk, settings, tmp_path):
         "h": held.pk,
         "c": desk.customer.pk,
         "p": picture.pk,
+        "k": canned.pk,
     }
 
 
@@ -101,6 +106,9 @@ PAGES = [
     "/console/tickets/{t}/attachments/{a}",
     "/console/tickets/{t}/attachments/{a}/preview",
     "/console/tickets/{t}/attachments/{p}/image",
+    "/console/tickets/{t}/canned-reply?canned={k}&body=Hi",
+    "/console/canned-replies/",
+    "/console/canned-replies/{k}/",
     "/console/rmas/",
     "/console/rmas/{r}/",
     "/console/rmas/{r}/label.pdf",
@@ -128,10 +136,14 @@ ACTIONS = [
     ("/console/tickets/{t}/wait", {}),
     ("/console/tickets/{t}/resume", {}),
     ("/console/tickets/{t}/assign", {"assignee": ""}),
+    ("/console/tickets/{t}/assign-to-me", {}),
     ("/console/tickets/{t}/close", {"reason": "Fixed."}),
     ("/console/tickets/{t}/reply", {"body": "Hello", "visibility": "public"}),
     ("/console/tickets/{t}/call", {"body": "Called."}),
     ("/console/tickets/{t}/rma", {"kind": "repair", "part_1": "PSU", "unit_price_1": "10.00"}),
+    ("/console/canned-replies/", {"title": "Thanks", "body": "Thank you, {{customer}}."}),
+    ("/console/canned-replies/{k}/", {"title": "Hi", "body": "Hi {{customer}},"}),
+    ("/console/canned-replies/{k}/delete", {}),
     ("/console/rmas/{r}/confirm", {"data_backed_up": "on"}),
     ("/console/rmas/{r}/label", {}),
     ("/console/rmas/{r}/ship", {"shipped_at": ""}),
@@ -164,6 +176,7 @@ def _state():
         Message.objects.count(),
         Attachment.objects.count(),
         list(Ticket.objects.order_by("pk").values_list("status", "severity", "assignee_id")),
+        list(CannedReply.objects.order_by("pk").values_list("title", "body", "owner_id")),
         list(Rma.objects.order_by("pk").values_list("status", "received_at")),
         Payment.objects.count(),
         CreditNote.objects.count(),
@@ -233,7 +246,7 @@ def test_every_form_is_csrf_protected(world, path, data):
         else "finance"
         if "invoices" in path
         else "manager"
-        if "jobs" in path
+        if "jobs" in path or "canned-replies/" in path
         else "agent"
     )
     client = client_for(make_user(role), csrf=True)

@@ -56,7 +56,7 @@ def test_r6_r4_confirm_then_ship_the_replacement_with_its_dates(desk, exchange):
     assert fresh(exchange).replacement_shipped_at is None
     assert client.post(url + "confirm", {"data_backed_up": "on"}).status_code == 302
     assert fresh(exchange).status == "confirmed"
-    assert 'value="2026-11-18T10:00:00-08:00"' in html(client.get(url))  # default: now
+    assert 'value="2026-11-18T10:00"' in html(client.get(url))  # default: now, in the zone
     response = client.post(url + "ship", {"shipped_at": ""})
     assert response.status_code == 302
     page = html(client.get(url))
@@ -75,15 +75,31 @@ def test_r6_r4_confirm_then_ship_the_replacement_with_its_dates(desk, exchange):
     assert label.content.startswith(b"%PDF")
 
 
-def test_t1_a_shipping_time_without_an_offset_is_refused(desk, exchange):
+def test_t1_a_shipping_time_in_the_hour_the_clocks_repeat_is_refused(desk, exchange):
     client = client_for(desk.agent)
     url = f"/console/rmas/{exchange.number}/"
     client.post(url + "confirm", {"data_backed_up": "on"})
-    response = client.post(url + "ship", {"shipped_at": "2026-11-18T09:00"})
+    response = client.post(url + "ship", {"shipped_at": "2026-11-01T01:30"})
     assert response.status_code == 400
+    assert "2026-11-01 01:30 happens twice in America/Los_Angeles (PDT and PST)" in html(response)
     assert "(rule T1)" in html(response)
-    assert 'value="2026-11-18T09:00"' in html(response)
+    assert 'value="2026-11-01T01:30"' in html(response)
     assert fresh(exchange).replacement_shipped_at is None
+
+
+def test_t1_the_shipping_time_is_picked_in_the_agents_zone(desk, exchange):
+    client = client_for(desk.agent)
+    url = f"/console/rmas/{exchange.number}/"
+    page = html(client.get(url))
+    assert (
+        '<input type="datetime-local" id="shipped-at" name="shipped_at" value="2026-11-18T10:00"'
+        in page
+    )
+    assert "(in America/Los_Angeles)" in page
+    client.post(url + "confirm", {"data_backed_up": "on"})
+    response = client.post(url + "ship", {"shipped_at": "2026-11-18T10:00"})
+    assert response.status_code == 302
+    assert fresh(exchange).replacement_shipped_at == pacific(2026, 11, 18, 10, 0)
 
 
 def test_r6_no_label_before_the_confirmations_and_no_pdf_before_the_label(desk):

@@ -8,19 +8,32 @@ transaction commits. Due times come from the policy core; nothing here computes 
 
 The modules, by what they change: `opening` (a new ticket), `conversation` (replies, waiting on
 the customer), `handling` (severity, assignee, closing), `clocks` (the service-level clocks and
-the queue fields they give), `breaches` (the breach scan).
+the queue fields they give), `breaches` (the breach scan), `answering` (a reply and a status
+change in one step), `canned` (canned replies), `uploads` (files uploaded on their own).
 """
 
+from rmadesk.tickets.services.answering import answer_ticket
 from rmadesk.tickets.services.breaches import mark_breached_clocks
+from rmadesk.tickets.services.canned import (
+    change_canned_reply,
+    create_canned_reply,
+    delete_canned_reply,
+)
 from rmadesk.tickets.services.clocks import queue_fields
 from rmadesk.tickets.services.conversation import reply, resume_ticket, wait_on_customer
 from rmadesk.tickets.services.handling import assign_ticket, change_severity, close_ticket
 from rmadesk.tickets.services.opening import open_ticket, plan_for, prerelease_marker
+from rmadesk.tickets.services.uploads import add_attachments
 
 __all__ = [
+    "add_attachments",
+    "answer_ticket",
     "assign_ticket",
+    "change_canned_reply",
     "change_severity",
     "close_ticket",
+    "create_canned_reply",
+    "delete_canned_reply",
     "mark_breached_clocks",
     "open_ticket",
     "plan_for",

@@ -157,8 +157,14 @@ def reply(
 
 
 @transaction.atomic
-def wait_on_customer(*, actor: Actor, ticket: Ticket, at: dt.datetime | None = None) -> Ticket:
-    """The ticket waits on the customer: the next-update clock pauses (L5)."""
+def wait_on_customer(
+    *, actor: Actor, ticket: Ticket, at: dt.datetime | None = None, with_reply: bool = False
+) -> Ticket:
+    """The ticket waits on the customer: the next-update clock pauses (L5).
+
+    `with_reply`: a public reply follows in the same transaction (`answer_ticket`), and its
+    mail is the one that tells the customer.
+    """
     require_ticket_staff(actor, "setting a ticket to wait on the customer", ticket)
     when = instant_for(actor, at)
     locked, clocks = lock_ticket(ticket)
@@ -200,7 +206,9 @@ def wait_on_customer(*, actor: Actor, ticket: Ticket, at: dt.datetime | None = N
         rules=("L5",),
         note="next update paused while waiting on the customer (rule L5)",
         at=when,
-        event=WaitingOnCustomer(ticket=TicketFacts.of(locked), last_reply=last or ""),
+        event=WaitingOnCustomer(
+            ticket=TicketFacts.of(locked), last_reply=last or "", with_reply=with_reply
+        ),
     )
     copy_back(locked, ticket)
     return ticket

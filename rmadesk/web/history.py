@@ -1,0 +1,99 @@
+"""A record's history in plain words: each audit verb as a person says it (one table).
+
+The audit keeps its raw keys (`ticket.customer_replied`) and rule IDs; pages show the words
+below, in the viewer's language, with the key and the rules behind a "details" disclosure for
+staff. A verb missing from the table still shows, as its key made readable ("Ticket merged"),
+so a new audit event never breaks a page.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from rmadesk.core.models import AuditEvent
+
+# Every audit verb recorded under a ticket's number (its RMA's and invoices' too, P3).
+VERB_WORDS: dict[str, Promise] = {
+    "ticket.opened": _("Ticket opened"),
+    "ticket.customer_replied": _("Customer replied"),
+    "ticket.replied": _("Agent replied to the customer"),
+    "ticket.note_added": _("Internal note added"),
+    "ticket.call_logged": _("Phone call logged"),
+    "ticket.attachment_added": _("File attached"),
+    "ticket.waiting_on_customer": _("Set to wait on the customer"),
+    "ticket.resumed": _("Waiting on us again"),
+    "ticket.severity_changed": _("Severity changed"),
+    "ticket.assigned": _("Assignee changed"),
+    "ticket.closed": _("Ticket closed"),
+    "clock.breached": _("Service-level clock breached"),
+    "clock.breach_warning": _("Service-level clock about to breach"),
+    "mail.received": _("Mail received"),
+    "mail.linked": _("Mail linked to the ticket"),
+    "mail.discarded": _("Mail discarded as spam"),
+    "rma.opened": _("RMA opened"),
+    "rma.confirmations_recorded": _("Customer's confirmations recorded"),
+    "rma.confirmed": _("RMA confirmed by the customer"),
+    "rma.label_issued": _("Return label issued"),
+    "rma.label_expiring": _("Return label about to expire"),
+    "rma.label_expired": _("Return label expired"),
+    "rma.replacement_shipped": _("Replacement shipped"),
+    "rma.received": _("Returned package received"),
+    "rma.flagged": _("Returned package flagged at receiving"),
+    "rma.package_unmatched": _("Package could not be matched"),
+    "rma.return_accepted": _("Returned package accepted"),
+    "rma.return_rejected": _("Returned package rejected"),
+    "rma.inspected": _("Returned part inspected"),
+    "rma.decided": _("Repair or replacement decided"),
+    "rma.restocking_fee_waived": _("Restocking fee waived"),
+    "rma.part_not_returned": _("Part not returned in time"),
+    "rma.expired": _("RMA expired"),
+    "invoice.issued": _("Invoice issued"),
+    "invoice.payment_recorded": _("Payment recorded"),
+    "invoice.credit_note_issued": _("Credit note issued"),
+    "invoice.late_fee_accrued": _("Late fee added"),
+    "appointment.booked": _("On-site appointment booked"),
+    "money_back.requested": _("Money back requested"),
+}
+
+
+def words_for(verb: str) -> str:
+    """What the verb says to a person: from VERB_WORDS, else its key made readable."""
+    found = VERB_WORDS.get(verb)
+    if found is not None:
+        return str(found)
+    readable = verb.replace(".", " ").replace("_", " ").strip()
+    return readable[:1].upper() + readable[1:]
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    """One line of a history: when, who, what in words; the raw key and rules for "details"."""
+
+    at: dt.datetime
+    actor: str
+    words: str
+    verb: str
+    rules: tuple[str, ...] = ()
+    note: str = ""
+    changes: dict[str, Any] = field(default_factory=dict)
+
+
+def history_rows(events: Iterable[AuditEvent]) -> list[HistoryRow]:
+    return [
+        HistoryRow(
+            at=event.at,
+            actor=event.actor_label,
+            words=words_for(event.verb),
+            verb=event.verb,
+            rules=tuple(event.rules or ()),
+            note=event.note,
+            changes=dict(event.changes or {}),
+        )
+        for event in events
+    ]
