@@ -14,7 +14,7 @@ from rmadesk.core.policy_command import main as policy_main
 
 # What asks for the list of commands: the product's own listing answers (`rmadesk help X` and
 # `rmadesk X --help` are still Django's help of command X).
-HELP_REQUESTS = ([], ["help"], ["--help"], ["-h"])
+HELP_REQUESTS: tuple[list[str], ...] = ([], ["help"], ["--help"], ["-h"])
 # sysexits.h's EX_CONFIG, which systemd calls "CONFIG": restarting cannot mend a bad setting.
 CONFIGURATION_ERROR_STATUS = 78
 
