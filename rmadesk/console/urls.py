@@ -7,6 +7,7 @@ from django.urls import path, register_converter
 from rmadesk.console import (
     call_views,
     jobs_views,
+    mail_views,
     money_views,
     policy_views,
     rma_views,
@@ -78,6 +79,12 @@ urlpatterns = [
     # the policy
     path("policy/", policy_views.policy_page, name="policy"),
     path("policy/calculate", policy_views.calculate, name="calculate"),
+    # the mail the desk sent
+    path("mail/sent/", mail_views.sent_mail_index, name="sent_mail"),
+    path("mail/sent/<console_number:pk>/", mail_views.sent_mail_detail, name="sent_mail_message"),
+    path(
+        "mail/sent/<console_number:pk>/source", mail_views.sent_mail_source, name="sent_mail_source"
+    ),
     # the background work
     path("jobs/", jobs_views.jobs, name="jobs"),
     path("jobs/tasks/<console_number:pk>/retry", jobs_views.retry_task, name="jobs_retry_task"),

@@ -90,6 +90,10 @@ PAGES = [
     "/console/policy/calculate?op=rma&issued=2026-11-18T10:00-08:00",
     "/console/jobs/",
     "/console/jobs/?tasks_page=2&mail_page=x",
+    "/console/mail/sent/",
+    "/console/mail/sent/?status=failed",
+    "/console/mail/sent/{o}/",
+    "/console/mail/sent/{o}/source",
 ]
 ACTIONS = [
     ("/console/calls/new", {"serial": "{s}", "caller": "Kim", "severity": "S2", "notes": "n"}),
