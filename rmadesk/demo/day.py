@@ -17,6 +17,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.files.uploadedfile import SimpleUploadedFile
+
 from rmadesk.assets.models import Asset
 from rmadesk.core import clock
 from rmadesk.core.policies import active_policy
@@ -33,6 +35,7 @@ from rmadesk.rmas.services import (
     reject_return,
     ship_replacement,
 )
+from rmadesk.tickets.attachments import attach_files
 from rmadesk.tickets.services import (
     assign_ticket,
     change_severity,
@@ -172,8 +175,9 @@ class Day:
         """The queue: every plan and severity, due in minutes, hours, tomorrow, or breached."""
         agent, lena, sam = self.staff.agents
         manager = self.staff.manager
-        self.due("M50-A10001", "S1", "Pool offline after controller reboot", 20 * MINUTE,
-                 channel="phone", assignee=agent)  # fmt: skip
+        offline = self.due("M50-A10001", "S1", "Pool offline after controller reboot",
+                           20 * MINUTE, channel="phone", assignee=agent)  # fmt: skip
+        self._attach(offline, "zpool-status.txt", ZPOOL_STATUS)
         self.due("M60-A10004", "S1", "Both controllers report a failover loop", 50 * MINUTE,
                  channel="phone", assignee=manager)  # fmt: skip
         self.due("M50-A10002", "S2", "Replication lagging by hours", 3 * HOUR, assignee=lena)
@@ -214,6 +218,14 @@ class Day:
                     out_of_scope="network issues", assignee=agent)  # fmt: skip
         self.closed("X20-D20001", "S2", "Cache SSD reports wear", 5 * HOUR,
                     reason="Replaced under warranty; wear back to 2%.", assignee=lena)  # fmt: skip
+
+    def _attach(self, ticket: Any, name: str, content: bytes) -> None:
+        """A file the customer sent with the ticket's first message."""
+        with _at(ticket.opened_at):
+            attach_files(
+                actor=self.agent, ticket=ticket, message=ticket.messages.order_by("at", "pk")[0],
+                files=[SimpleUploadedFile(name, content, "text/plain")], via="email",
+            )  # fmt: skip
 
     # -------------------------------------------------------------------------- the RMAs
 
@@ -333,3 +345,19 @@ BODIES = {
         "Replication to our DR site is 6 hours behind and growing. Nothing changed on our side."
     ),
 }
+
+ZPOOL_STATUS = b"""\
+  pool: tank
+ state: UNAVAIL
+status: One or more devices could not be opened.  There are insufficient
+        replicas for the pool to continue functioning.
+config:
+
+        NAME        STATE     READ WRITE CKSUM
+        tank        UNAVAIL      0     0     0
+          raidz2-0  UNAVAIL      0     0     0
+            da0     ONLINE       0     0     0
+            da1     UNAVAIL      0     0     0  cannot open
+            da2     UNAVAIL      0     0     0  cannot open
+            da3     UNAVAIL      0     0     0  cannot open
+"""
