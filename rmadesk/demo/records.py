@@ -81,7 +81,7 @@ def demo_records_exist() -> bool:
 
 def load_demo_records() -> list[tuple[str, str]]:
     """Create the demo's business records; returns the logins (role, email) it made."""
-    now = clock.now().replace(microsecond=0)
+    now = clock.now().replace(second=0, microsecond=0)  # whole minutes read better
     admin = _admin()
     users = [
         (role, add_user(email=email, role=role, password=DEMO_PASSWORD, actor=admin))
