@@ -8,9 +8,13 @@ from typing import NoReturn
 
 from django.core.exceptions import ImproperlyConfigured
 
+from rmadesk.config.cli_help import help_text
 from rmadesk.config.env import policy_path
 from rmadesk.core.policy_command import main as policy_main
 
+# What asks for the list of commands: the product's own listing answers (`rmadesk help X` and
+# `rmadesk X --help` are still Django's help of command X).
+HELP_REQUESTS: tuple[list[str], ...] = ([], ["help"], ["--help"], ["-h"])
 # sysexits.h's EX_CONFIG, which systemd calls "CONFIG": restarting cannot mend a bad setting.
 CONFIGURATION_ERROR_STATUS = 78
 
@@ -35,6 +39,9 @@ def main() -> None:
         settings.INSTALLED_APPS  # noqa: B018
     except ImproperlyConfigured as error:
         _refuse(error)
+    if sys.argv[1:] in HELP_REQUESTS:
+        sys.stdout.write(help_text())
+        sys.exit(0)
     execute_from_command_line(sys.argv)
 
 

@@ -181,6 +181,9 @@ EMAIL_HOST = env.env_str(
     expected=env.HOST_FORM,
 )
 EMAIL_PORT = env.env_port(os.environ, "RMADESK_EMAIL_PORT", default=25)
+# Where the file backend (django.core.mail.backends.filebased.EmailBackend, the one `rmadesk
+# demo` uses unless RMADESK_EMAIL_BACKEND names another) writes what it would have sent.
+EMAIL_FILE_PATH = RMADESK_DATA_DIR / "mail"
 DEFAULT_FROM_EMAIL = env.env_str(
     os.environ,
     "RMADESK_FROM_EMAIL",

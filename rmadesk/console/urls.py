@@ -10,6 +10,7 @@ from rmadesk.console import (
     canned_views,
     held_views,
     jobs_views,
+    mail_views,
     money_views,
     notice_views,
     policy_views,
@@ -128,6 +129,12 @@ urlpatterns = [
         "notifications/preferences",
         notice_views.preferences,
         name="notification_preferences",
+    ),
+    # the mail the desk sent
+    path("mail/sent/", mail_views.sent_mail_index, name="sent_mail"),
+    path("mail/sent/<console_number:pk>/", mail_views.sent_mail_detail, name="sent_mail_message"),
+    path(
+        "mail/sent/<console_number:pk>/source", mail_views.sent_mail_source, name="sent_mail_source"
     ),
     # the background work
     path("jobs/", jobs_views.jobs, name="jobs"),

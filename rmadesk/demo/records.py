@@ -1,8 +1,9 @@
-"""The demo's business records: customers on every plan, tickets, RMAs in every state, invoices.
+"""The demo's business records: staff, customers on every plan, assets, invoices, and the day.
 
 Built through the same services a real desk uses, at instants in the past (the clock is moved
 for each step), so every due time, expiry, invoice and late fee is one the policy computed, and
-every record has its audit history. Loaded once: a second run finds the first demo customer and
+every record has its audit history. The tickets and RMAs, placed around the demo's now, are
+made by `rmadesk.demo.day`. Loaded once: a second run finds the first demo customer and
 leaves everything as it is.
 """
 
@@ -22,28 +23,21 @@ from rmadesk.core.policies import active_policy
 from rmadesk.core.services import add_user
 from rmadesk.customers.models import Customer
 from rmadesk.customers.services import add_contract, add_customer
+from rmadesk.demo.day import Day, Staff
+from rmadesk.demo.teams import seed_demo_teams
 from rmadesk.jobs.scans import run_scans
-from rmadesk.rmas.services import (
-    confirm_rma,
-    decide_rma,
-    inspect_return,
-    issue_label,
-    open_rma,
-    receive_return,
-    reject_return,
-    ship_replacement,
-)
-from rmadesk.tickets.services import (
-    change_severity,
-    close_ticket,
-    open_ticket,
-    reply,
-    wait_on_customer,
-)
 
 DEMO_PASSWORD = "demo"  # published demo logins, never for production
 FIRST_CUSTOMER = "Pacific Media Group"
-STAFF = ("agent", "clerk", "finance", "manager")
+# (role, login): three agents, a manager, a receiving clerk and a finance user.
+STAFF = (
+    ("agent", "agent@vendor.example"),
+    ("agent", "lena@vendor.example"),
+    ("agent", "sam@vendor.example"),
+    ("manager", "manager@vendor.example"),
+    ("clerk", "clerk@vendor.example"),
+    ("finance", "finance@vendor.example"),
+)
 
 
 @dataclass(frozen=True)
@@ -79,8 +73,7 @@ def _at(now: dt.datetime, days: float, hour: int = 10) -> dt.datetime:
 
 def demo_logins() -> list[tuple[str, str]]:
     """The demo's logins (all with the password `demo`)."""
-    staff = [(role, f"{role}@vendor.example") for role in STAFF]
-    return staff + [(f"customer ({c.plan}, {c.country})", c.contact) for c in CUSTOMERS]
+    return list(STAFF) + [(f"customer ({c.plan}, {c.country})", c.contact) for c in CUSTOMERS]
 
 
 def demo_records_exist() -> bool:
@@ -89,18 +82,27 @@ def demo_records_exist() -> bool:
 
 def load_demo_records() -> list[tuple[str, str]]:
     """Create the demo's business records; returns the logins (role, email) it made."""
-    now = clock.now()
+    now = clock.now().replace(second=0, microsecond=0)  # whole minutes read better
     admin = _admin()
-    staff = {}
-    for role in STAFF:
-        email = f"{role}@vendor.example"
-        staff[role] = add_user(email=email, role=role, password=DEMO_PASSWORD, actor=admin)
-    agent = staff["agent"]
+    users = [
+        (role, add_user(email=email, role=role, password=DEMO_PASSWORD, actor=admin))
+        for role, email in STAFF
+    ]
+    seed_demo_teams()  # before the first ticket, so new tickets notify their team
+    staff = Staff(
+        agents=tuple(user for role, user in users if role == "agent"),
+        manager=next(user for role, user in users if role == "manager"),
+        clerk=next(user for role, user in users if role == "clerk"),
+    )
+    finance = next(user for role, user in users if role == "finance")
+    agent = staff.agents[0]
 
     models = {
         name: add_product_model(actor=agent, name=name, product_line=line)
         for name, line in (
             ("TrueNAS M50", "truenas"),
+            ("TrueNAS M60", "truenas"),
+            ("TrueNAS R20", "truenas"),
             ("TrueNAS X20", "truenas"),
             ("FreeNAS Mini", "truenas"),
             ("TrueCommand", "truecommand"),
@@ -135,109 +137,27 @@ def load_demo_records() -> list[tuple[str, str]]:
     asset("gold", "M50-A10001", "TrueNAS M50", 200, 3, onsite="4h")
     asset("gold", "M50-A10002", "TrueNAS M50", 20, 3, onsite="4h")  # money-back window open
     asset("gold", "X20-A10003", "TrueNAS X20", 1500, 1, price=Decimal("9000.00"))  # expired
+    asset("gold", "M60-A10004", "TrueNAS M60", 90, 3, onsite="4h", price=Decimal("61000.00"),
+          software_version="25.04.2")  # fmt: skip
     asset("silver", "X20-D20001", "TrueNAS X20", 400, 2, currency="EUR", onsite="nbd")
     asset("silver", "MINI-D20002", "FreeNAS Mini", 300, 1, price=Decimal("1100.00"),
           currency="EUR")  # fmt: skip
     asset("bronze", "X20-J30001", "TrueNAS X20", 500, 3, currency="JPY",
           price=Decimal("1300000.00"))  # fmt: skip
+    asset("bronze", "R20-J30002", "TrueNAS R20", 150, 3, currency="JPY",
+          price=Decimal("2100000.00"))  # fmt: skip
     asset("truecommand", "TC-L40001", "TrueCommand", 100, 1, price=Decimal("1200.00"), drives=120)
     asset("truecommand-free", "TC-P50001", "TrueCommand", 60, 1, price=Decimal("0.00"), drives=40)
 
-    _tickets_and_rmas(now, staff, customers)
-    _invoices(now, staff, customers)
+    day = Day(now, staff)
+    day.tickets()
+    day.rmas()
+    _invoices(now, finance, customers)
     run_scans(now=now)  # breaches, expiries, day-14 invoices and late fees as of now
     return demo_logins()
 
 
-def _tickets_and_rmas(now: dt.datetime, staff: dict[str, Any], customers: dict[str, Any]) -> None:
-    agent, clerk = staff["agent"], staff["clerk"]
-
-    def ticket(
-        serial: str, severity: str, subject: str, days: float, hour: int, *, channel: str = "portal"
-    ) -> Any:
-        return open_ticket(
-            actor=agent, serial=serial, severity=severity, subject=subject,
-            body=f"{subject}. Details attached from the customer's report.", channel=channel,
-            opened_at=_at(now, days, hour),
-        )  # fmt: skip
-
-    # Open tickets at every severity, on every plan.
-    ticket("M50-A10001", "S1", "Pool offline after controller reboot", 0.1, 6, channel="phone")
-    s2 = ticket("M50-A10001", "S2", "Replication lagging by hours", 1, 9)
-    ticket("M50-A10002", "S3", "Web UI slow on the dashboard", 2, 11, channel="email")
-    ticket("M50-A10002", "S4", "How do I add a second admin?", 3, 14)
-    ticket("X20-D20001", "S1", "Degraded pool, two disks faulted", 0.2, 3, channel="email")
-    ticket("X20-J30001", "S3", "Fan warning on enclosure 2", 4, 20, channel="phone")
-    ticket("TC-L40001", "S2", "Alerts not arriving by email", 2, 8, channel="email")
-    ticket("TC-P50001", "S4", "Licence for the test setup", 5, 9, channel="email")
-    reply(actor=agent, ticket=s2, body="We are looking at the replication logs now.", public=True,
-          at=_at(now, 1, 11))  # fmt: skip
-    waiting = ticket("X20-D20001", "S3", "SMB share permissions question", 6, 10)
-    reply(actor=agent, ticket=waiting, body="Could you send a debug file?", public=True,
-          at=_at(now, 6, 12))  # fmt: skip
-    wait_on_customer(actor=agent, ticket=waiting, at=_at(now, 6, 12))
-    raised = ticket("M50-A10001", "S3", "Intermittent iSCSI disconnects", 3, 7)
-    change_severity(actor=agent, ticket=raised, severity="S2", at=_at(now, 3, 9))
-    done = ticket("X20-J30001", "S4", "Firmware release notes", 12, 9)
-    close_ticket(actor=agent, ticket=done, reason="Sent the release notes.", at=_at(now, 11, 9))
-    scope = ticket("M50-A10001", "S3", "Help with our switch VLANs", 15, 9)
-    close_ticket(actor=agent, ticket=scope, reason="Switch configuration is not ours to support.",
-                 out_of_scope="network issues", at=_at(now, 15, 11))  # fmt: skip
-
-    items = [{"part": "HDD 16TB SAS", "serial": "ZL0A11", "unit_price": "450.00"}]
-
-    def rma(serial: str, kind: str, days: float, subject: str) -> Any:
-        t = ticket(serial, "S2", subject, days, 9)
-        reply(actor=agent, ticket=t, body="Diagnosed: we are issuing an RMA for the part.",
-              public=True, at=_at(now, days, 10))  # fmt: skip
-        return open_rma(actor=agent, ticket=t, kind=kind, items=items,
-                        issued_at=_at(now, days, 11))  # fmt: skip
-
-    def confirmed(r: Any, days: float) -> Any:
-        with clock.frozen_at(_at(now, days, 12)):
-            confirm_rma(actor=agent, rma=r, data_backed_up=True, original_packaging=True,
-                        insured=True)  # fmt: skip
-            return issue_label(actor=agent, rma=r)
-
-    # RMAs in every state.
-    rma("M50-A10001", "repair", 1, "Controller board fault")  # issued
-    with clock.frozen_at(_at(now, 2, 12)):
-        r = rma("M50-A10001", "replacement", 2, "Chassis fan assembly noisy")
-        confirm_rma(actor=agent, rma=r, data_backed_up=True, original_packaging=True, insured=True)
-    confirmed(rma("X20-D20001", "repair", 3, "Backplane errors"), 3)  # label issued
-    out = confirmed(rma("M50-A10001", "advance_exchange", 5, "Disk 7 failed"), 5)
-    ship_replacement(actor=agent, rma=out, shipped_at=_at(now, 5, 15))  # awaiting return
-    late = confirmed(rma("M50-A10001", "advance_exchange", 20, "Disk 3 failed"), 20)
-    ship_replacement(actor=agent, rma=late, shipped_at=_at(now, 20, 15))  # invoiced on day 14
-    back = confirmed(rma("X20-D20001", "advance_exchange", 12, "SSD cache failed"), 12)
-    ship_replacement(actor=agent, rma=back, shipped_at=_at(now, 12, 15))
-    with clock.frozen_at(_at(now, 4, 10)):
-        receive_return(actor=clerk, label_rma_number=str(back.number), received_at=_at(now, 4, 10))
-    inspected = confirmed(rma("X20-J30001", "repair", 10, "PSU failure"), 10)
-    with clock.frozen_at(_at(now, 6, 10)):
-        receive_return(actor=clerk, label_rma_number=str(inspected.number),
-                       received_at=_at(now, 6, 10))  # fmt: skip
-        inspect_return(actor=agent, rma=inspected, notes="PSU rail B dead; unit otherwise fine.")
-    decided = confirmed(rma("M50-A10001", "repair", 9, "Motherboard NIC dead"), 9)
-    with clock.frozen_at(_at(now, 7, 10)):
-        receive_return(actor=clerk, label_rma_number=str(decided.number),
-                       received_at=_at(now, 7, 10))  # fmt: skip
-        inspect_return(actor=agent, rma=decided, notes="NIC chip failed.")
-        decide_rma(actor=agent, rma=decided, decision="replace", refurbished=True)
-    flagged = confirmed(rma("X20-D20001", "repair", 45, "Old RAID card"), 45)
-    with clock.frozen_at(_at(now, 2, 10)):
-        receive_return(actor=clerk, label_rma_number=str(flagged.number),
-                       received_at=_at(now, 2, 10))  # fmt: skip  # expired number: flagged (R3)
-    rejected = confirmed(rma("X20-J30001", "repair", 50, "Old HBA"), 50)
-    with clock.frozen_at(_at(now, 3, 10)):
-        receive_return(actor=clerk, label_rma_number=str(rejected.number),
-                       received_at=_at(now, 3, 10))  # fmt: skip
-        reject_return(actor=clerk, rma=rejected, reason="RMA expired 3 weeks before arrival.")
-    rma("M50-A10001", "repair", 40, "Rail kit missing screws")  # never returned: expires
-
-
-def _invoices(now: dt.datetime, staff: dict[str, Any], customers: dict[str, Any]) -> None:
-    finance = staff["finance"]
+def _invoices(now: dt.datetime, finance: Any, customers: dict[str, Any]) -> None:
     datenwerk = customers["silver"][0]
     with clock.frozen_at(_at(now, 80)):
         overdue = issue_invoice(

@@ -129,6 +129,10 @@ PAGES = [
     "/console/notifications/?page=2",
     "/console/notifications/bell",
     "/console/notifications/preferences",
+    "/console/mail/sent/",
+    "/console/mail/sent/?status=failed",
+    "/console/mail/sent/{o}/",
+    "/console/mail/sent/{o}/source",
 ]
 ACTIONS = [
     ("/console/calls/new", {"serial": "{s}", "caller": "Kim", "severity": "S2", "notes": "n"}),

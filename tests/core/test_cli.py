@@ -75,14 +75,31 @@ def test_demo_no_serve_creates_the_database_and_admin_and_is_idempotent(tmp_path
     assert first.returncode == 0, first.stderr
     assert database.is_file()
     assert admin_users(database) == [("admin", 1, 1)]
-    assert "Demo data created" in first.stdout
-    assert "username admin  password admin" in first.stdout
+    lines = first.stdout.splitlines()
+    assert lines[0] == "rmadesk demo at http://127.0.0.1:8000/  (a new demo day, made just now)"
+    assert lines[1].split() == ["administrator", "admin", "password", "admin"]
+    assert lines[2].split() == [
+        "agents", "agent@vendor.example,", "lena@vendor.example,", "sam@vendor.example",
+        "password", "demo",
+    ]  # fmt: skip
+    assert [line.split()[0] for line in lines[3:7]] == [
+        "manager",
+        "receiving",
+        "finance",
+        "customers",
+    ]
+    mail = data_dir / "mail"
+    assert (
+        lines[7]
+        == f"Mail is kept, not sent: read it in the console under Sent mail (files in {mail})."
+    )
+    assert len(lines) == 8 and first.stderr == ""  # no migrations, no MIME, nothing else
     assert (data_dir / "secret_key").is_file()
 
     second = rmadesk("demo", "--no-serve", data_dir=data_dir, cwd=tmp_path)
     assert second.returncode == 0, second.stderr
-    assert "already present" in second.stdout
-    assert "username admin  password admin" in second.stdout
+    assert "(the demo day made before, unchanged)" in second.stdout
+    assert second.stdout.splitlines()[1].split() == ["administrator", "admin", "password", "admin"]
     assert admin_users(database) == [("admin", 1, 1)]
     assert not (tmp_path / "var").exists()  # everything went to RMADESK_DATA_DIR
 
