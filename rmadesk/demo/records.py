@@ -24,6 +24,7 @@ from rmadesk.core.services import add_user
 from rmadesk.customers.models import Customer
 from rmadesk.customers.services import add_contract, add_customer
 from rmadesk.demo.day import Day, Staff
+from rmadesk.demo.desk import seed_desk
 from rmadesk.demo.teams import seed_demo_teams
 from rmadesk.jobs.scans import run_scans
 
@@ -152,6 +153,7 @@ def load_demo_records() -> list[tuple[str, str]]:
     day = Day(now, staff)
     day.tickets()
     day.rmas()
+    seed_desk(now, staff)
     _invoices(now, finance, customers)
     run_scans(now=now)  # breaches, expiries, day-14 invoices and late fees as of now
     return demo_logins()

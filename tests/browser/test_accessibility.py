@@ -131,7 +131,8 @@ def plan_and_check(
             page.goto(path)
             checks.run(page, f"{path} ({name}) as {login[0]}")
         # Another ticket (say) is only read for its links: one may have a file, another not.
-        for href in re.findall(r'href="([^"#]+)', html):
+        # Links, pictures and HTMX requests: each names a route (a picture is a download).
+        for href in re.findall(r'(?:href|src|hx-get)="([^"#]+)', html):
             target = urlsplit(urljoin(path, unescape(href))).path
             if target.startswith(f"/{prefix}/") and target not in seen:
                 queue.append(target)
