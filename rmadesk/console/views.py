@@ -1,4 +1,5 @@
-"""Agent console: the queue and a ticket, thin views over the services and selectors of the API.
+"""Agent console: a ticket, thin views over the services and selectors of the API (the queue
+is in `queue_views`).
 
 Every page is `staff_page` (a customer's contact gets 404, an anonymous visitor the login);
 which staff role may do what is checked by the services, and a refusal is shown on the page with
@@ -16,15 +17,10 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from rmadesk.console import forms
-from rmadesk.console.pages import Refusal, act, is_htmx, paginate, query_without_page
+from rmadesk.console.pages import Refusal, act
 from rmadesk.console.selectors import (
-    PAGE_SIZE,
     QUEUE_STATUSES,
-    UNASSIGNED,
-    QueueFilters,
     assignable_staff,
-    customers_for_filter,
-    queue,
     queue_badge,
 )
 from rmadesk.core import clock
@@ -40,7 +36,7 @@ from rmadesk.tickets.attachments import (
     open_attachment,
     ticket_attachments,
 )
-from rmadesk.tickets.choices import Channel, ClockKind, Severity, TicketStatus
+from rmadesk.tickets.choices import ClockKind, TicketStatus
 from rmadesk.tickets.models import ServiceClock, Ticket
 from rmadesk.tickets.selectors import ticket_for, ticket_history, ticket_messages
 from rmadesk.web.decorators import staff_page
@@ -48,46 +44,6 @@ from rmadesk.web.downloads import download_response
 from rmadesk.web.templatetags.rmadesk import local
 
 PHONE_CALL_PREFIX = "Phone call: "
-
-
-# ------------------------------------------------------------------------------- the queue
-
-
-def _filters(request: HttpRequest) -> QueueFilters:
-    return QueueFilters(
-        **{
-            name: request.GET.get(name, "").strip()[:200]
-            for name in QueueFilters.__dataclass_fields__
-        }
-    )
-
-
-@staff_page
-def home(request: HttpRequest) -> HttpResponse:
-    """The queue: open tickets by next due time, filtered and searched, one page at a time."""
-    filters = _filters(request)
-    page = paginate(request, queue(request.user, filters), PAGE_SIZE)
-    now = clock.now()
-    rows = [(ticket, queue_badge(ticket, now)) for ticket in page.object_list]
-    context: dict[str, Any] = {
-        "filters": filters,
-        "page": page,
-        "rows": rows,
-        "pager_query": query_without_page(request),
-    }
-    if is_htmx(request):
-        return render(request, "console/_queue_table.html", context)
-    policy = active_policy()
-    context |= {
-        "plans": [(key, plan.title) for key, plan in policy.document.plans.items()],
-        "severities": Severity.choices,
-        "statuses": [(s.value, s.label) for s in QUEUE_STATUSES],
-        "channels": Channel.choices,
-        "assignees": [(u.pk, u.email or u.username) for u in assignable_staff()],
-        "unassigned": UNASSIGNED,
-        "customers": customers_for_filter(),
-    }
-    return render(request, "console/queue.html", context)
 
 
 # ------------------------------------------------------------------------------- a ticket

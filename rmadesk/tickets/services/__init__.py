@@ -8,19 +8,30 @@ transaction commits. Due times come from the policy core; nothing here computes 
 
 The modules, by what they change: `opening` (a new ticket), `conversation` (replies, waiting on
 the customer), `handling` (severity, assignee, closing), `clocks` (the service-level clocks and
-the queue fields they give), `breaches` (the breach scan).
+the queue fields they give), `breaches` (the breach scan), `bulk` (one change to many tickets,
+one service call each).
 """
 
 from rmadesk.tickets.services.breaches import mark_breached_clocks
+from rmadesk.tickets.services.bulk import (
+    BulkOutcome,
+    assign_tickets,
+    close_tickets,
+    resume_tickets,
+    wait_on_customer_for,
+)
 from rmadesk.tickets.services.clocks import queue_fields
 from rmadesk.tickets.services.conversation import reply, resume_ticket, wait_on_customer
 from rmadesk.tickets.services.handling import assign_ticket, change_severity, close_ticket
 from rmadesk.tickets.services.opening import open_ticket, plan_for, prerelease_marker
 
 __all__ = [
+    "BulkOutcome",
     "assign_ticket",
+    "assign_tickets",
     "change_severity",
     "close_ticket",
+    "close_tickets",
     "mark_breached_clocks",
     "open_ticket",
     "plan_for",
@@ -28,5 +39,7 @@ __all__ = [
     "queue_fields",
     "reply",
     "resume_ticket",
+    "resume_tickets",
     "wait_on_customer",
+    "wait_on_customer_for",
 ]
