@@ -18,24 +18,19 @@ from django.db import connection
 from django.db.models import (
     BooleanField,
     Case,
-    DateTimeField,
     F,
     IntegerField,
-    OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Value,
     When,
 )
 from django.db.models.expressions import OrderBy, RawSQL
-from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from rmadesk.assets.models import Asset
 from rmadesk.console.models import SavedView
 from rmadesk.console.selectors import QUEUE_STATUSES, SOON, UNASSIGNED, read_number
-from rmadesk.core.models import AuditEvent
 from rmadesk.core.permissions import Actor
 from rmadesk.core.policies import active_policy
 from rmadesk.customers.models import Customer
@@ -168,14 +163,6 @@ def current_view(filters: QueueFilters, views: list[View]) -> View | None:
 # ------------------------------------------------------------------------------- the sorts
 
 
-def _last_activity() -> Coalesce:
-    """When anything last happened to the ticket (its latest audit event, else its opening)."""
-    latest = (
-        AuditEvent.objects.filter(ticket_number=OuterRef("number")).order_by("-at").values("at")[:1]
-    )
-    return Coalesce(Subquery(latest, output_field=DateTimeField()), F("opened_at"))
-
-
 _STATUS_ORDER = Case(
     *(
         When(status=status, then=Value(rank))
@@ -201,7 +188,7 @@ SORTS: dict[str, tuple[Any, ...]] = {
     "status": (_STATUS_ORDER,),
     "customer": (F("customer__name"),),
     "assignee": (F("assignee__username"),),
-    "updated": (F("last_activity"),),
+    "updated": (F("updated_at"),),
 }
 SORT_LABELS: dict[str, Any] = {
     "number": _("Ticket"),
@@ -295,8 +282,8 @@ def queue(user: Actor, filters: QueueFilters, *, now: dt.datetime) -> QuerySet[T
     no due time last, then by number).
 
     Ordered by the denormalised `next_due_at` the ticket services keep, through the partial
-    index `ticket_queue_by_due` (`QUEUE_ORDER`): no clock is read or recomputed per row. Every
-    row carries `last_activity`, read for the page's rows only unless it is the sort.
+    index `ticket_queue_by_due` (`QUEUE_ORDER`): no clock is read or recomputed per row. The
+    "updated" sort reads `updated_at` (its own index), kept by the ticket services.
     """
     tickets = _by_status(visible_tickets(user), filters)
     if filters.plan:
@@ -319,5 +306,4 @@ def queue(user: Actor, filters: QueueFilters, *, now: dt.datetime) -> QuerySet[T
         tickets = tickets.filter(closed_at__gte=start_of_week(now, active_policy().vendor_zone))
     if filters.q.strip():
         tickets = tickets.filter(search_condition(filters.q))
-    tickets = tickets.annotate(last_activity=_last_activity())
     return tickets.order_by(*_ordering(filters.sort_key))

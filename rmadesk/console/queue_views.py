@@ -95,7 +95,9 @@ def _queue_page(request: HttpRequest) -> HttpResponse:
     user = request.user
     filters = QueueFilters.from_query(request.GET)
     now = clock.now()
-    views: list[View] = [*BUILT_IN_VIEWS, *saved_views(user)]
+    rows_only = is_htmx(request) and request.headers.get("HX-Target") == ROWS_TARGET
+    # The live refresh of the rows needs no views: they are outside the table body.
+    views: list[View] = [] if rows_only else [*BUILT_IN_VIEWS, *saved_views(user)]
     chosen = current_view(filters, views)
     page = paginate(request, queue(user, filters, now=now), PAGE_SIZE)
     context: dict[str, Any] = {
@@ -110,7 +112,7 @@ def _queue_page(request: HttpRequest) -> HttpResponse:
         "chosen": chosen,
         "user_id": user.pk,
     }
-    if is_htmx(request) and request.headers.get("HX-Target") == ROWS_TARGET:
+    if rows_only:
         return render(request, "console/_queue_rows.html", context)
     policy = active_policy()
     context |= {  # the bulk bar above the table
@@ -251,7 +253,7 @@ def bulk(request: HttpRequest) -> HttpResponse:
         else:
             messages.error(request, _("Choose an action for the checked tickets."))
     except REFUSALS as error:  # the role may not do it at all: said once, not per ticket
-        messages.error(request, refusal_of(error).text)
+        messages.error(request, refusal_of(error).text.rstrip(".") + ".")
     return _back(request)
 
 

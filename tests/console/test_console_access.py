@@ -12,6 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from rmadesk.billing.models import CreditNote, Payment
+from rmadesk.console.models import SavedView
 from rmadesk.core import clock
 from rmadesk.core.models import AuditEvent
 from rmadesk.jobs.models import DeadLetter
@@ -58,6 +59,9 @@ def world(desk, settings, tmp_path):
         failed_at=clock.now(),
     )
     queued_notifications(1)
+    view = SavedView.objects.create(
+        owner=desk.agent, name="Mine, S1", query="assignee=me&severity=S1", created_at=clock.now()
+    )
     mail = OutboxMessage.objects.get(kind="bulk")
     OutboxMessage.objects.filter(pk=mail.pk).update(status="failed", attempts=8)
     return {
@@ -68,6 +72,7 @@ def world(desk, settings, tmp_path):
         "d": letter.pk,
         "o": mail.pk,
         "a": attachment.pk,
+        "v": view.pk,
     }
 
 
@@ -75,6 +80,8 @@ PAGES = [
     "/console/",
     "/console/calls/new",
     "/console/?q=pool",
+    "/console/queue/",
+    "/console/queue/?status=any&sort=-updated&q=pool",
     "/console/tickets/{t}/",
     "/console/tickets/{t}/attachments/{a}",
     "/console/rmas/",
@@ -93,6 +100,10 @@ PAGES = [
 ]
 ACTIONS = [
     ("/console/calls/new", {"serial": "{s}", "caller": "Kim", "severity": "S2", "notes": "n"}),
+    ("/console/queue/bulk", {"ticket": "{t}", "action": "assign", "assignee": "me"}),
+    ("/console/queue/views/", {"name": "Pool", "query": "q=pool"}),
+    ("/console/queue/views/{v}/rename", {"name": "Renamed"}),
+    ("/console/queue/views/{v}/delete", {}),
     ("/console/tickets/{t}/severity", {"severity": "S3"}),
     ("/console/tickets/{t}/wait", {}),
     ("/console/tickets/{t}/resume", {}),
@@ -133,6 +144,7 @@ def _state():
         CreditNote.objects.count(),
         list(DeadLetter.objects.order_by("pk").values_list("status", "handled_at")),
         list(OutboxMessage.objects.order_by("pk").values_list("status", "attempts")),
+        list(SavedView.objects.order_by("pk").values_list("name", "query", "is_shared")),
     )
 
 
