@@ -5,26 +5,29 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('assets', '0001_initial'),
-        ('customers', '0001_initial'),
-        ('tickets', '0008_ticket_requester_and_mail_thread'),
+        ("assets", "0001_initial"),
+        ("customers", "0001_initial"),
+        ("tickets", "0008_ticket_requester_and_mail_thread"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='ticket',
-            name='updated_at',
+            model_name="ticket",
+            name="updated_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddIndex(
-            model_name='ticket',
-            index=models.Index(fields=['updated_at'], name='ticket_by_updated'),
+            model_name="ticket",
+            index=models.Index(fields=["updated_at"], name="ticket_by_updated"),
         ),
         migrations.AddIndex(
-            model_name='ticket',
-            index=models.Index(condition=models.Q(('closed_at__isnull', False)), fields=['closed_at'], name='ticket_by_closed'),
+            model_name="ticket",
+            index=models.Index(
+                condition=models.Q(("closed_at__isnull", False)),
+                fields=["closed_at"],
+                name="ticket_by_closed",
+            ),
         ),
     ]
