@@ -204,9 +204,14 @@ SORT_LABELS: dict[str, Any] = {
 def _ordering(sort: str) -> list[OrderBy]:
     key = sort.lstrip("-") or "due"
     descending = sort.startswith("-")
-    # The key with its empty values (unassigned) last either way; then the queue's order as
-    # the index has it (no NULLS clause there, or SQLite could not read it in index order).
-    keys = [t.desc(nulls_last=True) if descending else t.asc(nulls_last=True) for t in SORTS[key]]
+
+    def direction(term: Any) -> OrderBy:
+        # Unassigned tickets last either way; no NULLS clause on the other columns, or the
+        # database could not read them in the order of their index.
+        nulls_last = True if key == "assignee" else None
+        return term.desc(nulls_last=nulls_last) if descending else term.asc(nulls_last=nulls_last)
+
+    keys = [direction(term) for term in SORTS[key]]
     return [*keys, *(t.desc() if descending else t.asc() for t in QUEUE_ORDER)]
 
 

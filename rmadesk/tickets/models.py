@@ -91,6 +91,9 @@ class Ticket(models.Model):
                 name="ticket_queue_by_due",
                 condition=models.Q(status__in=("open", "waiting_on_customer")),
             ),
+            # The same order over every ticket, closed ones included (the queue's "All"): those
+            # have no due time, so they follow the open ones by number.
+            models.Index(*QUEUE_ORDER, name="ticket_by_due"),
             models.Index(fields=("updated_at",), name="ticket_by_updated"),
             # "Closed this week": closed tickets by closing time, without reading the others.
             models.Index(
