@@ -125,7 +125,8 @@ def _queue_page(request: HttpRequest) -> HttpResponse:
         return render(request, "console/_queue_table.html", context | {"oob": True})
     remembered = request.COOKIES.get(FILTERS_COOKIE)
     context |= {
-        "filters_open": remembered == "open" if remembered else chosen is None,
+        # Folded unless filters are in use outside a view; then as the user last left them.
+        "filters_open": remembered == "open" if remembered else chosen is None and filters.active,
         "plans": [(key, plan.title) for key, plan in policy.document.plans.items()],
         "severities": Severity.choices,
         "statuses": STATUS_CHOICES,

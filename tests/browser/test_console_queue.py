@@ -99,9 +99,15 @@ def visible_rows(page: Any) -> int:
 def test_at_1280x800_the_queue_shows_at_least_15_tickets(day, open_page, tmp_path):
     page = at_now(open_page(1280, 800))
     log_in(page, "dana@vendor.example", PASSWORD)
-    assert page.url.endswith("/console/")  # an agent lands on the queue
+    page.wait_for_url("**/console/")  # an agent lands on the queue
+    page.locator("#queue-rows tr.queue-row").first.wait_for()
     assert page.locator("#queue-rows tr.queue-row").count() == 25
-    assert visible_rows(page) >= 15  # filters open (no view chosen)
+    assert page.locator("#queue-filter-panel").get_attribute("open") is None  # nothing to show
+    assert visible_rows(page) >= 15
+    page.get_by_text("Filters and search").click()  # unfolded: still 15 and more
+    assert page.locator("#queue-q").is_visible()
+    assert visible_rows(page) >= 15
+    page.get_by_text("Filters and search").click()
     page.get_by_role("link", name="All", exact=True).click()
     page.wait_for_url("**/console/?status=any")
     assert page.locator("#queue-filter-panel").get_attribute("open") is None  # a view: folded
@@ -182,7 +188,7 @@ def test_a_shortcut_walk_through_the_queue(day, open_page):
 def test_a_lead_reassigns_20_tickets_at_once(day, open_page):
     page = at_now(open_page(1280, 800))
     log_in(page, "lead@vendor.example", PASSWORD)
-    assert page.url.endswith("/console/")  # the manager's page is the queue for now
+    page.wait_for_url("**/console/")  # the manager's page is the queue for now
     page.goto("/console/queue/?sort=number")
     chosen = [t.number for t in day.tickets[:20]]
     for number in chosen:

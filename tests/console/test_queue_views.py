@@ -124,12 +124,13 @@ def test_the_filters_fold_away_when_a_view_is_chosen_and_the_choice_is_remembere
     client = client_for(day.agent)
     opened = '<details id="queue-filter-panel" class="queue-filter-panel" open>'
     folded = '<details id="queue-filter-panel" class="queue-filter-panel">'
-    assert opened in html(client.get("/console/queue/"))
-    assert folded in html(client.get("/console/queue/?status=any"))
+    assert folded in html(client.get("/console/queue/"))  # nothing in use: nothing to show
+    assert opened in html(client.get("/console/queue/?severity=S1"))  # filtered by hand
+    assert folded in html(client.get("/console/queue/?status=any"))  # a view
     client.cookies["rmadesk_queue_filters"] = "open"  # what the page's script sets on a toggle
     assert opened in html(client.get("/console/queue/?status=any"))
     client.cookies["rmadesk_queue_filters"] = "closed"
-    assert folded in html(client.get("/console/queue/"))
+    assert folded in html(client.get("/console/queue/?severity=S1"))
 
 
 # ------------------------------------------------------------------- closed tickets are found
