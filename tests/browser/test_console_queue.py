@@ -175,11 +175,22 @@ def test_a_shortcut_walk_through_the_queue(day, open_page):
         "document.querySelectorAll('#queue-rows tr.queue-row').length === 10", timeout=10_000
     )
     page.keyboard.press("Escape")  # leaves the field: the keys work again
+    panel = page.locator("#queue-filter-panel")
+    open_before = panel.get_attribute("open") is not None
+    page.keyboard.press("f")  # a data-shortcut of the page: the summary is clicked
+    assert (panel.get_attribute("open") is not None) != open_before
     page.keyboard.press("?")
     dialog = page.locator("dialog#shortcut-help")
     assert dialog.is_visible()
     listed = dialog.locator("tbody tr").all_inner_texts()
-    for expected in ("Show this list", "Search", "Go to the queue", "Next ticket", "Open the"):
+    for expected in (
+        "Show this list",
+        "Search",
+        "Go to the queue",
+        "Next ticket",
+        "Open the",
+        "Show or hide the filters",  # the page's own, from data-shortcut-label
+    ):
         assert any(expected in line for line in listed), (expected, listed)
     page.keyboard.press("Escape")
     assert not dialog.is_visible()
