@@ -209,7 +209,10 @@ def _ordering(sort: str) -> list[OrderBy]:
         # Unassigned tickets last either way; no NULLS clause on the other columns, or the
         # database could not read them in the order of their index.
         nulls_last = True if key == "assignee" else None
-        return term.desc(nulls_last=nulls_last) if descending else term.asc(nulls_last=nulls_last)
+        ordered: OrderBy = (
+            term.desc(nulls_last=nulls_last) if descending else term.asc(nulls_last=nulls_last)
+        )
+        return ordered
 
     keys = [direction(term) for term in SORTS[key]]
     return [*keys, *(t.desc() if descending else t.asc() for t in QUEUE_ORDER)]
