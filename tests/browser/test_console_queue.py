@@ -217,3 +217,29 @@ def test_a_lead_reassigns_20_tickets_at_once(day, open_page):
     assert sorted(e.ticket_number for e in events) == sorted(chosen)
     assert {e.actor_id for e in events} == {day.lead.pk}
     assert {e.changes["assignee"][1] for e in events} == {"sam@vendor.example"}
+
+
+def test_the_live_refresh_keeps_the_checked_and_the_highlighted_rows(day, open_page):
+    page = at_now(open_page(1280, 800))
+    log_in(page, "dana@vendor.example", PASSWORD)
+    page.goto("/console/queue/?sort=number")
+    first, third = day.tickets[0].number, day.tickets[2].number
+    page.locator(f"#pick-{first}").check()  # the focus is in the first row now
+    page.keyboard.press("j")
+    page.keyboard.press("j")  # the third row highlighted
+    assert page.evaluate("document.activeElement.closest('tr').dataset.number") == str(third)
+    # meanwhile another agent assigns the third ticket: the refresh shows it
+    ticket_services.assign_ticket(actor=day.agent, ticket=day.tickets[2], assignee=day.other)
+    page.evaluate(
+        "htmx.ajax('GET', '/console/queue/?sort=number', "
+        "{target: '#queue-rows', swap: 'innerHTML'})"
+    )  # what the 30-second trigger sends
+    row = page.locator(f'#queue-rows tr[data-number="{third}"]')
+    row.locator("td.col-assignee", has_text="sam@vendor.example").wait_for()
+    assert page.locator(f"#pick-{first}").is_checked()
+    assert page.locator("#queue-picked").text_content() == "1 ticket checked"
+    assert page.evaluate("document.activeElement.closest('tr').dataset.number") == str(third)
+    page.keyboard.press("j")  # and the walk goes on from there
+    assert page.evaluate("document.activeElement.closest('tr').dataset.number") == str(
+        day.tickets[3].number
+    )
