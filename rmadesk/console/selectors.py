@@ -15,22 +15,18 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db import connection
-from django.db.models import BooleanField, Exists, OuterRef, Q, QuerySet
-from django.db.models.expressions import RawSQL
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from rmadesk.assets.models import Asset
 from rmadesk.billing.choices import InvoiceKind, InvoiceStatus
 from rmadesk.billing.models import Invoice
 from rmadesk.billing.selectors import visible_invoices, with_totals
 from rmadesk.customers.models import Customer
 from rmadesk.rmas.choices import RmaKind, RmaStatus
-from rmadesk.rmas.models import Rma, RmaItem
+from rmadesk.rmas.models import Rma
 from rmadesk.rmas.selectors import visible_rmas
 from rmadesk.tickets.choices import TicketStatus
-from rmadesk.tickets.models import QUEUE_ORDER, Message, Ticket
+from rmadesk.tickets.models import Ticket
 from rmadesk.tickets.permissions import ASSIGNABLE_ROLES
-from rmadesk.tickets.selectors import visible_tickets
 
 # The queue holds tickets someone still has to act on: waiting on the vendor or the customer.
 QUEUE_STATUSES = (TicketStatus.OPEN, TicketStatus.WAITING_ON_CUSTOMER)
@@ -53,90 +49,7 @@ def read_number(text: str) -> int | None:
 
 
 # ------------------------------------------------------------------------------- the queue
-
-
-@dataclass(frozen=True)
-class QueueFilters:
-    plan: str = ""
-    severity: str = ""
-    status: str = ""
-    channel: str = ""
-    assignee: str = ""  # a user id, or "none" for unassigned tickets
-    customer: str = ""  # a customer id
-    q: str = ""
-
-    @property
-    def active(self) -> bool:
-        return any(getattr(self, name) for name in self.__dataclass_fields__)
-
-
-def search_condition(text: str) -> Q:
-    """Tickets whose subject or any message contains the text, whose serial (the asset's or an
-    RMA item's) or customer name contains it, or whose number (= RMA number) it is.
-
-    One code path for SQLite and PostgreSQL: `icontains`, which PostgreSQL answers from the
-    trigram indexes of migration tickets 0005. The matching ticket ids are one UNION of a
-    subquery per source, each using its own index (trigram, foreign key, unique number), so
-    the database finds the few matches first and only then sorts them by due time, instead of
-    testing every open ticket against every source.
-    """
-    term = text.strip()
-    tickets = Ticket.objects.order_by()
-    sources: list[QuerySet[Any]] = [
-        tickets.filter(subject__icontains=term).values("pk"),
-        Message.objects.order_by().filter(body__icontains=term).values("ticket_id"),
-        tickets.filter(
-            asset_id__in=Asset.objects.order_by().filter(serial__icontains=term).values("pk")
-        ).values("pk"),
-        tickets.filter(
-            customer_id__in=Customer.objects.order_by().filter(name__icontains=term).values("pk")
-        ).values("pk"),
-        RmaItem.objects.order_by().filter(serial__icontains=term).values("rma__ticket_id"),
-    ]
-    number = read_number(term)
-    if number is not None:
-        sources.append(tickets.filter(number=number).values("pk"))
-    return Q(pk__in=sources[0].union(*sources[1:]))
-
-
-def _in_queue_index() -> RawSQL:
-    """The queue index's own condition, `status IN ('open', 'waiting_on_customer')`, spelled
-    with literal values: SQLite uses a partial index only when the query repeats its condition
-    literally (a bound parameter does not count), and without it would sort every open ticket.
-    The values are this module's constants, never user input."""
-    quote = connection.ops.quote_name
-    values = ", ".join(f"'{status}'" for status in QUEUE_STATUSES)
-    return RawSQL(
-        f"{quote(Ticket._meta.db_table)}.{quote('status')} IN ({values})",
-        (),
-        output_field=BooleanField(),
-    )
-
-
-def queue(user: Any, filters: QueueFilters) -> QuerySet[Ticket]:
-    """Open tickets the user may see, filtered, soonest due first (no due time last).
-
-    Ordered by the denormalised `next_due_at` the ticket services keep, through the partial
-    index `ticket_queue_by_due` (`QUEUE_ORDER`): no clock is read or recomputed per row.
-    """
-    tickets = visible_tickets(user).filter(status__in=QUEUE_STATUSES).filter(_in_queue_index())
-    if filters.status in QUEUE_STATUSES:
-        tickets = tickets.filter(status=filters.status)
-    if filters.plan:
-        tickets = tickets.filter(plan=filters.plan)
-    if filters.severity:
-        tickets = tickets.filter(severity=filters.severity)
-    if filters.channel:
-        tickets = tickets.filter(channel=filters.channel)
-    if filters.assignee == UNASSIGNED:
-        tickets = tickets.filter(assignee__isnull=True)
-    elif filters.assignee.isdigit():
-        tickets = tickets.filter(assignee_id=int(filters.assignee))
-    if filters.customer.isdigit():
-        tickets = tickets.filter(customer_id=int(filters.customer))
-    if filters.q.strip():
-        tickets = tickets.filter(search_condition(filters.q))
-    return tickets.order_by(*QUEUE_ORDER)
+# The queue's filters, views, sorts and search are in `queue_selectors`.
 
 
 @dataclass(frozen=True)

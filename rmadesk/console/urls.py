@@ -14,9 +14,9 @@ from rmadesk.console import (
     money_views,
     notice_views,
     policy_views,
+    queue_views,
     rma_views,
     ticket_views,
-    views,
 )
 
 
@@ -36,7 +36,21 @@ register_converter(NumberConverter, "console_number")
 
 app_name = "console"
 urlpatterns = [
-    path("", views.home, name="home"),
+    # where staff land (web.landing), and the queue
+    path("", queue_views.home, name="home"),
+    path("queue/", queue_views.queue_page, name="queue"),
+    path("queue/bulk", queue_views.bulk, name="queue_bulk"),
+    path("queue/views/", queue_views.save_view, name="queue_view_save"),
+    path(
+        "queue/views/<console_number:pk>/rename",
+        queue_views.rename_view,
+        name="queue_view_rename",
+    ),
+    path(
+        "queue/views/<console_number:pk>/delete",
+        queue_views.delete_view,
+        name="queue_view_delete",
+    ),
     path("calls/new", call_views.new_call, name="call_new"),
     # a ticket and its actions
     path("tickets/<console_number:number>/", ticket_views.ticket_detail, name="ticket"),

@@ -1,8 +1,9 @@
-"""Admin for tickets, their messages and service-level clocks: read-only.
+"""Admin for tickets, their messages, service-level clocks, files and canned replies: read-only.
 
 Every change to a ticket goes through tickets.services (open, reply, change severity, wait,
 resume, close): they re-target the clocks from the policy (L5, L7), lock the row and write the
-audit event that the ticket's history shows. The admin only looks.
+audit event that the ticket's history shows. The admin only looks; canned replies are kept
+on the console's page (`/console/canned-replies/`), whose services check who keeps which.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from django.utils.html import format_html
 
 from rmadesk.core.admin import IN_ZONE, ReadOnlyAdmin, ReadOnlyTabularInline, format_instant
 from rmadesk.tickets.choices import ClockKind, ClockState
-from rmadesk.tickets.models import Attachment, Message, ServiceClock, Ticket
+from rmadesk.tickets.models import Attachment, CannedReply, Message, ServiceClock, Ticket
 
 
 class ServiceLevelFilter(admin.SimpleListFilter):
@@ -190,3 +191,12 @@ class AttachmentAdmin(ReadOnlyAdmin, admin.ModelAdmin):  # type: ignore[type-arg
     def preview(self, attachment: Attachment) -> str:
         url = reverse("console:attachment_preview", args=[attachment.ticket.number, attachment.pk])
         return format_html('<a href="{}">preview</a>', url)
+
+
+@admin.register(CannedReply)
+class CannedReplyAdmin(ReadOnlyAdmin, admin.ModelAdmin):  # type: ignore[type-arg]
+    """Reply texts agents insert: shared ones (no owner) and each staff user's own."""
+
+    list_display = ("title", "owner", "updated_at" + IN_ZONE)
+    list_select_related = ("owner",)
+    search_fields = ("title", "body")

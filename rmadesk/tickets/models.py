@@ -74,6 +74,11 @@ class Ticket(models.Model):
     # (so an overdue ticket sorts first); None when nothing is owed (paused, closed, no SLA).
     next_due_at = models.DateTimeField(null=True, blank=True)
     is_breached = models.BooleanField(default=False)  # a clock of the ticket breached (L3, L5)
+    # When rmadesk last recorded a change to the ticket (opened, replied, assigned, waited,
+    # resumed, re-targeted, closed): set by `open_ticket` and by every service that locks the
+    # ticket to change it, for the queue's "updated" column and sort (an index, not a
+    # subquery over the audit events per row).
+    updated_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ("-number",)
@@ -85,6 +90,16 @@ class Ticket(models.Model):
                 *QUEUE_ORDER,
                 name="ticket_queue_by_due",
                 condition=models.Q(status__in=("open", "waiting_on_customer")),
+            ),
+            # The same order over every ticket, closed ones included (the queue's "All"): those
+            # have no due time, so they follow the open ones by number.
+            models.Index(*QUEUE_ORDER, name="ticket_by_due"),
+            models.Index(fields=("updated_at",), name="ticket_by_updated"),
+            # "Closed this week": closed tickets by closing time, without reading the others.
+            models.Index(
+                fields=("closed_at",),
+                name="ticket_by_closed",
+                condition=models.Q(closed_at__isnull=False),
             ),
         ]
 

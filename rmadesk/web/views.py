@@ -7,14 +7,16 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
 from rmadesk.core.permissions import is_staff, role_of
+from rmadesk.web.landing import landing_url
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    """`/`: staff to the console, customers to the portal, everyone else to the login."""
+    """`/`: staff to their role's page of the console (`web.landing`), customers to the portal,
+    everyone else to the login."""
     if not request.user.is_authenticated:
         return redirect_to_login("/")
     if is_staff(request.user):
-        return redirect("console:home")
+        return redirect(landing_url(request.user))
     if role_of(request.user) == "customer":
         return redirect("portal:home")
     raise Http404("no rmadesk role")

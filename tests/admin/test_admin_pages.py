@@ -28,7 +28,7 @@ from rmadesk.core.services import add_user, allocate_number, issue_token, record
 from rmadesk.customers.models import Contact, Contract, Customer
 from rmadesk.onsite.models import Appointment
 from rmadesk.rmas.models import Rma, RmaItem
-from rmadesk.tickets.models import Attachment, Message, ServiceClock, Ticket
+from rmadesk.tickets.models import Attachment, CannedReply, Message, ServiceClock, Ticket
 from tests.factories import (
     AssetFactory,
     ContractFactory,
@@ -51,6 +51,7 @@ READ_ONLY = (
     Message,
     ServiceClock,
     Attachment,
+    CannedReply,
     Rma,
     RmaItem,
     Invoice,
@@ -204,6 +205,12 @@ def rows() -> dict[type[Model], Model]:
             sha256="0" * 64,
             path="sha256/00/" + "0" * 64,
             uploaded_at=ticket.opened_at,
+        ),
+        CannedReply: CannedReply.objects.create(
+            title="Ask for a debug file",
+            body="Hello {customer},",
+            created_at=ticket.opened_at,
+            updated_at=ticket.opened_at,
         ),
         Rma: rma,
         RmaItem: item,

@@ -12,7 +12,7 @@ def html(response: Any) -> str:
 
 def row_of(page: str, number: int) -> str:
     """The queue table row of ticket `number` (the text between its <tr> and </tr>)."""
-    for row in re.findall(r"<tr>(.*?)</tr>", page, flags=re.S):
+    for row in re.findall(r"<tr[^>]*>(.*?)</tr>", page, flags=re.S):
         if f">#{number}</a>" in row:
             return str(row)
     raise AssertionError(f"no row for ticket {number}")

@@ -12,6 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from rmadesk.billing.models import CreditNote, Payment
+from rmadesk.console.models import SavedView
 from rmadesk.core import clock
 from rmadesk.core.models import AuditEvent
 from rmadesk.jobs.models import DeadLetter
@@ -72,6 +73,9 @@ def world(desk, settings, tmp_path):
         b"From: someone@example.net\nTo: support@vendor.example\nSubject: Broken\n"
         b"Message-ID: <held@example.net>\n\nPlease help.\n"
     )
+    view = SavedView.objects.create(
+        owner=desk.agent, name="Mine, S1", query="assignee=me&severity=S1", created_at=clock.now()
+    )
     mail = OutboxMessage.objects.get(kind="bulk")
     OutboxMessage.objects.filter(pk=mail.pk).update(status="failed", attempts=8)
     notice = Notice.objects.create(
@@ -95,6 +99,7 @@ def world(desk, settings, tmp_path):
         "c": desk.customer.pk,
         "p": picture.pk,
         "k": canned.pk,
+        "v": view.pk,
     }
 
 
@@ -102,6 +107,8 @@ PAGES = [
     "/console/",
     "/console/calls/new",
     "/console/?q=pool",
+    "/console/queue/",
+    "/console/queue/?status=any&sort=-updated&q=pool",
     "/console/tickets/{t}/",
     "/console/tickets/{t}/attachments/{a}",
     "/console/tickets/{t}/attachments/{a}/preview",
@@ -136,6 +143,10 @@ PAGES = [
 ]
 ACTIONS = [
     ("/console/calls/new", {"serial": "{s}", "caller": "Kim", "severity": "S2", "notes": "n"}),
+    ("/console/queue/bulk", {"ticket": "{t}", "action": "assign", "assignee": "me"}),
+    ("/console/queue/views/", {"name": "Pool", "query": "q=pool"}),
+    ("/console/queue/views/{v}/rename", {"name": "Renamed"}),
+    ("/console/queue/views/{v}/delete", {}),
     ("/console/tickets/{t}/severity", {"severity": "S3"}),
     ("/console/tickets/{t}/wait", {}),
     ("/console/tickets/{t}/resume", {}),
@@ -189,6 +200,7 @@ def _state():
         list(InboundMessage.objects.order_by("pk").values_list("status", flat=True)),
         list(Notice.objects.order_by("pk").values_list("read_at", flat=True)),
         NoticePreference.objects.count(),
+        list(SavedView.objects.order_by("pk").values_list("name", "query", "is_shared")),
     )
 
 

@@ -1,5 +1,6 @@
-"""The queue (/console/): open tickets by next due time with badges, filters, search, HTMX,
-pagination and a fixed number of queries whatever the number of tickets."""
+"""The queue (/console/): open tickets by next due time with badges, filters, search (closed
+tickets too), HTMX, pagination and a fixed number of queries whatever the number of tickets.
+Views, sorting and bulk actions: test_queue_views.py, test_queue_bulk.py."""
 
 from __future__ import annotations
 
@@ -31,15 +32,15 @@ def test_queue_lists_open_tickets_soonest_due_first_with_their_badges(desk):
     ]
     breached = row_of(page, desk.breached.number)
     assert '<span class="badge breached">breached</span>' in breached
-    assert "Tue 17 Nov 2026, 13:00 PST (-08:00)" in breached
+    assert 'data-countdown title="Tue 17 Nov 2026, 13:00 PST (-08:00)"' in breached
     assert '<time datetime="2026-11-17T21:00:00+00:00" data-countdown' in breached
     soon = row_of(page, desk.soon.number)
     assert '<span class="badge soon">due within the hour</span>' in soon
-    assert "Wed 18 Nov 2026, 10:30 PST (-08:00)" in soon
+    assert 'title="Wed 18 Nov 2026, 10:30 PST (-08:00)"' in soon
     on_track = row_of(page, desk.on_track.number)
     assert '<span class="badge on-track">on track</span>' in on_track
-    assert "Wed 18 Nov 2026, 13:00 PST (-08:00)" in on_track
-    assert "Acme Storage" in on_track and "ACME-0001" in on_track and "gold" in on_track
+    assert 'title="Wed 18 Nov 2026, 13:00 PST (-08:00)"' in on_track
+    assert "Acme Storage <small" in on_track and "ACME-0001 · gold</small>" in on_track
     paused = row_of(page, desk.paused.number)
     assert '<span class="badge paused">paused: waiting on the customer</span>' in paused
     assert "data-countdown" not in paused
@@ -59,7 +60,7 @@ def test_a_ticket_answered_late_shows_its_breach_next_to_the_on_track_update(des
     # First response breached on Tue 17 Nov; the next update is owed 14:00 today (L5).
     assert '<span class="badge on-track">on track</span>' in row
     assert "breached before" in row
-    assert "Wed 18 Nov 2026, 14:00 PST (-08:00)" in row
+    assert 'title="Wed 18 Nov 2026, 14:00 PST (-08:00)"' in row
 
 
 @pytest.mark.parametrize(
@@ -166,7 +167,7 @@ def test_search_combines_with_filters_and_says_when_nothing_matches(desk, globex
     ]
     page = html(client.get("/console/", {"q": "no such words"}))
     assert queue_numbers(page) == []
-    assert "No ticket in the queue matches these filters." in page
+    assert "No ticket matches these filters." in page
 
 
 def test_htmx_request_gets_the_table_only_and_the_form_works_without_js(desk):
@@ -181,6 +182,21 @@ def test_htmx_request_gets_the_table_only_and_the_form_works_without_js(desk):
     fragment = html(partial)
     assert "<html" not in fragment and "queue-filters" not in fragment
     assert queue_numbers(fragment) == [desk.soon.number]
+    assert '<nav id="queue-views" class="queue-views" aria-label="Views" hx-swap-oob="true">' in (
+        fragment
+    )
+    # the live refresh: the table body's rows only, every 30 s, with the same filters
+    assert (
+        '<tbody id="queue-rows" hx-get="/console/?severity=S1" hx-trigger="every 30s" '
+        'hx-target="this" hx-swap="innerHTML">'
+    ) in full
+    rows = html(
+        client.get(
+            "/console/", {"severity": "S1"}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="queue-rows"
+        )
+    )
+    assert rows.lstrip().startswith('<tr class="queue-row"') and "<tbody" not in rows
+    assert queue_numbers(rows) == [desk.soon.number]
 
 
 def test_queue_pages_hold_25_tickets(desk):
@@ -240,9 +256,11 @@ def test_queue_runs_a_fixed_number_of_queries_for_5_or_50_tickets(
     if not query:
         assert len(queue_numbers(html(response))) == 25
     assert len(many) == len(few), [q["sql"] for q in many.captured_queries]
-    # session, user, role, count, one page of tickets with their customer, asset and assignee,
-    # the assignee and customer filter options
-    with django_assert_max_num_queries(7):
+    # session, user, role, saved views, count, one page of tickets with their customer, asset
+    # and assignee (and last activity), the assignee and customer filter options
+    with django_assert_max_num_queries(8):
         client.get(f"/console/{query}")
-    with django_assert_max_num_queries(5):  # htmx: the table only, no filter options
+    with django_assert_max_num_queries(7):  # htmx: the table and the views, no filter options
         client.get(f"/console/{query}", HTTP_HX_REQUEST="true")
+    with django_assert_max_num_queries(5):  # the live refresh: the rows only
+        client.get(f"/console/{query}", HTTP_HX_REQUEST="true", HTTP_HX_TARGET="queue-rows")

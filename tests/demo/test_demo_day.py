@@ -10,7 +10,8 @@ from django.contrib.auth import get_user_model
 
 from rmadesk.billing.choices import InvoiceKind
 from rmadesk.billing.models import Invoice
-from rmadesk.console.selectors import QueueFilters, queue, queue_badge
+from rmadesk.console.queue_selectors import QueueFilters, queue
+from rmadesk.console.selectors import queue_badge
 from rmadesk.core import clock
 from rmadesk.core.permissions import role_of
 from rmadesk.demo.data import load_demo_data
@@ -35,7 +36,7 @@ def load_at(now: dt.datetime) -> None:
 
 def badges_at(now: dt.datetime) -> Counter[str]:
     manager = get_user_model().objects.get(username="manager@vendor.example")
-    return Counter(queue_badge(t, now).css for t in queue(manager, QueueFilters()))
+    return Counter(queue_badge(t, now).css for t in queue(manager, QueueFilters(), now=now))
 
 
 @pytest.mark.parametrize("when", NOWS)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
 from django import template
+from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -42,3 +44,12 @@ def money(value: Any) -> str:
 def percent(value: Any) -> str:
     """A rate already in percent without trailing zeros: `1.5`, `20`."""
     return format(Decimal(value).normalize(), "f")
+
+
+@register.filter
+def short_local(value: dt.datetime | None) -> str:
+    """`Wed 18 Nov, 10:00`: an instant in the viewer's zone, short, for a dense table (the
+    full form with its zone and offset is the cell's title)."""
+    if value is None:
+        return "—"
+    return f"{timezone.localtime(value):%a %d %b, %H:%M}"

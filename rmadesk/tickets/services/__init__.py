@@ -9,11 +9,19 @@ transaction commits. Due times come from the policy core; nothing here computes 
 The modules, by what they change: `opening` (a new ticket), `conversation` (replies, waiting on
 the customer), `handling` (severity, assignee, closing), `clocks` (the service-level clocks and
 the queue fields they give), `breaches` (the breach scan), `answering` (a reply and a status
-change in one step), `canned` (canned replies), `uploads` (files uploaded on their own).
+change in one step), `canned` (canned replies), `uploads` (files uploaded on their own), `bulk`
+(one change to many tickets, one service call each).
 """
 
 from rmadesk.tickets.services.answering import answer_ticket
 from rmadesk.tickets.services.breaches import mark_breached_clocks
+from rmadesk.tickets.services.bulk import (
+    BulkOutcome,
+    assign_tickets,
+    close_tickets,
+    resume_tickets,
+    wait_on_customer_for,
+)
 from rmadesk.tickets.services.canned import (
     change_canned_reply,
     create_canned_reply,
@@ -26,12 +34,15 @@ from rmadesk.tickets.services.opening import open_ticket, plan_for, prerelease_m
 from rmadesk.tickets.services.uploads import add_attachments
 
 __all__ = [
+    "BulkOutcome",
     "add_attachments",
     "answer_ticket",
     "assign_ticket",
+    "assign_tickets",
     "change_canned_reply",
     "change_severity",
     "close_ticket",
+    "close_tickets",
     "create_canned_reply",
     "delete_canned_reply",
     "mark_breached_clocks",
@@ -41,5 +52,7 @@ __all__ = [
     "queue_fields",
     "reply",
     "resume_ticket",
+    "resume_tickets",
     "wait_on_customer",
+    "wait_on_customer_for",
 ]

@@ -19,6 +19,7 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
+from rmadesk.core import clock
 from rmadesk.core.errors import Conflict, InvalidInput
 from rmadesk.core.locking import lock, locked
 from rmadesk.core.policies import active_policy
@@ -33,8 +34,15 @@ Clocks = dict[str, ServiceClock]
 
 
 def lock_ticket(ticket: Ticket) -> tuple[Ticket, Clocks]:
-    """The ticket row (its customer read along) and its clocks, locked for the transaction."""
+    """The ticket row (its customer read along) and its clocks, locked for the transaction.
+
+    Every service that changes a ticket locks it here first, so this is where the ticket is
+    marked updated (the queue's "updated" column); a refusal later rolls the mark back with
+    the rest of the transaction.
+    """
     row = lock(Ticket.objects.select_related("customer"), ticket.pk)
+    row.updated_at = clock.now()
+    Ticket.objects.filter(pk=row.pk).update(updated_at=row.updated_at)
     clocks = {c.kind: c for c in locked(ServiceClock.objects.filter(ticket=row))}
     return row, clocks
 

@@ -110,6 +110,7 @@ def open_ticket(
         mail_thread_id=mail_thread_id.strip() or new_message_id(),
         next_due_at=next_due_at,
         is_breached=is_breached,
+        updated_at=clock.now(),
     )
     kind = (
         MessageKind.CALL if channel in {Channel.PHONE, Channel.VOICEMAIL} else MessageKind.CUSTOMER
