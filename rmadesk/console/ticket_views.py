@@ -28,7 +28,7 @@ from rmadesk.core.viewers import viewer_zone
 from rmadesk.rmas import services as rma_services
 from rmadesk.rmas.choices import RmaKind
 from rmadesk.rmas.selectors import visible_rmas
-from rmadesk.tickets import services
+from rmadesk.tickets import file_types, services
 from rmadesk.tickets.attachments import (
     attachment_for,
     attachments_by_message,
@@ -90,6 +90,8 @@ def ticket_page(
         "assignees": list(assignable_staff()),
         "canned_replies": list(usable_canned_replies(user)),
         "reply_body": reply_body,
+        "file_limits": file_types.limits_text(),
+        "file_accept": file_types.accept_list(),
         "rma_kinds": RmaKind.choices,
         "rma_form": posted.get("rma") or forms.RmaOpenForm(),
         "posted": posted,

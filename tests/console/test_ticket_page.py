@@ -548,3 +548,31 @@ def test_a_ticket_without_a_serial_shows_its_customers_context(desk):
     assert "Serial none on this ticket" in text
     assert f'href="/console/tickets/{desk.on_track.number}/"' in _section(page, "others-title")
     assert "none" in text_of(_section(page, "rmas-title"))
+
+
+def test_a_refused_file_sends_nothing_and_keeps_nothing_and_the_typed_text_stays(desk):
+    """One step, one transaction: a file the rule of every door refuses (a .png that is text)
+    stops the reply, the files and the wait together; the limits are stated before upload."""
+    number = desk.on_track.number
+    client = client_for(desk.agent)
+    page = html(client.get(f"/console/tickets/{number}/"))
+    assert page.count("Up to 5 files of at most 10.0 MB each: ") == 2  # reply and note
+    before = (Message.objects.count(), Attachment.objects.count(), AuditEvent.objects.count())
+    response = client.post(
+        f"/console/tickets/{number}/reply",
+        {
+            "body": "Here are the steps.",
+            "visibility": "public",
+            "then": "wait",
+            "attachments": [
+                SimpleUploadedFile("steps.txt", b"1. debug\n", "text/plain"),
+                SimpleUploadedFile("screen.png", b"not a picture\n", "image/png"),
+            ],
+        },
+    )
+    assert response.status_code == 400
+    assert "screen.png" in html(response)
+    assert "Here are the steps." in html(response)  # the typed text stays in the box
+    after = (Message.objects.count(), Attachment.objects.count(), AuditEvent.objects.count())
+    assert after == before
+    assert fresh(desk.on_track).status == desk.on_track.status
