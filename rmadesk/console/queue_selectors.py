@@ -17,13 +17,9 @@ from urllib.parse import parse_qsl, urlencode
 from django.db import connection
 from django.db.models import (
     BooleanField,
-    Case,
     F,
-    IntegerField,
     Q,
     QuerySet,
-    Value,
-    When,
 )
 from django.db.models.expressions import OrderBy, RawSQL
 from django.utils.translation import gettext_lazy as _
@@ -36,7 +32,7 @@ from rmadesk.core.policies import active_policy
 from rmadesk.customers.models import Customer
 from rmadesk.rmas.models import RmaItem
 from rmadesk.tickets.choices import CLOSED_STATUSES, TicketStatus
-from rmadesk.tickets.models import QUEUE_ORDER, Message, Ticket
+from rmadesk.tickets.models import QUEUE_ORDER, STATUS_RANK, Message, Ticket
 from rmadesk.tickets.selectors import visible_tickets
 
 MINE = "me"  # the assignee filter's value for "assigned to whoever is looking"
@@ -163,29 +159,13 @@ def current_view(filters: QueueFilters, views: list[View]) -> View | None:
 # ------------------------------------------------------------------------------- the sorts
 
 
-_STATUS_ORDER = Case(
-    *(
-        When(status=status, then=Value(rank))
-        for rank, status in enumerate(
-            (
-                TicketStatus.OPEN,
-                TicketStatus.WAITING_ON_CUSTOMER,
-                TicketStatus.RESOLVED,
-                TicketStatus.OUT_OF_SCOPE,
-            )
-        )
-    ),
-    default=Value(9),
-    output_field=IntegerField(),
-)
-
 # Each sort key, then the queue's own order (soonest due, then number) as a stable tie-break:
 # the ticket number is unique, so two requests list equal keys in the same order.
 SORTS: dict[str, tuple[Any, ...]] = {
     "due": (),
     "number": (F("number"),),
     "severity": (F("severity"),),
-    "status": (_STATUS_ORDER,),
+    "status": (STATUS_RANK,),
     "customer": (F("customer__name"),),
     "assignee": (F("assignee__username"),),
     "updated": (F("updated_at"),),

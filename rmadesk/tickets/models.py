@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F
+from django.db.models import Case, F, Value, When
 from django.db.models.lookups import IsNull
 
 from rmadesk.core.message_ids import new_message_id
@@ -21,6 +21,24 @@ from rmadesk.tickets.choices import (
 # number. "IS NULL" first (false before true) rather than NULLS LAST, so the same index serves
 # the ORDER BY on PostgreSQL and SQLite alike (SQLite's indexes cannot put nulls last).
 QUEUE_ORDER = (IsNull(F("next_due_at"), True), F("next_due_at"), F("number"))
+# The queue's sort by status: open, waiting on the customer, then the closed ones. An index
+# holds the same expression, so the sorted queue is read in index order too.
+STATUS_RANK = Case(
+    *(
+        When(status=status, then=Value(rank))
+        for rank, status in enumerate(
+            (
+                TicketStatus.OPEN,
+                TicketStatus.WAITING_ON_CUSTOMER,
+                TicketStatus.RESOLVED,
+                TicketStatus.OUT_OF_SCOPE,
+            )
+        )
+    ),
+    default=Value(9),
+    output_field=models.IntegerField(),
+)
+_IN_QUEUE = models.Q(status__in=("open", "waiting_on_customer"))
 
 
 class Ticket(models.Model):
@@ -86,10 +104,14 @@ class Ticket(models.Model):
             models.Index(fields=("status", "customer")),
             # The queue: open tickets by next due time, those without one last, read in index
             # order so a page costs the same at 100 or 100,000 tickets (QUEUE_ORDER).
+            models.Index(*QUEUE_ORDER, name="ticket_queue_by_due", condition=_IN_QUEUE),
+            # The queue sorted by severity or by status (either direction): the same, one
+            # column in front, so a sorted page is read in index order at 100,000 tickets.
             models.Index(
-                *QUEUE_ORDER,
-                name="ticket_queue_by_due",
-                condition=models.Q(status__in=("open", "waiting_on_customer")),
+                F("severity"), *QUEUE_ORDER, name="ticket_queue_by_severity", condition=_IN_QUEUE
+            ),
+            models.Index(
+                STATUS_RANK, *QUEUE_ORDER, name="ticket_queue_by_status", condition=_IN_QUEUE
             ),
             # The same order over every ticket, closed ones included (the queue's "All"): those
             # have no due time, so they follow the open ones by number.
