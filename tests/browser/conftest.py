@@ -7,6 +7,7 @@ without having driven a real browser.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 from collections.abc import Iterator
@@ -14,6 +15,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from rmadesk.core import clock
+from rmadesk.core.services import add_user
+from rmadesk.customers.models import Contact, Customer
+from tests.factories import AssetFactory, ContractFactory, CustomerFactory
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -73,3 +79,26 @@ def log_in(page: Any, email: str, password: str) -> None:
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
+
+
+PASSWORD = "correct horse battery"
+NOW = dt.datetime(2026, 11, 18, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=-8)))
+
+
+@pytest.fixture
+def acme(settings: Any, tmp_path: Path) -> Iterator[Customer]:
+    """Acme Storage on Gold with serial M50-000042, its contact alice@acme.example and
+    agent@vendor.example (both with PASSWORD), files under tmp_path, the desk's clock at NOW."""
+    # The live server runs in another thread: only the process-wide clock reaches it.
+    clock.set_now(NOW)
+    settings.RMADESK_DATA_DIR = tmp_path / "data"
+    settings.DEFAULT_FROM_EMAIL = "support@rmadesk.example"
+    customer = CustomerFactory(name="Acme Storage", zone="America/Los_Angeles")
+    ContractFactory(customer=customer, plan="gold")
+    AssetFactory(customer=customer, serial="M50-000042")
+    add_user(email="alice@acme.example", role="customer", customer_id=customer.pk,
+             password=PASSWORD)  # fmt: skip
+    Contact.objects.create(customer=customer, name="Alice", email="alice@acme.example")
+    add_user(email="agent@vendor.example", role="agent", password=PASSWORD)
+    yield customer
+    clock.set_now(None)

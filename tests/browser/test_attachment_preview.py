@@ -13,25 +13,18 @@ console-attachment-preview-log.png (the log) come from this test (RMADESK_SCREEN
 from __future__ import annotations
 
 import base64
-import datetime as dt
 import io
 import re
 import tarfile
 
 import pytest
 
-from rmadesk.core import clock
-from rmadesk.core.services import add_user
-from rmadesk.customers.models import Contact
 from rmadesk.mail.inbound import ingest_message
 from rmadesk.tickets.models import Attachment
-from tests.browser.conftest import log_in, shoot
-from tests.factories import AssetFactory, ContractFactory, CustomerFactory
+from tests.browser.conftest import NOW, PASSWORD, log_in, shoot
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-PASSWORD = "correct horse battery"
-NOW = dt.datetime(2026, 11, 18, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=-8)))
 LOG_LINES = [
     "Nov 18 09:41:07 nas kernel: mpr0: Controller reported scsi ioc terminated tgt 3",
     "Nov 18 09:41:07 nas kernel: (da3:mpr0:0:3:0): READ(10). CDB: 28 00 1d 2c 7f 00 00 01 00 00",
@@ -62,19 +55,8 @@ def _bundle() -> bytes:
 
 
 @pytest.fixture
-def desk(settings, tmp_path):
-    clock.set_now(NOW)  # the live server runs in another thread: only the process clock reaches it
-    settings.RMADESK_DATA_DIR = tmp_path / "data"
-    settings.DEFAULT_FROM_EMAIL = "support@rmadesk.example"
-    customer = CustomerFactory(name="Acme Storage", zone="America/Los_Angeles")
-    ContractFactory(customer=customer, plan="gold")
-    AssetFactory(customer=customer, serial="M50-000042")
-    add_user(email="alice@acme.example", role="customer", customer_id=customer.pk,
-             password=PASSWORD)  # fmt: skip
-    Contact.objects.create(customer=customer, name="Alice", email="alice@acme.example")
-    add_user(email="agent@vendor.example", role="agent", password=PASSWORD)
-    yield customer
-    clock.set_now(None)
+def desk(acme):
+    return acme
 
 
 def _mailed_log(number: int) -> bytes:

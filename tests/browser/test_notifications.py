@@ -6,46 +6,30 @@ docs/screenshots/console-notifications.png comes from this test (RMADESK_SCREENS
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from pathlib import Path
 
 import pytest
+from django.contrib.auth import get_user_model
 
-from rmadesk.core import clock
 from rmadesk.core.models import Team
 from rmadesk.core.services import add_user
-from rmadesk.customers.models import Contact
 from rmadesk.mail.models_outbox import OutboxMessage
 from rmadesk.notices.models import Notice
-from tests.browser.conftest import log_in, shoot
-from tests.factories import AssetFactory, ContractFactory, CustomerFactory
+from tests.browser.conftest import NOW, PASSWORD, log_in, shoot
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-PASSWORD = "correct horse battery"
-NOW = dt.datetime(2026, 11, 18, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=-8)))
 POLL = 30_000  # ms: the bell polls every 20 s; wait for one poll and a margin
 
 
 @pytest.fixture
-def desk(settings, tmp_path):
-    # The live server runs in another thread: only the process-wide clock reaches it.
-    clock.set_now(NOW)
-    settings.RMADESK_DATA_DIR = tmp_path / "data"
-    settings.DEFAULT_FROM_EMAIL = "support@rmadesk.example"
-    customer = CustomerFactory(name="Acme Storage", zone="America/Los_Angeles")
-    ContractFactory(customer=customer, plan="gold")
-    AssetFactory(customer=customer, serial="M50-000042")
-    add_user(email="alice@acme.example", role="customer", customer_id=customer.pk,
-             password=PASSWORD)  # fmt: skip
-    Contact.objects.create(customer=customer, name="Alice", email="alice@acme.example")
-    agent = add_user(email="agent@vendor.example", role="agent", password=PASSWORD)
+def desk(acme):
+    agent = get_user_model().objects.get(username="agent@vendor.example")
     other = add_user(email="bronze@vendor.example", role="agent", password=PASSWORD)
     Team.objects.create(name="Premium", plans=["gold", "silver"]).members.add(agent)
     Team.objects.create(name="Basic", plans=["bronze"]).members.add(other)
-    yield customer
-    clock.set_now(None)
+    return acme
 
 
 def test_a_portal_ticket_lights_the_team_agents_bell_and_sends_one_mail(

@@ -8,7 +8,6 @@ refreshes it).
 from __future__ import annotations
 
 import base64
-import datetime as dt
 import re
 import struct
 import zlib
@@ -16,18 +15,12 @@ from pathlib import Path
 
 import pytest
 
-from rmadesk.core import clock
-from rmadesk.core.services import add_user
-from rmadesk.customers.models import Contact
 from rmadesk.mail.inbound import ingest_message
 from rmadesk.tickets.models import Attachment
-from tests.browser.conftest import log_in, shoot
-from tests.factories import AssetFactory, ContractFactory, CustomerFactory
+from tests.browser.conftest import NOW, PASSWORD, log_in, shoot
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-PASSWORD = "correct horse battery"
-NOW = dt.datetime(2026, 11, 18, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=-8)))
 LOG = b"pool: tank\n state: DEGRADED\n  da3  UNAVAIL  0  0  0  cannot open\n"
 
 
@@ -52,20 +45,8 @@ LONG_NAME = "zpool_status_output_from_the_storage_controller_after_the_resilver_
 
 
 @pytest.fixture
-def desk(settings, tmp_path):
-    # The live server runs in another thread: only the process-wide clock reaches it.
-    clock.set_now(NOW)
-    settings.RMADESK_DATA_DIR = tmp_path / "data"
-    settings.DEFAULT_FROM_EMAIL = "support@rmadesk.example"
-    customer = CustomerFactory(name="Acme Storage", zone="America/Los_Angeles")
-    ContractFactory(customer=customer, plan="gold")
-    AssetFactory(customer=customer, serial="M50-000042")
-    add_user(email="alice@acme.example", role="customer", customer_id=customer.pk,
-             password=PASSWORD)  # fmt: skip
-    Contact.objects.create(customer=customer, name="Alice", email="alice@acme.example")
-    add_user(email="agent@vendor.example", role="agent", password=PASSWORD)
-    yield customer
-    clock.set_now(None)
+def desk(acme):
+    return acme
 
 
 def _mail_with_screenshot(number: int) -> bytes:
