@@ -38,8 +38,8 @@ from rmadesk.customers.services import add_contact
 from rmadesk.mail import inbound_rules as rules
 from rmadesk.mail.events import HeldMailDiscarded, HeldMailLinked
 from rmadesk.mail.inbound import (
-    _attach_to_ticket,  # the one way a mail's kept files reach a ticket (owned by intake)
     answering,
+    attach_mail_files,  # the one way a mail's kept files reach a ticket
     customer_actor,
     message_body,
     ticket_subject,
@@ -287,7 +287,7 @@ def link_held_message(
             body=message_body(locked, attachments, name_sender=not own),
             public=True,
         )
-        _attach_to_ticket(writer, target, message, attachments)
+        attach_mail_files(writer, target, message, attachments)
         status, what = InboundStatus.THREADED, f"added to ticket {target.number}"
     else:
         assert asset is not None
@@ -303,7 +303,7 @@ def link_held_message(
             **answering(locked),
         )
         message = target.messages.order_by("at", "id").first()
-        _attach_to_ticket(actor, target, message, attachments)
+        attach_mail_files(actor, target, message, attachments)
         status, what = InboundStatus.TICKET_OPENED, f"opened ticket {target.number}"
     before = locked.status
     locked.status = status

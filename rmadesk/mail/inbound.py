@@ -393,7 +393,7 @@ def _thread(
                 body=message_body(inbound, attachments, name_sender=not own),
                 public=True,
             )
-            _attach_to_ticket(actor, ticket, message, attachments)
+            attach_mail_files(actor, ticket, message, attachments)
     except REFUSALS as error:
         _held_refused(inbound, error, f"a reply to ticket {ticket.number}")
         inbound.ticket_hint = ticket.number
@@ -425,7 +425,7 @@ def _open(
                 inbound=inbound,
             )
             message = ticket.messages.order_by("at", "id").first()
-            _attach_to_ticket(actor, ticket, message, attachments)
+            attach_mail_files(actor, ticket, message, attachments)
     except REFUSALS as error:
         _held_refused(inbound, error, f"a new ticket on serial {asset.serial}")
         inbound.save(update_fields=["status", "reason"])
@@ -636,7 +636,7 @@ def _stored_type(attachment: MailAttachment) -> str:
     return attachment.content_type if kind is None else kind.content_type
 
 
-def _attach_to_ticket(
+def attach_mail_files(
     actor: Any, ticket: Ticket, message: Message | None, attachments: Iterable[MailAttachment]
 ) -> None:
     """The kept files also show on the ticket (tickets.Attachment), one audit event each.

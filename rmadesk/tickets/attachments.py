@@ -229,7 +229,8 @@ def _require_may_attach(actor: Actor, ticket: Ticket, message: Message | None) -
     require_ticket_actor(actor, "attaching files", ticket)
     if ticket.status in CLOSED_STATUSES:
         raise Conflict(
-            f"ticket {ticket.number} is closed ({ticket.status}): files cannot be added",
+            f"ticket {ticket.number} is closed ({ticket.get_status_display()}): "
+            "files cannot be added",
             field="status",
         )
     if message is not None and message.ticket_id != ticket.pk:

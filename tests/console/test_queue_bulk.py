@@ -75,7 +75,7 @@ def test_wait_on_the_customer_and_resume(desk):
     assert messages_of(response) == [
         f"1 ticket now waits on the customer (rule L5) (#{desk.on_track.number}).",
         f"#{desk.paused.number} was not changed: only an open ticket can wait on the customer; "
-        "this one is waiting_on_customer.",
+        "this one is waiting on the customer.",
     ]
     assert Ticket.objects.get(pk=desk.on_track.pk).status == "waiting_on_customer"
     response = bulk(client, {"ticket": checked, "action": "resume"})

@@ -297,7 +297,7 @@ def test_reply_to_a_closed_ticket_is_refused_with_409_conflict(alice, acme, agen
     assert "Closed as out of scope: data recovery (rule P1). Fixed" in body
     response = alice.post(f"/portal/tickets/{ticket.number}/reply", {"body": "But..."})
     assert response.status_code == 409  # the ticket's state refuses it
-    assert f"ticket {ticket.number} is closed (out_of_scope)" in page(response)
+    assert f"ticket {ticket.number} is closed (closed as out of scope)" in page(response)
 
 
 # --------------------------------------------------------------------------------- RMAs

@@ -49,7 +49,9 @@ def lock_ticket(ticket: Ticket) -> tuple[Ticket, Clocks]:
 
 def require_open(ticket: Ticket) -> None:
     if ticket.status in CLOSED_STATUSES:
-        raise Conflict(f"ticket {ticket.number} is closed ({ticket.status})", field="status")
+        raise Conflict(
+            f"ticket {ticket.number} is closed ({ticket.get_status_display()})", field="status"
+        )
 
 
 def not_before_opening(ticket: Ticket, at: dt.datetime) -> dt.datetime:

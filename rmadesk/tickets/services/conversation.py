@@ -170,7 +170,8 @@ def wait_on_customer(
     locked, clocks = lock_ticket(ticket)
     if locked.status != TicketStatus.OPEN:
         raise Conflict(
-            f"only an open ticket can wait on the customer; this one is {locked.status}",
+            "only an open ticket can wait on the customer; this one is "
+            f"{locked.get_status_display()}",
             field="status",
         )
     when = not_before_opening(locked, when)
@@ -222,7 +223,8 @@ def resume_ticket(*, actor: Actor, ticket: Ticket, at: dt.datetime | None = None
     locked, clocks = lock_ticket(ticket)
     if locked.status != TicketStatus.WAITING_ON_CUSTOMER:
         raise Conflict(
-            f"only a ticket waiting on the customer can be resumed; this one is {locked.status}",
+            "only a ticket waiting on the customer can be resumed; this one is "
+            f"{locked.get_status_display()}",
             field="status",
         )
     when = not_before_opening(locked, when)
