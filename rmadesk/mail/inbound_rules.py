@@ -17,8 +17,14 @@ AUTO_FLAG_HEADERS = (
     "x-auto-reply-from",
     "x-mail-autoreply",
     "x-failed-recipients",
+    "x-apple-action",  # iCloud's vacation reply (X-Apple-Action: vacation), no other marking
 )
-DAEMON_LOCAL_PARTS = frozenset({"mailer-daemon", "postmaster", "mail-daemon", "mailerdaemon"})
+# Senders that are mail systems or unattended robots, not people, with their usual variants
+# ("no-reply", "noreply", "do_not_reply", "bounces+12345", "mailer-daemon", ...).
+MACHINE_SENDER = re.compile(
+    r"^(?:mailer-?daemon|mail-?daemon|postmaster|bounces?|no-?reply|do-?not-?reply"
+    r"|donotreply)(?:[+._-].*)?$"
+)
 OWN_MESSAGE_ID_PREFIX = "<rmadesk."
 
 
@@ -44,11 +50,14 @@ def automatic_reason(
             return f"{name} header present"
     if parsed.content_type == "multipart/report":
         return "a delivery or read report (multipart/report)"
-    local = parsed.from_address.split("@", 1)[0]
-    if local in DAEMON_LOCAL_PARTS:
-        return f"sent by {parsed.from_address} (a mail system, not a person)"
-    if parsed.return_path == "" and not parsed.from_address:
-        return "null return path and no sender: a bounce"
+    local = parsed.from_address.split("@", 1)[0].replace("_", "-")
+    if MACHINE_SENDER.match(local):
+        return f"sent by {parsed.from_address} (a mail system or robot, not a person)"
+    if parsed.return_path == "":
+        # RFC 5321 4.5.5: the null reverse-path `<>` is for bounces and automatic replies
+        # only (Exchange's out-of-office replies carry it and nothing else): a person's mail
+        # always has a return path.
+        return "null return path <>: a bounce or an automatic reply"
     if parsed.message_id and parsed.message_id.lower().startswith(OWN_MESSAGE_ID_PREFIX):
         return f"our own outgoing message {parsed.message_id} came back (mail loop)"
     if parsed.from_address and parsed.from_address in own_addresses:

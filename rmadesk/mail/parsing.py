@@ -464,11 +464,33 @@ def _part_text(part: Message, body: _Body) -> str:
     return clean_text(text)
 
 
+def _eight_bit_param(part: Message, header: str, param: str) -> str | None:
+    """A parameter of a header written in raw 8-bit (RFC 6532 UTF-8, or legacy 8-bit), or None.
+
+    The compat32 parser hands such a header out as a `Header` whose 8-bit letters became U+FFFD
+    (`ciële.txt` → `ci��le.txt`); the raw value still has them as surrogates, so the header is
+    decoded first and its parameters read from the text.
+    """
+    raw = next((value for key, value in part.raw_items() if key.lower() == header), None)
+    if not isinstance(raw, str) or not any("\udc80" <= ch <= "\udcff" for ch in raw):
+        return None
+    probe = Message(policy=email_policy.compat32)
+    probe[header] = _raw_header_text(raw)
+    found = probe.get_param(param, header=header)
+    if isinstance(found, tuple):
+        found = email.utils.collapse_rfc2231_value(found)
+    return found or None
+
+
 def _filename(part: Message) -> str:
-    try:
-        name = part.get_filename()
-    except Exception:
-        name = None
+    name = _eight_bit_param(part, "content-disposition", "filename") or _eight_bit_param(
+        part, "content-type", "name"
+    )
+    if name is None:
+        try:
+            name = part.get_filename()
+        except Exception:
+            name = None
     if name is None:
         try:
             name = part.get_param("name")  # type: ignore[assignment]

@@ -295,6 +295,14 @@ def test_a_reply_to_a_closed_ticket_is_held_with_the_services_reason(opened):
         ({}, "MAILER-DAEMON@mx.acme.example", "sent by mailer-daemon@mx.acme.example"),
         ({}, "postmaster@acme.example", "sent by postmaster@acme.example"),
         ({}, "support@rmadesk.example", "sent from rmadesk's own address"),
+        # Exchange's out-of-office reply: a null return path and no marking header at all.
+        ({"Return-Path": "<>"}, JANE, "null return path <>: a bounce or an automatic reply"),
+        # iCloud's vacation reply marks itself only with X-Apple-Action.
+        ({"X-Apple-Action": "vacation"}, JANE, "x-apple-action header present"),
+        ({}, "no-reply@notifications.acme.example", "sent by no-reply@notifications.acme"),
+        ({}, "noreply@acme.example", "sent by noreply@acme.example"),
+        ({}, "do_not_reply@acme.example", "sent by do_not_reply@acme.example"),
+        ({}, "bounces+12345@lists.acme.example", "sent by bounces+12345@lists.acme.example"),
     ],
 )
 def test_auto_replies_bounces_and_loops_make_no_ticket_and_no_reply(

@@ -195,3 +195,23 @@ def test_automatic_reason_reads_headers_not_words():
         )
         == "X-Loop names rmadesk (support@rmadesk.example)"
     )
+
+
+@pytest.mark.parametrize(
+    "sender", ["noreen@acme.example", "bouncer@acme.example", "postmistress@acme.example"]
+)
+def test_people_whose_names_look_like_robots_are_still_people(sender):
+    parsed = parse_message(f"From: {sender}\nReturn-Path: <{sender}>\n\nHelp".encode())
+    assert automatic_reason(parsed) is None
+
+
+def test_an_attachment_name_in_raw_utf8_keeps_its_letters():
+    """RFC 6532: a mailer may write the header in UTF-8 itself, without encoded words."""
+    raw = (
+        "From: a@acme.example\nSubject: logs\nMIME-Version: 1.0\n"
+        'Content-Type: multipart/mixed; boundary="B"\n\n--B\nContent-Type: text/plain\n\nhi\n'
+        '--B\nContent-Type: text/plain; name="ciële.txt"\n'
+        'Content-Disposition: attachment; filename="ciële.txt"\n\nhello\n'
+        '--B\nContent-Type: text/plain; name="日志.log"\n\nline\n--B--\n'
+    ).encode()
+    assert [a.filename for a in parse_message(raw).attachments] == ["ciële.txt", "日志.log"]
