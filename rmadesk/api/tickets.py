@@ -399,7 +399,7 @@ def upload_attachments(
     response={200: None},
     openapi_extra={
         "responses": {
-            "200": {
+            200: {
                 "description": "the file as it was attached, always as a download, with its "
                 "stored content type",
                 "content": {
