@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Case, F, Value, When
@@ -160,6 +162,11 @@ class ServiceClock(models.Model):
     due_at = models.DateTimeField(null=True, blank=True, db_index=True)  # None: no SLA (L3)
     paused_at = models.DateTimeField(null=True, blank=True)
     stopped_at = models.DateTimeField(null=True, blank=True)  # met or breached at
+    # L5, pause means pause: the open time of the target used before the pauses of this run
+    # (it stays used), and while paused the open time that remains to run from the resume
+    # (None: nothing kept, the full target runs on resume, e.g. after a reply while paused).
+    used = models.DurationField(default=dt.timedelta(0))
+    remaining = models.DurationField(null=True, blank=True)
     target = models.CharField(max_length=60, blank=True)
     calendar = models.CharField(max_length=200, blank=True)
     explanation = models.JSONField(default=list, blank=True)
