@@ -106,6 +106,7 @@ class EntitlementOut(Out):
     onsite: str
     advance_exchange: bool
     money_back_until: dt.date
+    jails_and_plugins: bool | None  # P2: the contract's prior arrangement
     rules: list[str]
     explain: list[str]
 

@@ -14,6 +14,7 @@ from rmadesk.tickets.choices import (
     Channel,
     ClockKind,
     ClockState,
+    JailsAndPlugins,
     MessageKind,
     Severity,
     TicketStatus,
@@ -68,6 +69,11 @@ class Ticket(models.Model):
     # P2: the asset runs pre-release software (ALPHA, BETA, RC, ...): flagged, not refused.
     is_unsupported_software = models.BooleanField(default=False)
     unsupported_software_reason = models.CharField(max_length=300, blank=True)
+    # P2: the ticket is about jails or plugins (said at opening), and whether the contract's
+    # prior arrangement covers them; "unsupported" also sets the flag above, with its reason.
+    jails_and_plugins = models.CharField(
+        max_length=12, choices=JailsAndPlugins.choices, blank=True, default=""
+    )
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,

@@ -68,6 +68,7 @@ def test_l3_staff_open_gold_s2_before_thanksgiving_exact_answer(staff, world):
         "close_rule": None,
         "unsupported_software": False,
         "unsupported_software_reason": None,
+        "jails_and_plugins": None,
     }
     assert first | {"explain": None} == {
         "kind": "first_response",
