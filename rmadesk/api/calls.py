@@ -28,6 +28,7 @@ class CallIn(In):
     notes: str = ""
     called_at: Instant | None = None  # T1: with an offset; default now
     warranty_event: bool = False  # T3: a hardware failure reached the warranty phone line
+    about_jails_or_plugins: bool = False  # P2
 
 
 class EmailOnlyCallOut(Out):

@@ -86,7 +86,7 @@ def add_asset(
         )
     licence = licence_for(policy, customer, model, shipped_on)
     if licence is not None:
-        _require_drives(policy, licence, drives)
+        licence_drives_check(policy, licence, drives)
     try:
         with transaction.atomic():
             asset = Asset.objects.create(
@@ -137,7 +137,7 @@ def change_asset_drives(*, actor: Actor, asset: Asset, drives: int | None) -> As
     policy = active_policy()
     row = lock(Asset.objects.select_related("licence"), asset.pk)
     if row.licence is not None:
-        _require_drives(policy, row.licence, drives, row)
+        licence_drives_check(policy, row.licence, drives, row)
     before = row.drives
     row.drives = drives
     row.save(update_fields=["drives"])
@@ -173,7 +173,7 @@ def licence_for(
     return None
 
 
-def _require_drives(
+def licence_drives_check(
     policy: Policy, licence: Contract, drives: int | None, asset: Asset | None = None
 ) -> None:
     """Refuse drives past the licence's limit, summed over its assets, the licence locked (L8).

@@ -24,6 +24,7 @@ class NewCallForm(forms.Form):
     notes = forms.CharField(widget=forms.Textarea)
     called_at = forms.CharField(required=False)
     warranty_event = forms.BooleanField(required=False)
+    about_jails_or_plugins = forms.BooleanField(required=False)
 
 
 @staff_page
@@ -54,6 +55,7 @@ def new_call(request: HttpRequest) -> HttpResponse:
             notes=data["notes"],
             called_at=typed_instant(data["called_at"], "called_at", viewer_zone(request.user)),
             warranty_event=data["warranty_event"],
+            about_jails_or_plugins=data["about_jails_or_plugins"],
         )
     except REFUSALS as error:
         refusal = context["refusal"] = refusal_of(error, "call")

@@ -68,6 +68,7 @@ def log_call(
     notes: str,
     called_at: dt.datetime | None = None,
     warranty_event: bool = False,
+    about_jails_or_plugins: bool = False,
 ) -> Ticket | EmailOnlyCall:
     """Open the ticket for a phone call taken by `actor` (staff who work tickets), L4.
 
@@ -92,6 +93,7 @@ def log_call(
         channel=Channel.PHONE,
         opened_at=at,
         warranty_event=warranty_event,
+        about_jails_or_plugins=about_jails_or_plugins,
     )
     voicemail = ticket.channel == Channel.VOICEMAIL
     line_closed = voicemail and warranty_event

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.urls import reverse
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -147,3 +148,32 @@ def test_L8_licence_sum_property(covered, drives):
         assert f"already covers {covered}" in refused.message
     else:
         assert total == covered + adding <= 50
+
+
+@pytest.mark.django_db
+def test_L8_the_admin_refuses_an_edit_of_drives_past_the_licence_sum(admin_client):
+    customer, _ = free_licence()
+    agent = user("agent")
+    register(agent, customer, "TC-1", 30)
+    second = register(agent, customer, "TC-2", 10)
+    url = reverse("admin:assets_asset_change", args=[second.pk])
+    form = {
+        "customer": customer.pk,
+        "serial": "TC-2",
+        "model": second.model_id,
+        "shipped_on": "2026-01-15",
+        "warranty_years": 1,
+        "extended_to_years": "",
+        "onsite": "none",
+        "price": "0.00",
+        "currency": "USD",
+        "drives": 21,
+        "software_version": "",
+        "_save": "Save",
+    }
+    page = admin_client.post(url, form)
+    assert page.status_code == 200
+    assert "already covers 30" in page.content.decode() and "(rule L8)" in page.content.decode()
+    assert admin_client.post(url, {**form, "drives": 20}).status_code == 302
+    second.refresh_from_db()
+    assert second.drives == 20

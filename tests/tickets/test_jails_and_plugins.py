@@ -100,3 +100,21 @@ def test_P2_the_entitlement_lookup_names_the_arrangement():
     found = entitlement_for(user("agent"), asset.serial)
     assert found.jails_and_plugins is True
     assert any("supported by a prior arrangement (rule P2)" in line for line in found.explain)
+
+
+def test_P2_a_console_call_about_jails_is_flagged(client):
+    add_user(email="agent@vendor.example", role="agent", password="pw-for-tests-123")
+    assert client.login(username="agent@vendor.example", password="pw-for-tests-123")
+    asset = asset_on_plan("gold")
+    page = client.get("/console/calls/new").content.decode()
+    assert 'name="about_jails_or_plugins"' in page
+    answer = client.post(
+        "/console/calls/new",
+        {"serial": asset.serial, "caller": "Kim", "severity": "S3", "notes": "Jail down.",
+         "about_jails_or_plugins": "1"},
+    )  # fmt: skip
+    assert answer.status_code == 302
+    ticket = asset.tickets.get()
+    assert ticket.jails_and_plugins == "unsupported"
+    staff_page = client.get(answer["Location"]).content.decode()
+    assert "rule P2" in staff_page
