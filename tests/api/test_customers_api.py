@@ -74,7 +74,8 @@ def test_staff_adds_customer_contract_model_asset_and_reads_the_entitlement(staf
         "onsite": "4h",
         "advance_exchange": True,
         "money_back_until": "2024-03-30",
-        "rules": ["W6", "W1", "W3", "R5", "F3", "L1"],
+        "jails_and_plugins": False,
+        "rules": ["W6", "W1", "W3", "R5", "F3", "L1", "P2"],
         "explain": None,
     }
     verbs = list(AuditEvent.objects.values_list("verb", flat=True))
