@@ -81,6 +81,8 @@ def restore_backup(
                 raise BackupError(f"{source} does not start with an rmadesk backup's manifest")
             manifest = Manifest.from_json(_read_all(archive, first))
             _require_known_migrations(manifest)
+            for entry in manifest.attachments:
+                _inside_store(entry.path)  # refused before anything is written
             if not force:
                 _require_empty(alias)
             migrated = _migrate(alias)

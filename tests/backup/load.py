@@ -1,11 +1,11 @@
 """Writes for the backup tests, from the installation's own environment (DATABASE_URL, data dir).
 
-    python -m tests.backup.load seed          # a customer on a plan with an asset, its contact
-    python -m tests.backup.load write STOP    # portal tickets with two files each, until STOP exists
+    python -m tests.backup.load seed        # a customer on a plan with an asset, its contact
+    python -m tests.backup.load write STOP  # tickets with two files each, until STOP exists
 
 Each ticket is one transaction of the portal's service (`open_ticket_with_files`): a ticket, its
 first message, two attachments with bytes of their own, the audit events and the clocks. `write`
-prints how many tickets it opened.
+prints how many tickets it opened (one at least).
 """
 
 from __future__ import annotations
@@ -40,8 +40,6 @@ def main(argv: list[str]) -> None:
     contact = get_user_model().objects.get(email="ops@customer.example")
     opened = 0
     for n in itertools.count(1):
-        if stop.exists():
-            break
         open_ticket_with_files(
             actor=contact,
             serial=asset.serial,
@@ -54,6 +52,8 @@ def main(argv: list[str]) -> None:
             ],
         )
         opened += 1
+        if stop.exists():  # looked at after each ticket: at least one is opened
+            break
     print(opened)
 
 

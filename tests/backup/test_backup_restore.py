@@ -33,7 +33,6 @@ from tests.jobs.installation import (
     DatabaseTemplates,
     Installation,
     admin_url,
-    database_templates,  # noqa: F401 - a fixture, used by name
     fresh_database,
     postgres_url,
     scratch_name,
