@@ -10,7 +10,8 @@ PostgreSQL database) that `rmadesk restore` migrates and fills. Then:
   is there without its message and both its files, and every file a row names is in the
   archive with that row's SHA-256;
 - the restored database equals the archive, table by table and row by row (read back with
-  `rmadesk backup` of the target), and its attachment store holds the archive's bytes.
+  `rmadesk backup` of the target), its attachment store holds the archive's bytes, and it
+  takes new tickets (its id sequences are past the restored ids).
 """
 
 from __future__ import annotations
@@ -181,6 +182,11 @@ def test_backup_under_load_restores_equal_table_by_table(
         restored_manifest, restored_rows, restored_files = read_archive(
             tmp_path / "restored.tar.gz"
         )
+        # The restored desk takes new work: ids go on past the archive's (PostgreSQL's
+        # sequences were moved), and the new ticket's files join the restored store.
+        more = load(target, "write", str(stop))
+        assert more.wait(timeout=300) == 0, more.stderr.read()  # type: ignore[union-attr]
+        assert tickets(target) == in_archive + 1
         stored = {
             path: hashlib.sha256(
                 (tmp_path / "target" / "data" / "attachments" / path).read_bytes()
