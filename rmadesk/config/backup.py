@@ -289,8 +289,11 @@ def _dump_table(
     rows = model._base_manager.using(alias).order_by("pk").iterator(chunk_size=CHUNK_ROWS)
     with (staging / entry.file).open("wb") as out:
         for row in rows:
+            # Keys sorted: PostgreSQL's jsonb keeps an order of its own, SQLite the writer's.
             line = (
-                json.dumps([encode(column, row) for column in fields], ensure_ascii=False).encode()
+                json.dumps(
+                    [encode(column, row) for column in fields], ensure_ascii=False, sort_keys=True
+                ).encode()
                 + b"\n"
             )
             out.write(line)

@@ -199,4 +199,8 @@ def test_backup_under_load_restores_equal_table_by_table(
     assert [entry["model"] for entry in restored_manifest["tables"]] == list(rows)
     for model, archived in rows.items():
         assert restored_rows[model] == archived, model
+    # ... byte for byte, whichever database wrote each (JSON keys in one order).
+    assert [entry["sha256"] for entry in restored_manifest["tables"]] == [
+        entry["sha256"] for entry in manifest["tables"]
+    ]
     assert restored_files == files == stored
