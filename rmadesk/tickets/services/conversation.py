@@ -15,7 +15,7 @@ from django.db import transaction
 from rmadesk.core.errors import Conflict
 from rmadesk.core.locking import copy_back
 from rmadesk.core.permissions import Actor, instant_for, user_or_none
-from rmadesk.core.policies import active_policy
+from rmadesk.core.policies import ticket_policy
 from rmadesk.core.services import record_event
 from rmadesk.core.validation import required_text
 from rmadesk.tickets.choices import ClockKind, ClockState, MessageKind, TicketStatus
@@ -109,7 +109,7 @@ def reply(
     message = Message.objects.create(
         ticket=locked, kind=MessageKind.REPLY, is_public=True, body=body, at=when, author=author
     )
-    policy = active_policy()
+    policy = ticket_policy(locked)  # L6: the version the ticket runs on
     changes: list[dict[str, Any]] = []
     first = clocks.get(ClockKind.FIRST_RESPONSE)
     if first is not None and first.state == ClockState.RUNNING:
@@ -245,7 +245,7 @@ def _resume(
     update = clocks.get(ClockKind.NEXT_UPDATE)
     if update is not None and update.state == ClockState.PAUSED:
         before = snapshot(update)
-        answer = due(active_policy(), locked, when)
+        answer = due(ticket_policy(locked), locked, when)  # L6
         run(update, answer, when, lead=[update_sentence(when, "the resume")])
         update.save()
         changes.append(change(update, before))
