@@ -114,18 +114,22 @@ def impact_text(impact: Impact, *, retarget_open: bool) -> str:
         f"--retarget-open: {impact.on_other_versions} open ticket(s) move to the new file; "
         f"each running clock counted again from the instant its rule names (L3, L5, L6):",
     ]
-    for item in impact.retargets:
+    changed = [item for item in impact.retargets if item.changes]
+    for item in changed:
         clock_name = CLOCK_NAMES.get(item.kind, item.kind)
-        since = f"from {item.counted_from_what} {local_text(item.counted_from, zone)}"
         if item.state == ClockState.PAUSED:
-            change = f"paused; on resume {item.answer.target}"
-        else:
-            old = "-" if item.old_due is None else local_text(item.old_due, zone)
-            fresh = "-" if item.new_due is None else local_text(item.new_due, zone)
-            change = f"{old} → {fresh}"
-        out.append(f"  ticket {item.ticket_number}  {clock_name:<14}  {change}  ({since})")
-    if not impact.retargets:
-        out.append("  no running or paused clocks to re-target")
+            out.append(
+                f"  ticket {item.ticket_number}  {clock_name:<14}  paused; on resume "
+                f"{item.old_target} → {item.answer.target}"
+            )
+            continue
+        old = "-" if item.old_due is None else local_text(item.old_due, zone)
+        fresh = "-" if item.new_due is None else local_text(item.new_due, zone)
+        since = f"from {item.counted_from_what} {local_text(item.counted_from, zone)}"
+        out.append(f"  ticket {item.ticket_number}  {clock_name:<14}  {old} → {fresh}  ({since})")
+    unchanged = len(impact.retargets) - len(changed)
+    if unchanged or not changed:
+        out.append(f"  {unchanged} other running or paused clock(s) keep their due time")
     for number, why in impact.refused:
         out.append(f"  ticket {number} would keep its version: {why}")
     return "\n".join(out) + "\n"

@@ -14,7 +14,7 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db.models import Max, Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 
 from rmadesk.core.policies import ticket_policy
 from rmadesk.policy.errors import PolicyError
@@ -54,11 +54,19 @@ class ClockRetarget:
     counted_from: dt.datetime
     counted_from_what: str
     old_due: dt.datetime | None
+    old_target: str
     answer: DueAnswer
 
     @property
     def new_due(self) -> dt.datetime | None:
         return self.answer.due if self.state == ClockState.RUNNING else None
+
+    @property
+    def changes(self) -> bool:
+        """A running clock's due time moves; a paused one's target for its resume changes."""
+        if self.state == ClockState.RUNNING:
+            return self.new_due != self.old_due
+        return self.answer.target != self.old_target
 
 
 @dataclass
@@ -148,6 +156,7 @@ def ticket_retargets(
                 counted_from=raw,
                 counted_from_what=what,
                 old_due=clock.due_at,
+                old_target=clock.target,
                 answer=_due(new, ticket, raw),
             )
         )
@@ -165,3 +174,14 @@ def _due(policy: Policy, ticket: Ticket, start: dt.datetime) -> DueAnswer:
         zone=customer.zone,
         field="policy",
     )
+
+
+def tickets_per_version() -> dict[str, tuple[int, int]]:
+    """(open, all) tickets on each policy version they run on (the console's version list)."""
+    found: dict[str, tuple[int, int]] = {}
+    rows = Ticket.objects.values("policy_version").annotate(
+        total=Count("pk"), open=Count("pk", filter=~Q(status__in=CLOSED_STATUSES))
+    )
+    for row in rows.order_by():
+        found[row["policy_version"]] = (row["open"], row["total"])
+    return found
