@@ -37,6 +37,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         try:
             if options["subcommand"] == "activate":
+                self.stdout.ending = ""  # its lines end themselves; the question stays on its line
                 run_activate(options, stdout=self.stdout, confirm=_answer)
             else:
                 run_policy_command(options, active=settings.RMADESK_POLICY, stdout=self.stdout)
