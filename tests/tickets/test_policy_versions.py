@@ -25,6 +25,7 @@ from rmadesk.core.models import AuditEvent, PolicyVersion
 from rmadesk.core.policies import (
     active_policy,
     configured_policy,
+    ensure_active_policy_recorded,
     forget_active_policy,
     pin_active_policy,
     ticket_policy,
@@ -240,3 +241,22 @@ def test_L6_only_a_manager_activates(tmp_path):
     with pytest.raises(CommandError, match="needs the role manager"):
         activate(str(policy_file(tmp_path, 2)), "--yes", "--as", agent.email)
     assert PolicyVersion.objects.count() == 0
+
+
+def test_L6_start_up_stores_the_configured_file_once_and_an_edited_one_becomes_active(
+    tmp_path, settings
+):
+    assert ensure_active_policy_recorded() is True  # serve / worker, first start
+    assert ensure_active_policy_recorded() is False  # every later start
+    (row,) = PolicyVersion.objects.all()
+    assert (row.version, row.activated_by) == (configured_policy().version, None)
+    forget_active_policy()
+    assert active_policy().version == row.version
+
+    settings.RMADESK_POLICY = str(policy_file(tmp_path, 2))  # the file edited, then a restart
+    assert ensure_active_policy_recorded() is True
+    forget_active_policy()
+    assert active_policy().version == load_policy(settings.RMADESK_POLICY).version
+    agent = user("agent")
+    new = ticket_on(asset_on_plan("gold"), actor=agent, severity="S2", opened_at=at(10))
+    assert due_of(new, "first_response") == business_hours_later(at(10), 2)
