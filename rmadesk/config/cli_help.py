@@ -22,7 +22,7 @@ SUMMARIES = {
     "serve": "serve in production (gunicorn, static files, stops well on SIGTERM)",
     "worker": "run the background work: notification mail and the periodic scans",
     "user": "add a staff user or a customer's contact, with an API token if asked",
-    "policy": "ask the policy: due times, parts, warranty, RMAs, fees; check or activate a file",
+    "policy": "ask the policy: due times, parts, warranty, RMAs, fees; check a file",
     "mail": "mail in: ingest a message, fetch from IMAP, run an SMTP server",
     "outbox": "send the queued notification mail, or count the outbox",
     "jobs": "run the periodic scans once, by hand, at any instant (--now)",
