@@ -5,7 +5,8 @@ unless the activation re-targets them. A re-targeted clock counts from the insta
 names, under the new file: a first response from the ticket's opening (L3, T5: from the next
 opening of the new calendar), a next update from the last public agent reply (L5). When the
 ticket's own version does not give the clock's stored due time from that instant, the clock was
-restarted since (a resume, L5, or a severity change, L7): it counts from its stored start then.
+restarted since (a severity change, L7): it counts from its stored start then. A clock resumed
+after a pause (L5) runs the new target less what its pauses kept used, from the resume.
 """
 
 from __future__ import annotations
@@ -19,14 +20,17 @@ from django.db.models import Count, Max, Q, QuerySet
 from rmadesk.core.policies import ticket_policy
 from rmadesk.policy.errors import PolicyError
 from rmadesk.policy.loader import Policy
+from rmadesk.policy.pauses import remainder_due, split_at_pause
 from rmadesk.policy.service_levels import DueAnswer, response_due
 from rmadesk.policy.versions import TargetChange, response_text, target_changes
 from rmadesk.tickets.choices import CLOSED_STATUSES, ClockKind, ClockState, MessageKind
 from rmadesk.tickets.models import ServiceClock, Ticket
 
+ZERO = dt.timedelta(0)
 FROM_OPENING = "its opening"
 FROM_REPLY = "the last public agent reply"
 FROM_RESTART = "its last restart"
+FROM_RESUME = "its resume, less the target used before its pauses"
 
 
 @dataclass(frozen=True)
@@ -56,6 +60,7 @@ class ClockRetarget:
     old_due: dt.datetime | None
     old_target: str
     answer: DueAnswer
+    used: dt.timedelta = dt.timedelta(0)  # L5: kept used by earlier pauses of this run
 
     @property
     def new_due(self) -> dt.datetime | None:
@@ -141,6 +146,9 @@ def ticket_retargets(
     for clock in clocks:
         if clock.state not in {ClockState.RUNNING, ClockState.PAUSED}:
             continue  # met or breached: what happened stays as it happened
+        if clock.state == ClockState.RUNNING and clock.used > ZERO:
+            found.append(_resumed(ticket, clock, new))
+            continue
         if clock.kind == ClockKind.FIRST_RESPONSE:
             raw, what = ticket.opened_at, FROM_OPENING
         else:
@@ -161,6 +169,46 @@ def ticket_retargets(
             )
         )
     return found
+
+
+def _resumed(ticket: Ticket, clock: ServiceClock, new: Policy) -> ClockRetarget:
+    """A clock resumed after a pause (L5): the new target less what the pauses kept used, run
+    from the resume (its stored start)."""
+    customer = ticket.customer
+    full = _due(new, ticket, clock.started_at)
+    answer = full
+    if full.due is not None:
+        whole = split_at_pause(
+            new,
+            plan=ticket.plan,
+            severity=ticket.severity,
+            started=clock.started_at,
+            paused=clock.started_at,
+            due=full.due,
+            country=customer.country,
+            zone=customer.zone,
+        ).remaining
+        answer = remainder_due(
+            new,
+            plan=ticket.plan,
+            severity=ticket.severity,
+            resume=clock.started_at,
+            used=clock.used,
+            remaining=max(whole - clock.used, ZERO),
+            country=customer.country,
+            zone=customer.zone,
+        )
+    return ClockRetarget(
+        ticket_number=ticket.number,
+        kind=clock.kind,
+        state=clock.state,
+        counted_from=clock.started_at,
+        counted_from_what=FROM_RESUME,
+        old_due=clock.due_at,
+        old_target=clock.target,
+        answer=answer,
+        used=clock.used,
+    )
 
 
 def _due(policy: Policy, ticket: Ticket, start: dt.datetime) -> DueAnswer:

@@ -260,3 +260,22 @@ def test_L6_start_up_stores_the_configured_file_once_and_an_edited_one_becomes_a
     agent = user("agent")
     new = ticket_on(asset_on_plan("gold"), actor=agent, severity="S2", opened_at=at(10))
     assert due_of(new, "first_response") == business_hours_later(at(10), 2)
+
+
+def test_L6_retarget_open_keeps_what_a_pause_used_of_a_resumed_next_update(tmp_path):
+    """L5 with L6: reply 10:00, waiting 11:00-12:00 (1 h of the target used); re-targeted at
+    12:30 under 2 business hours, the 1 h left runs from the resume: due 13:00, not 14:00."""
+    agent = user("agent")
+    ticket = ticket_on(asset_on_plan("gold"), actor=agent, severity="S2", opened_at=at(9))
+    services.reply(actor=agent, ticket=ticket, body="On it.", public=True, at=at(10))
+    services.wait_on_customer(actor=agent, ticket=ticket, at=at(11))
+    services.resume_ticket(actor=agent, ticket=ticket, at=at(12))
+    assert due_of(ticket, "next_update") == business_hours_later(at(12), 4 - 1)  # 15:00
+    clock.set_now(at(12, 30))
+    printed = activate(str(policy_file(tmp_path, 2)), "--retarget-open", "--yes")
+    assert (
+        f"ticket {ticket.number}  next update     Mon 30 Nov 2026 15:00 PST → "
+        f"Mon 30 Nov 2026 13:00 PST  (from its resume, less the target used before its pauses "
+        f"Mon 30 Nov 2026 12:00 PST)"
+    ) in printed
+    assert due_of(ticket, "next_update") == business_hours_later(at(12), 2 - 1)  # 13:00

@@ -132,7 +132,7 @@ def _move(actor: Actor, ticket: Ticket, policy: Policy) -> None:
             if found.state == ClockState.PAUSED:
                 pause_new_target(found, plan.answer, found.paused_at or now)
             else:
-                run(found, plan.answer, plan.counted_from, lead=lead)
+                run(found, plan.answer, plan.counted_from, lead=lead, used=plan.used)
             found.save()
             settle(found, now)  # a shorter target may already have passed: breached at its due
             changes.append(change(found, before) | {"counted_from": plan.counted_from})
