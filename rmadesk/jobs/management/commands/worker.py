@@ -10,6 +10,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
+from rmadesk.core.policies import ensure_active_policy_recorded
 from rmadesk.jobs.selectors import worker_status
 from rmadesk.jobs.worker import WorkerOptions, backend_name, new_worker_id, run_worker
 
@@ -84,6 +85,7 @@ class Command(BaseCommand):
             self._status(as_json=options["json"])
             return
         _log_to(self.stdout, options["verbosity"])
+        ensure_active_policy_recorded()  # L6: the version new tickets get is stored with its text
         # The database backend keeps 64 characters of a worker id.
         worker_id = (options["worker_id"] or new_worker_id())[:64]
         scheduler = not (options["no_scheduler"] or options["burst"])
