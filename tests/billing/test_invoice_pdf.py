@@ -25,6 +25,7 @@ from tests.billing.factories import advance_exchange, finance_user
 from tests.factories import CustomerFactory
 from tests.mail.outbound import conftest as outbound
 from tests.mail.outbound.conftest import SmtpServer
+from tests.signin import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -273,7 +274,7 @@ def test_portal_download_own_invoice_and_404_for_another_customers(berlin):
 def test_console_download_for_every_staff_role(berlin, role):
     invoice = service_invoice(berlin)
     client = Client()
-    client.force_login(add_user(email=f"{role}-pdf@vendor.example", role=role))
+    sign_in(client, add_user(email=f"{role}-pdf@vendor.example", role=role))
     page = client.get(f"/console/invoices/{invoice.number}/")
     assert f'href="/console/invoices/{invoice.number}/invoice.pdf"' in page.content.decode()
     response = client.get(f"/console/invoices/{invoice.number}/invoice.pdf")
