@@ -33,11 +33,17 @@ def sign_in(client: Client, user: Any) -> Client:
 
 
 def current_code(user: Any) -> str:
-    """The authenticator's code now, or the next step's if now's was used (no replay)."""
+    """The user's authenticator's code now (enrolling one if they have none)."""
     device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
     if device is None:
         enroll_authenticator(user=user)
         device = TOTPDevice.objects.get(user=user, confirmed=True)
+    return code_of(device)
+
+
+def code_of(device: TOTPDevice) -> str:
+    """A device's code now, or the next step's if now's was used (no replay)."""
+    device.refresh_from_db()
     totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
     totp.time = time.time()
     if totp.t() <= device.last_t:  # accepted within the tolerance of one step
@@ -46,11 +52,17 @@ def current_code(user: Any) -> str:
 
 
 def sign_in_with_password(client: Client, email: str, password: str) -> Any:
-    """Through the login page (and the second step for staff); returns the last response."""
-    response = client.post("/accounts/login/", {"username": email, "password": password})
+    """Through the login page (and the second step for staff); returns the last response.
+
+    The pages are posted from a client without CSRF checks (a browser has the token from the
+    form); `client` gets its session cookie.
+    """
+    browser = Client(REMOTE_ADDR=client.defaults.get("REMOTE_ADDR", "127.0.0.1"))
+    response = browser.post("/accounts/login/", {"username": email, "password": password})
     user = get_user_model().objects.filter(username=email).first()
     if response.status_code == 302 and user is not None and needs_second_factor(user):
-        response = client.post("/accounts/second-factor/", {"code": current_code(user)})
+        response = browser.post("/accounts/second-factor/", {"code": current_code(user)})
+    client.cookies.update(browser.cookies)
     return response
 
 

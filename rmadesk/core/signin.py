@@ -54,7 +54,7 @@ def needs_second_factor(user: Any) -> bool:
 
 
 def has_authenticator(user: Any) -> bool:
-    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    return bool(TOTPDevice.objects.filter(user=user, confirmed=True).exists())
 
 
 def secret_of(device: TOTPDevice) -> str:
@@ -133,7 +133,7 @@ def verify_code(user: Any, code: str) -> Device | None:
 
 
 def recovery_codes_left(user: Any) -> int:
-    return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
+    return int(StaticToken.objects.filter(device__user=user, device__confirmed=True).count())
 
 
 def unlock(*, email: str, actor: Actor = None) -> int:

@@ -135,12 +135,12 @@ class SignInView(LoginView):
             )
         except limits.TooManyRequests as refused:
             return limits.too_many_page(request, refused)
-        return super().post(request, *args, **kwargs)  # type: ignore[no-any-return]
+        return super().post(request, *args, **kwargs)
 
     def form_valid(self, form: AuthenticationForm) -> HttpResponse:
         user = form.get_user()
         if not needs_second_factor(user):
-            return super().form_valid(form)  # type: ignore[no-any-return]
+            return super().form_valid(form)
         session = self.request.session
         session.cycle_key()  # a new session id for the one who knows the password
         session[PENDING] = {
@@ -159,7 +159,10 @@ def _pending_user(request: HttpRequest) -> tuple[Any, dict[str, Any]] | None:
     if clock.now().timestamp() - float(pending.get("at", 0)) > PENDING_SECONDS:
         del request.session[PENDING]
         return None
-    user = get_user_model().objects.filter(pk=pending.get("user"), is_active=True).first()
+    user_id = pending.get("user")
+    if not isinstance(user_id, int):
+        return None
+    user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
     return None if user is None else (user, pending)
 
 

@@ -258,6 +258,7 @@ def test_portal_download_own_invoice_and_404_for_another_customers(berlin):
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"] == 'attachment; filename="invoice-INV-000001.pdf"'
+    assert response["Cache-Control"] == "private, no-store"  # issue 13: never kept on the way
     assert response.content == render(invoice.number)
 
     other = Client()
@@ -280,6 +281,7 @@ def test_console_download_for_every_staff_role(berlin, role):
     response = client.get(f"/console/invoices/{invoice.number}/invoice.pdf")
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
+    assert response["Cache-Control"] == "private, no-store"
     assert response.content == render(invoice.number)
     assert client.get("/console/invoices/INV-999999/invoice.pdf").status_code == 404
 

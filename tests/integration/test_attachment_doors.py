@@ -120,7 +120,7 @@ def _assert_download(response: Any, data: bytes, name: str, content_type: str) -
     assert headers["Content-Type"] == content_type
     assert headers["Content-Disposition"] == f'attachment; filename="{name}"'
     assert headers["X-Content-Type-Options"] == "nosniff"
-    assert headers["Cache-Control"] == "private"
+    assert headers["Cache-Control"] == "private, no-store"
 
 
 def test_a_portal_upload_downloads_the_same_bytes_from_the_console_and_the_api(desk):

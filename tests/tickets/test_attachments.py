@@ -162,7 +162,7 @@ def test_a_download_is_an_attachment_with_a_safe_name_nosniff_and_private(world,
     )
     assert response["Content-Type"] == "image/svg+xml"
     assert response["X-Content-Type-Options"] == "nosniff"
-    assert response["Cache-Control"] == "private"
+    assert response["Cache-Control"] == "private, no-store"
     assert response["Content-Length"] == "21"
     assert response.getvalue() == b"<svg onload=alert(1)>"
 
