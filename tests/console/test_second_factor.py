@@ -13,8 +13,11 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from rmadesk.core.models import AuditEvent
 from rmadesk.core.services import add_user
 from rmadesk.core.signin import enroll_authenticator, recovery_codes_left
-from tests.console.test_console_access import ACTIONS, PAGES, _fill, _state, world  # noqa: F401
+from tests.console import test_console_access as access
+from tests.console.test_console_access import ACTIONS, PAGES, _fill, _state
 from tests.signin import code_of, current_code, sign_in
+
+world = access.world  # the console access matrix's records, every page filled in
 
 pytestmark = pytest.mark.django_db
 
