@@ -65,7 +65,8 @@ def test_the_lockout_is_per_account_and_address(contact):
     assert attempt(Client(REMOTE_ADDR="203.0.113.7"), PASSWORD).status_code == 429
     # The account from another address, and another account from this one, are not locked.
     assert attempt(Client(REMOTE_ADDR="198.51.100.2"), PASSWORD).status_code == 302
-    add_user(email="other@guessed.example", role="customer", customer_id=contact.account.customer_id,
+    customer_id = contact.account.customer_id
+    add_user(email="other@guessed.example", role="customer", customer_id=customer_id,
              password=PASSWORD)  # fmt: skip
     other = attempt(Client(REMOTE_ADDR="203.0.113.7"), PASSWORD, "other@guessed.example")
     assert other.status_code == 302
