@@ -378,6 +378,10 @@ RMADESK_TRUSTED_PROXIES = env.env_int(
 RMADESK_PASSWORD_RESET_LIMIT = env.env_int(
     os.environ, "RMADESK_PASSWORD_RESET_LIMIT", default=5, minimum=1
 )
+# Sign-in attempts from one address in 15 minutes, whatever the accounts.
+RMADESK_SIGNIN_ADDRESS_LIMIT = env.env_int(
+    os.environ, "RMADESK_SIGNIN_ADDRESS_LIMIT", default=100, minimum=1
+)
 RMADESK_TICKET_CREATE_LIMIT = env.env_int(
     os.environ, "RMADESK_TICKET_CREATE_LIMIT", default=60, minimum=1
 )
