@@ -111,6 +111,14 @@ def _no_policy_activated() -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache() -> None:
+    """Rate-limit counters (rmadesk.web.limits) live in the process's cache: none carry over."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _strict_events(settings: Any) -> None:
     """A subscriber that raises fails the test that set it off (in production it is logged)."""
     settings.RMADESK_EVENTS_STRICT = True
@@ -157,6 +165,16 @@ def _commits_run_on_commit_work(request: pytest.FixtureRequest) -> Iterator[None
         yield
     finally:
         transaction.Atomic.__exit__ = original_exit  # type: ignore[method-assign]
+
+
+@pytest.fixture
+def admin_client(db, admin_user):
+    """pytest-django's, signed in past the second factor (tests/signin.py)."""
+    from django.test import Client
+
+    from tests.signin import sign_in
+
+    return sign_in(Client(), admin_user)
 
 
 @pytest.fixture

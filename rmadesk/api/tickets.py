@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from ninja import Body, Field, File, Form, Path, Query, Router, Schema, Status
 from ninja.files import UploadedFile
@@ -33,6 +33,7 @@ from rmadesk.tickets.selectors import (
     visible_tickets,
     with_clocks,
 )
+from rmadesk.web import limits
 from rmadesk.web.downloads import download_response
 
 router = Router(tags=["tickets"])
@@ -263,6 +264,8 @@ def _fresh(user: Actor, number: int) -> dict[str, Any]:
     return ticket_out(with_clocks(visible_tickets(user)).get(number=number))
 
 
+TOO_MANY_TICKETS = "Too many tickets opened in the last hour: try again later."
+
 TicketNumber = Annotated[int, Path(ge=1, le=MAX_ID)]
 AttachmentId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
@@ -270,9 +273,32 @@ AttachmentId = Annotated[int, Path(ge=1, le=MAX_ID)]
 # -------------------------------------------------------------------------- endpoints
 
 
-@router.post("/tickets", response={201: TicketOut})
-def open_ticket(request: HttpRequest, payload: TicketIn) -> Status[object]:
+class TooManyOut(Schema):
+    """429: a rate limit was reached; the Retry-After header says in how many seconds."""
+
+    error: str
+    field: str | None = None
+    rule: str | None = None
+    retry_after: int
+
+
+@router.post("/tickets", response={201: TicketOut, 429: TooManyOut})
+def open_ticket(request: HttpRequest, payload: TicketIn) -> Status[object] | HttpResponse:
     user = user_of(request)
+    try:  # issue 13: RMADESK_TICKET_CREATE_LIMIT tickets an hour per user, portal and API alike
+        limits.check(limits.ticket_create_limit(), f"user:{user.pk}", TOO_MANY_TICKETS)
+    except limits.TooManyRequests as refused:
+        answer = JsonResponse(
+            {
+                "error": refused.message,
+                "field": None,
+                "rule": None,
+                "retry_after": refused.retry_after,
+            },
+            status=429,
+        )
+        answer["Retry-After"] = str(refused.retry_after)
+        return answer
     ticket = services.open_ticket(actor=user, **payload.dict())
     return Status(201, _fresh(user, ticket.number))
 

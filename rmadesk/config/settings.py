@@ -354,3 +354,88 @@ RMADESK_TASK_MAX_ATTEMPTS = env.env_int(
 RMADESK_TASK_FIRST_BACKOFF_SECONDS = env.env_int(
     os.environ, "RMADESK_TASK_FIRST_BACKOFF_SECONDS", default=30, minimum=0, unit="seconds"
 )
+
+# --- sign-in and abuse limits (issue 13, docs/security.md)
+INSTALLED_APPS += [
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
+]
+# After authentication: a staff user who has not given the second factor is nobody
+# (rmadesk.web.signin); every signed-in page and document is `Cache-Control: private, no-store`.
+# django-axes last, as it asks: it turns a locked-out sign-in into the lockout page.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "rmadesk.web.signin.SecondFactorMiddleware",
+)
+MIDDLEWARE += ["rmadesk.web.signin.NoStoreMiddleware", "axes.middleware.AxesMiddleware"]
+# django-axes first: it refuses a locked-out account+address before the password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Lockout: RMADESK_SIGNIN_FAILURE_LIMIT failed sign-ins (wrong passwords and wrong second-factor
+# codes) for one account from one address lock that account at that address for
+# RMADESK_SIGNIN_COOLOFF_MINUTES, even with the right password; `rmadesk user unlock EMAIL` or
+# the admin's "Access attempts" lifts it. Kept in the database: every web process sees it.
+AXES_FAILURE_LIMIT = env.env_int(
+    os.environ, "RMADESK_SIGNIN_FAILURE_LIMIT", default=5, minimum=1, maximum=100
+)
+AXES_COOLOFF_TIME = (
+    env.env_int(os.environ, "RMADESK_SIGNIN_COOLOFF_MINUTES", default=15, minimum=1, unit="minutes")
+    / 60.0
+)  # hours, as django-axes reads a float
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_DISABLE_ACCESS_LOG = True
+AXES_USERNAME_CALLABLE = "rmadesk.web.signin.username_of"
+AXES_CLIENT_IP_CALLABLE = "rmadesk.web.signin.client_address"
+AXES_LOCKOUT_CALLABLE = "rmadesk.web.signin.locked_out"
+AXES_VERBOSE = False
+# How many proxies in front of rmadesk append to X-Forwarded-For (nginx: 1). 0 (the default)
+# trusts no header: the address is the connection's. Counted from the right, so a client cannot
+# forge its address by sending the header itself.
+RMADESK_TRUSTED_PROXIES = env.env_int(
+    os.environ, "RMADESK_TRUSTED_PROXIES", default=0, minimum=0, maximum=5
+)
+# Rate limits, per fixed window (429 with Retry-After past them): password-reset requests per
+# address and per email address an hour; tickets opened per user (portal and API) an hour.
+RMADESK_PASSWORD_RESET_LIMIT = env.env_int(
+    os.environ, "RMADESK_PASSWORD_RESET_LIMIT", default=5, minimum=1
+)
+# Sign-in attempts from one address in 15 minutes, whatever the accounts.
+RMADESK_SIGNIN_ADDRESS_LIMIT = env.env_int(
+    os.environ, "RMADESK_SIGNIN_ADDRESS_LIMIT", default=100, minimum=1
+)
+RMADESK_TICKET_CREATE_LIMIT = env.env_int(
+    os.environ, "RMADESK_TICKET_CREATE_LIMIT", default=60, minimum=1
+)
+# The counters live in the cache, which must be one for every web process: by default memory in
+# development (one process), files in $RMADESK_DATA_DIR/cache in production (every process of
+# one machine), or RMADESK_CACHE_URL=redis://… for several machines.
+RMADESK_CACHE_URL = env.env_url(
+    os.environ,
+    "RMADESK_CACHE_URL",
+    default="",
+    schemes=("redis", "rediss", "unix"),
+    expected="a Redis URL: redis://HOST:PORT/DB, rediss://... (TLS) or unix:///PATH",
+)
+if RMADESK_CACHE_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": RMADESK_CACHE_URL,
+        }
+    }
+elif DEBUG:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(RMADESK_DATA_DIR / "cache"),
+        }
+    }
+# TOTP for staff (django-otp): the name authenticator apps show beside the account.
+OTP_TOTP_ISSUER = "rmadesk"

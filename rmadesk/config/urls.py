@@ -12,6 +12,8 @@ urlpatterns = [
     # these exact paths (settings.SECURE_REDIRECT_EXEMPT).
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),
+    # Sign-in (issue 13): the two steps and the reset page, ahead of Django's and the admin's.
+    path("", include("rmadesk.web.signin_urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("accounts/", include("django.contrib.auth.urls")),

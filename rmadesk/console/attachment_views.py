@@ -60,5 +60,5 @@ def attachment_image(request: HttpRequest, number: int, attachment_id: int) -> H
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = IMAGE_POLICY
-    response["Cache-Control"] = "private"
+    response["Cache-Control"] = "private, no-store"
     return response

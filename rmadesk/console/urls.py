@@ -17,6 +17,7 @@ from rmadesk.console import (
     policy_views,
     queue_views,
     rma_views,
+    security_views,
     ticket_views,
 )
 
@@ -172,4 +173,7 @@ urlpatterns = [
     path(
         "mail/held/<console_number:pk>/discard", held_views.held_discard, name="held_mail_discard"
     ),
+    # Issue 13: the signed-in staff user's own second factor.
+    path("security/", security_views.security, name="security"),
+    path("security/confirm", security_views.security_confirm, name="security_confirm"),
 ]

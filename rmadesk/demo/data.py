@@ -6,11 +6,14 @@ run again at any time. The business records themselves are made in `rmadesk.demo
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from rmadesk.core.signin import AUTHENTICATOR, needs_second_factor
 from rmadesk.demo.records import (
     DEMO_PASSWORD,
     demo_logins,
@@ -21,6 +24,11 @@ from rmadesk.demo.teams import seed_demo_teams
 
 ADMIN_USERNAME = "admin"
 ADMIN_PASSWORD = "admin"  # a published demo login, never for production
+# Staff sign in with a second factor (issue 13), the demo's too: every demo staff login gets an
+# authenticator with this one published secret, so one entry in an authenticator app gives the
+# code for all of them. Never for production (`rmadesk user add` makes a random one per user).
+DEMO_TOTP_SECRET = "RMADESKDEMOSTAFFRMADESKDEMOSTAFF"
+DEMO_TOTP_URI = f"otpauth://totp/rmadesk%3Ademo%20staff?secret={DEMO_TOTP_SECRET}&issuer=rmadesk"
 
 
 @dataclass(frozen=True)
@@ -51,6 +59,7 @@ def load_demo_data() -> DemoData:
         result.created.extend(seed_demo_teams())
     for role, email in logins:
         result.logins.append(DemoLogin(role, email, DEMO_PASSWORD, is_new=not exists))
+    _enrol_demo_staff([login.username for login in result.logins])
     if not exists:
         result.created.append("customers on every plan, tickets, RMAs in every state, invoices")
     return result
@@ -69,3 +78,11 @@ def _ensure_admin(result: DemoData) -> DemoLogin:
     # Someone may have changed the demo password: do not print one that no longer works.
     password = ADMIN_PASSWORD if user.check_password(ADMIN_PASSWORD) else None
     return DemoLogin("administrator", ADMIN_USERNAME, password, is_new=False)
+
+
+def _enrol_demo_staff(usernames: list[str]) -> None:
+    """Give each demo staff login without an authenticator the demo's published one."""
+    key = base64.b32decode(DEMO_TOTP_SECRET).hex()
+    for user in get_user_model().objects.filter(username__in=usernames):
+        if needs_second_factor(user) and not TOTPDevice.objects.filter(user=user).exists():
+            TOTPDevice.objects.create(user=user, name=AUTHENTICATOR, key=key, confirmed=True)

@@ -9,7 +9,7 @@ from typing import TextIO
 
 from django.conf import settings
 
-from rmadesk.demo.data import DemoData, DemoLogin
+from rmadesk.demo.data import DEMO_TOTP_SECRET, DEMO_TOTP_URI, DemoData, DemoLogin
 
 # The demo's mail is kept, not sent, unless the person running it chose a backend.
 DEMO_EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
@@ -50,6 +50,10 @@ def introduction(data: DemoData, url: str) -> list[str]:
             else "(a password changed since the demo set it: left alone)"
         )
         lines.append(f"  {label:<{width}} {names}  {password}")
+    lines.append(
+        f"Staff sign in with a second step: the code of an authenticator app (TOTP) set up with "
+        f"the secret {DEMO_TOTP_SECRET}, the same for every demo staff login ({DEMO_TOTP_URI})."
+    )
     lines.append(
         f"Mail is kept, not sent: read it in the console under Sent mail "
         f"(files in {settings.EMAIL_FILE_PATH})."

@@ -56,11 +56,17 @@ from rmadesk.tickets.attachments import (
 from rmadesk.tickets.choices import CLOSED_STATUSES, ClockKind
 from rmadesk.tickets.models import Ticket
 from rmadesk.tickets.selectors import clocks_of, ticket_for, ticket_messages
+from rmadesk.web import limits
 from rmadesk.web.decorators import customer_page
 from rmadesk.web.downloads import download_response
 from rmadesk.web.errors import REFUSALS, refusal_of
 from rmadesk.web.instants import posted_instant
 from rmadesk.web.templatetags.rmadesk import local
+
+TOO_MANY_TICKETS = (
+    "You opened many tickets in the last hour. "
+    "Please wait before opening another, or add to an open one."
+)
 
 Refusal = PolicyError | DomainError
 PER_PAGE = 25
@@ -136,6 +142,10 @@ def ticket_new(request: HttpRequest) -> HttpResponse:
         form = TicketForm(request.POST, request.FILES, user=user)
         if form.is_valid():
             data = form.cleaned_data
+            try:  # issue 13: the same limit as the API's, per user
+                limits.check(limits.ticket_create_limit(), f"user:{user.pk}", TOO_MANY_TICKETS)
+            except limits.TooManyRequests as refused:
+                return limits.too_many_page(request, refused)
             try:
                 ticket = open_ticket_with_files(
                     actor=user,

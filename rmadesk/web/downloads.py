@@ -23,5 +23,5 @@ def download_response(handle: BinaryIO, *, filename: str, content_type: str) -> 
         content_type=safe_content_type(content_type),
     )
     response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private"
+    response["Cache-Control"] = "private, no-store"
     return response

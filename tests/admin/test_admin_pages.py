@@ -36,6 +36,7 @@ from tests.factories import (
     RmaFactory,
     TicketFactory,
 )
+from tests.signin import signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -490,12 +491,12 @@ def test_staff_roles_browse_the_admin_read_only(client):
         email="c@customer.example", role="customer", customer_id=customer_contact.pk,
         password="pw-for-tests-123",
     )  # fmt: skip
-    assert client.login(username="agent@vendor.example", password="pw-for-tests-123")
+    assert signed_in(client, "agent@vendor.example", "pw-for-tests-123")
     assert client.get("/admin/tickets/ticket/").status_code == 200
     assert client.get("/admin/customers/customer/").status_code == 200
     assert client.get("/admin/customers/customer/add/").status_code == 403
     client.logout()
-    assert client.login(username="c@customer.example", password="pw-for-tests-123")
+    assert signed_in(client, "c@customer.example", "pw-for-tests-123")
     assert client.get("/admin/tickets/ticket/").status_code == 302  # to the login page
 
 

@@ -25,6 +25,7 @@ from tests.billing.factories import advance_exchange, finance_user
 from tests.factories import CustomerFactory
 from tests.mail.outbound import conftest as outbound
 from tests.mail.outbound.conftest import SmtpServer
+from tests.signin import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -257,6 +258,7 @@ def test_portal_download_own_invoice_and_404_for_another_customers(berlin):
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"] == 'attachment; filename="invoice-INV-000001.pdf"'
+    assert response["Cache-Control"] == "private, no-store"  # issue 13: never kept on the way
     assert response.content == render(invoice.number)
 
     other = Client()
@@ -273,12 +275,13 @@ def test_portal_download_own_invoice_and_404_for_another_customers(berlin):
 def test_console_download_for_every_staff_role(berlin, role):
     invoice = service_invoice(berlin)
     client = Client()
-    client.force_login(add_user(email=f"{role}-pdf@vendor.example", role=role))
+    sign_in(client, add_user(email=f"{role}-pdf@vendor.example", role=role))
     page = client.get(f"/console/invoices/{invoice.number}/")
     assert f'href="/console/invoices/{invoice.number}/invoice.pdf"' in page.content.decode()
     response = client.get(f"/console/invoices/{invoice.number}/invoice.pdf")
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
+    assert response["Cache-Control"] == "private, no-store"
     assert response.content == render(invoice.number)
     assert client.get("/console/invoices/INV-999999/invoice.pdf").status_code == 404
 

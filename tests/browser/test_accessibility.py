@@ -37,6 +37,7 @@ from rmadesk.demo.records import CUSTOMERS, DEMO_PASSWORD, STAFF
 from rmadesk.portal import urls as portal_urls
 from tests.browser.accessibility import axe_violations, blocking, describe
 from tests.browser.conftest import log_in
+from tests.signin import sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -234,7 +235,7 @@ def test_every_console_and_portal_page_passes_axe_for_every_role(
     customer = get_user_model().objects.get(username=customer_login[0])
 
     staff_client, customer_client = Client(), Client()
-    staff_client.force_login(admin)
+    sign_in(staff_client, admin)
     customer_client.force_login(customer)
     checks = Checks()
     admin_login = (ADMIN_USERNAME, ADMIN_PASSWORD)

@@ -19,6 +19,7 @@ from rmadesk.core.services import add_user
 from rmadesk.tickets import services as ticket_services
 from rmadesk.tickets.models import Ticket
 from tests.factories import CustomerFactory
+from tests.signin import sign_in
 from tests.tickets.factories import asset_on_plan, pacific
 
 NOW = pacific(2026, 11, 18, 10, 0)
@@ -45,7 +46,7 @@ def make_user(role: str, customer: Any = None) -> Any:
 def client_for(user: Any, *, csrf: bool = False) -> Client:
     client = Client(enforce_csrf_checks=csrf)
     if user is not None:
-        client.force_login(user)
+        sign_in(client, user)
     return client
 
 

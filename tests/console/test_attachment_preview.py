@@ -175,7 +175,7 @@ def test_a_picture_is_shown_with_safe_headers_and_nothing_else_is_served_inline(
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Content-Security-Policy"].startswith("default-src 'none';")
     assert response["Content-Security-Policy"].endswith("; sandbox")
-    assert response["Cache-Control"] == "private"
+    assert response["Cache-Control"] == "private, no-store"
     # A PDF (or a text) is never served inline: no preview, a download.
     assert agent.get(f"/console/tickets/{number}/attachments/{pdf.pk}/image").status_code == 404
     assert "A PDF is not shown here: download it to read it." in html(_preview(agent, desk, pdf))

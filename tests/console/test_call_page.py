@@ -12,6 +12,7 @@ from rmadesk.core import clock
 from rmadesk.core.services import add_user
 from rmadesk.tickets.models import ServiceClock, Ticket
 from tests.factories import AssetFactory, ContractFactory, CustomerFactory
+from tests.signin import signed_in
 
 pytestmark = pytest.mark.django_db
 LA = ZoneInfo("America/Los_Angeles")
@@ -21,7 +22,7 @@ LA = ZoneInfo("America/Los_Angeles")
 def agent_client():
     add_user(email="agent@vendor.example", role="agent", password="pw-for-tests-123")
     client = Client()
-    assert client.login(username="agent@vendor.example", password="pw-for-tests-123")
+    assert signed_in(client, "agent@vendor.example", "pw-for-tests-123")
     return client
 
 

@@ -153,6 +153,7 @@ PAGES = [
     "/console/mail/sent/?status=failed",
     "/console/mail/sent/{o}/",
     "/console/mail/sent/{o}/source",
+    "/console/security/",
 ]
 ACTIONS = [
     ("/console/calls/new", {"serial": "{s}", "caller": "Kim", "severity": "S2", "notes": "n"}),
@@ -190,6 +191,8 @@ ACTIONS = [
     ("/console/notifications/read", {}),
     ("/console/notifications/{n}/read", {}),
     ("/console/notifications/preferences", {"new_ticket": "off"}),
+    ("/console/security/", {"password": "x", "code": "123456"}),
+    ("/console/security/confirm", {"code": "123456"}),
 ]
 
 

@@ -94,6 +94,17 @@ BAD_VALUES = [
     ("RMADESK_IMAP_FOLDER", "Boîte", FOLDER),
     ("RMADESK_IMAP_PROCESSED_FOLDER", "Traité", FOLDER),
     ("RMADESK_IMAP_CA_FILE", "/nonexistent/ca.pem", A_FILE),
+    ("RMADESK_SIGNIN_FAILURE_LIMIT", "0", "a whole number from 1 to 100"),
+    ("RMADESK_SIGNIN_COOLOFF_MINUTES", "15m", "a whole number of minutes, at least 1"),
+    ("RMADESK_SIGNIN_ADDRESS_LIMIT", "0", "a whole number, at least 1"),
+    ("RMADESK_TRUSTED_PROXIES", "6", "a whole number from 0 to 5"),
+    ("RMADESK_PASSWORD_RESET_LIMIT", "five", "a whole number, at least 1"),
+    ("RMADESK_TICKET_CREATE_LIMIT", "-1", "a whole number, at least 1"),
+    (
+        "RMADESK_CACHE_URL",
+        "memcached://cache:11211",
+        "a Redis URL: redis://HOST:PORT/DB, rediss://... (TLS) or unix:///PATH",
+    ),
 ]
 
 # Taken as given: any text is a good value (and none is ever repeated in a message).

@@ -17,6 +17,7 @@ from django.test import Client
 from rmadesk.core.models import Account, ApiToken, AuditEvent
 from rmadesk.core.services import add_user
 from tests.factories import AssetFactory, CustomerFactory
+from tests.signin import signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -49,7 +50,8 @@ def test_staff_user_with_token_reads_an_entitlement():
     lines = add("agent@vendor.example", "--staff", "agent", "--token")
     assert lines[0] == "added agent@vendor.example (agent)"
     token = lines[-1]
-    assert token.startswith("rmd_") and len(lines) == 2
+    # Between them, the second factor's enrolment (tests/web/test_signin.py).
+    assert token.startswith("rmd_") and lines[2].startswith("otpauth://totp/")
     status, body = entitlement("M50-000777", token)
     assert status == 200, body
     assert (body["serial"], body["customer"]) == ("M50-000777", asset.customer_id)
@@ -62,7 +64,8 @@ def test_staff_user_with_token_reads_an_entitlement():
 
 def test_without_token_no_token_is_made_or_printed():
     lines = add("clerk@vendor.example", "--staff", "clerk")
-    assert lines == ["added clerk@vendor.example (clerk)"]
+    assert lines[0] == "added clerk@vendor.example (clerk)"
+    assert not any(line.startswith("rmd_") for line in lines)
     assert not ApiToken.objects.exists()
 
 
@@ -84,7 +87,7 @@ def test_customer_contact_is_tied_to_its_customer_and_sees_only_its_serials():
 def test_admin_role_may_open_the_django_admin():
     add("boss@vendor.example", "--staff", "admin", "--password", "correct horse battery")
     client = Client()
-    assert client.login(username="boss@vendor.example", password="correct horse battery")
+    assert signed_in(client, "boss@vendor.example", "correct horse battery")
     assert client.get("/admin/").status_code == 200
 
 

@@ -27,6 +27,7 @@ from rmadesk.tickets.attachments import attach_files, stored_path
 from rmadesk.tickets.models import Attachment, Ticket
 from rmadesk.tickets.services import reply
 from tests.api_client import ApiClient, Response
+from tests.signin import sign_in
 from tests.tickets.factories import asset_on_plan, pacific
 
 pytestmark = pytest.mark.django_db
@@ -56,7 +57,7 @@ def _customer(name: str, serial: str, email: str) -> SimpleNamespace:
     Contact.objects.create(customer=customer, name=name, email=email)
     contact = add_user(email=email, role="customer", customer_id=customer.pk)
     portal = Client()
-    portal.force_login(contact)
+    sign_in(portal, contact)
     return SimpleNamespace(
         customer=customer,
         asset=asset,
@@ -71,7 +72,7 @@ def _customer(name: str, serial: str, email: str) -> SimpleNamespace:
 def desk() -> SimpleNamespace:
     agent = add_user(email="agent@vendor.example", role="agent")
     console = Client()
-    console.force_login(agent)
+    sign_in(console, agent)
     return SimpleNamespace(
         a=_customer("Acme Storage", "A-0001", "alice@acme.example"),
         b=_customer("Globex", "B-0001", "bob@globex.example"),
@@ -119,7 +120,7 @@ def _assert_download(response: Any, data: bytes, name: str, content_type: str) -
     assert headers["Content-Type"] == content_type
     assert headers["Content-Disposition"] == f'attachment; filename="{name}"'
     assert headers["X-Content-Type-Options"] == "nosniff"
-    assert headers["Cache-Control"] == "private"
+    assert headers["Cache-Control"] == "private, no-store"
 
 
 def test_a_portal_upload_downloads_the_same_bytes_from_the_console_and_the_api(desk):
@@ -207,7 +208,7 @@ def test_customer_b_gets_404_for_customer_as_file_at_every_door(desk):
     stored = Attachment.objects.get(ticket=ticket)
     n, pk = ticket.number, stored.pk
     console_b = Client()
-    console_b.force_login(desk.b.user)
+    sign_in(console_b, desk.b.user)
     before = (Attachment.objects.count(), AuditEvent.objects.count())
     for response in (
         desk.b.portal.get(f"/portal/tickets/{n}/attachments/{pk}/"),

@@ -13,6 +13,7 @@ from rmadesk.notices.models import BreachWarning, Notice, NoticePreference
 from rmadesk.notices.scans import warn_breaching_clocks
 from rmadesk.notices.services import set_preferences
 from rmadesk.tickets.models import ServiceClock
+from tests.signin import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -47,5 +48,5 @@ def test_administrators_read_them_and_change_nothing(admin_client, rows, model):
 @pytest.mark.parametrize("model", MODELS, ids=lambda m: m.__name__)
 def test_other_staff_do_not_see_anyones_notifications_in_the_admin(rows, model):
     manager = Client()
-    manager.force_login(add_user(email="other-lead@vendor.example", role="manager"))
+    sign_in(manager, add_user(email="other-lead@vendor.example", role="manager"))
     assert manager.get(url(model)).status_code == 403

@@ -16,6 +16,7 @@ from django.test import Client
 
 from rmadesk.core import clock
 from rmadesk.core.services import add_user
+from tests.signin import signed_in
 from tests.tickets.factories import asset_on_plan, pacific
 
 PASSWORD = "Portal-pass-2026!"
@@ -55,7 +56,7 @@ def globex(db: Any) -> SimpleNamespace:
 
 def logged_in(email: str, *, csrf: bool = False) -> Client:
     client = Client(enforce_csrf_checks=csrf)
-    assert client.login(username=email, password=PASSWORD)
+    assert signed_in(client, email, PASSWORD)
     return client
 
 

@@ -65,7 +65,7 @@ def test_files_are_stored_under_the_data_dir_and_downloadable(alice, acme, _data
     assert download["Content-Type"] == "text/plain"
     assert download["Content-Disposition"] == 'attachment; filename="debug.log"'
     assert download["X-Content-Type-Options"] == "nosniff"
-    assert download["Cache-Control"] == "private"
+    assert download["Cache-Control"] == "private, no-store"
 
 
 def test_a_reply_carries_files_too(alice, acme):

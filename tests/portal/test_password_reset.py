@@ -7,19 +7,34 @@ import re
 import pytest
 from django.core import mail
 from django.test import Client
+from django_tasks_db.models import DBTaskResult
 
+from rmadesk.jobs.password_reset import send_password_reset
 from tests.portal.conftest import PASSWORD
+from tests.signin import signed_in
 
 pytestmark = pytest.mark.django_db
 
 NEW_PASSWORD = "Fresh-portal-pass-77"
+RESET_TASK = "rmadesk.jobs.password_reset.send_password_reset"
 LINK = re.compile(r"http://testserver(/accounts/reset/[^/\s]+/[^/\s]+/)")
+
+
+def send_queued_resets() -> int:
+    """What the worker does: run each queued password-reset task; returns the mails sent."""
+    sent = 0
+    for row in DBTaskResult.objects.filter(task_path=RESET_TASK, status="READY"):
+        sent += send_password_reset.call(*row.args_kwargs["args"], **row.args_kwargs["kwargs"])
+        row.delete()
+    return sent
 
 
 def _reset_link(client: Client, email: str) -> str:
     sent = client.post("/accounts/password_reset/", {"email": email})
     assert sent.status_code == 302
     assert sent["Location"] == "/accounts/password_reset/done/"
+    assert mail.outbox == []  # the page only queues the mail: the worker sends it
+    assert send_queued_resets() == 1
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == [email]
     found = LINK.search(mail.outbox[0].body)
@@ -42,8 +57,8 @@ def test_reset_by_email_sends_a_working_link(acme):
     assert done["Location"] == "/accounts/reset/done/"
     assert client.get(done["Location"]).status_code == 200
 
-    assert Client().login(username="alice@acme.example", password=NEW_PASSWORD)
-    assert not Client().login(username="alice@acme.example", password=PASSWORD)
+    assert signed_in(Client(), "alice@acme.example", NEW_PASSWORD)
+    assert not signed_in(Client(), "alice@acme.example", PASSWORD)
     # The link works once.
     again = Client().get(link, follow=True)
     assert again.context["validlink"] is False
@@ -76,4 +91,51 @@ def test_unknown_email_sends_nothing_and_says_the_same(db):
     response = Client().post("/accounts/password_reset/", {"email": "nobody@nowhere.example"})
     assert response.status_code == 302
     assert response["Location"] == "/accounts/password_reset/done/"
+    assert send_queued_resets() == 0
     assert mail.outbox == []
+
+
+def test_known_and_unknown_addresses_get_the_same_answer_and_the_same_queued_work(acme):
+    """Issue 13: the reset page's answer and its work do not depend on the address existing;
+    the account is looked up by the worker, which mails only a known address."""
+    answers = []
+    for email in ("alice@acme.example", "nobody@acme.example"):
+        response = Client().post("/accounts/password_reset/", {"email": email})
+        answers.append((response.status_code, response["Location"], response.content))
+    assert answers[0] == answers[1] == (302, "/accounts/password_reset/done/", b"")
+    queued = DBTaskResult.objects.filter(task_path=RESET_TASK).order_by("enqueued_at")
+    assert [row.args_kwargs["kwargs"]["email"] for row in queued] == [
+        "alice@acme.example",
+        "nobody@acme.example",
+    ]
+    assert mail.outbox == []  # nothing sent while answering
+    assert send_queued_resets() == 1
+    assert [message.to for message in mail.outbox] == [["alice@acme.example"]]
+
+
+def test_password_reset_is_rate_limited_per_address_with_retry_after(db, settings):
+    settings.RMADESK_PASSWORD_RESET_LIMIT = 3
+    client = Client()
+    for n in range(3):
+        answer = client.post("/accounts/password_reset/", {"email": f"x{n}@acme.example"})
+        assert answer.status_code == 302
+    refused = client.post("/accounts/password_reset/", {"email": "x9@acme.example"})
+    assert refused.status_code == 429
+    assert 0 < int(refused["Retry-After"]) <= 3600
+    assert "Too many password-reset requests." in refused.content.decode()
+    assert DBTaskResult.objects.filter(task_path=RESET_TASK).count() == 3
+
+
+def test_password_reset_is_rate_limited_per_email_address(db, settings):
+    settings.RMADESK_PASSWORD_RESET_LIMIT = 2
+    for n in range(2):
+        assert (
+            Client(REMOTE_ADDR=f"10.0.0.{n}")
+            .post("/accounts/password_reset/", {"email": "alice@acme.example"})
+            .status_code
+            == 302
+        )
+    third = Client(REMOTE_ADDR="10.0.0.9").post(
+        "/accounts/password_reset/", {"email": "ALICE@acme.example"}
+    )
+    assert third.status_code == 429

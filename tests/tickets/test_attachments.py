@@ -167,7 +167,7 @@ def test_a_download_is_an_attachment_with_a_safe_name_nosniff_and_private(world,
     # An active type (SVG runs script, HTML is a page) is sent as a generic download (issue 13).
     assert response["Content-Type"] == "application/octet-stream"
     assert response["X-Content-Type-Options"] == "nosniff"
-    assert response["Cache-Control"] == "private"
+    assert response["Cache-Control"] == "private, no-store"
     assert response["Content-Length"] == "21"
     assert response.getvalue() == b"<svg onload=alert(1)>"
 
