@@ -245,7 +245,7 @@ class Day:
     def _confirmed(self, rma: Any, at: dt.datetime) -> Any:
         with _at(at):
             confirm_rma(actor=self.agent, rma=rma, data_backed_up=True, original_packaging=True,
-                        insured=True)  # fmt: skip
+                        insured=True, removable_media_removed=True)  # fmt: skip
             return issue_label(actor=self.agent, rma=rma)
 
     def _received(self, rma: Any, at: dt.datetime) -> None:
@@ -264,7 +264,8 @@ class Day:
         issued = self._rma("M60-A10004", "replacement", 2, "Chassis fan noisy", PARTS["fan"])
         with _at(now - 1.5 * DAY):
             confirm_rma(actor=self.agent, rma=issued, data_backed_up=True,
-                        original_packaging=True, insured=True)  # fmt: skip
+                        original_packaging=True, insured=True,
+                        removable_media_removed=True)  # fmt: skip
         label = self._rma("X20-D20001", "repair", 3, "Backplane errors", PARTS["backplane"])
         self._confirmed(label, now - 2.5 * DAY)
         for days, serial, part, subject in (

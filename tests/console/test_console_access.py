@@ -54,7 +54,12 @@ def world(desk, settings, tmp_path):
         items=[{"part": "PSU", "serial": "P1", "unit_price": Decimal("99.00")}],
     )
     confirm_rma(
-        actor=desk.agent, rma=rma, data_backed_up=True, original_packaging=True, insured=True
+        actor=desk.agent,
+        rma=rma,
+        data_backed_up=True,
+        original_packaging=True,
+        insured=True,
+        removable_media_removed=True,
     )
     issue_label(actor=desk.agent, rma=rma)
     bill = invoice(customer=desk.customer, at=desk.breached.opened_at, amount="100.00")

@@ -328,7 +328,12 @@ def test_rma_issued_then_the_label_attached_when_it_is_issued(smtp: SmtpServer, 
     assert "your data is backed up" in issued.text()  # R6 still missing
     assert issued.attachments() == []
     confirm_rma(
-        actor=gold["contact"], rma=rma, data_backed_up=True, original_packaging=True, insured=True
+        actor=gold["contact"],
+        rma=rma,
+        data_backed_up=True,
+        original_packaging=True,
+        insured=True,
+        removable_media_removed=True,
     )
     issue_label(actor=agent, rma=rma)
     deliver()
