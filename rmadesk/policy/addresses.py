@@ -26,16 +26,17 @@ US_NAMES: dict[str, str] = {code: name for name, code in UnitedStates.subdivisio
 
 
 def clean_region(country: str, region: str) -> str:
-    """The state or region code of an address, upper-cased; for the US a valid code (R8).
+    """The state or region of an address; for the US a valid code, upper-cased (R8).
 
     A US address names its state (or DC, or a territory): without it R8 cannot tell whether
     return shipping is prepaid, so it is refused where the address is recorded.
     """
-    code = " ".join(region.split()).upper()
+    text = " ".join(region.split())
     if country.strip().upper() != "US":
-        if len(code) > 40:
+        if len(text) > 40:
             raise PolicyError("a region is at most 40 characters", rule="R8", field="region")
-        return code
+        return text
+    code = text.upper()
     if not code:
         raise PolicyError(
             "a US address names its state (a two-letter code such as CA, or DC); R8 prepays "
