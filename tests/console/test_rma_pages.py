@@ -171,7 +171,7 @@ def test_r7_r8_receive_inspect_and_decide_a_repair_abroad(desk):
     assert fresh(rma).status == "inspected"
     refused = agent.post(url + "decide", {"decision": "repair"})
     assert refused.status_code == 400
-    assert "for a customer in DE record the freight arrangement" in html(refused)
+    assert "The address is in DE, outside the continental US" in html(refused)
     assert "(rule R8)" in html(refused)
     response = agent.post(
         url + "decide",
