@@ -316,6 +316,32 @@ def test_later_mail_threads_on_the_inbound_message_that_opened_the_ticket(smtp: 
 # ------------------------------------------------------------------------------- RMAs
 
 
+def test_R6_the_rma_and_label_mails_ask_for_the_media_and_say_no_liability(smtp: SmtpServer, gold):
+    ticket = open_by_contact(gold)
+    agent = gold["agent"]
+    items = [{"part": "HDD 16TB", "serial": "ZL0001", "unit_price": Decimal("450.00")}]
+    rma = open_rma(actor=agent, ticket=ticket, kind="repair", items=items)
+    deliver()
+    issued = " ".join(smtp.messages[-1].text().split())
+    assert "you removed any removable media (USB drives, SD cards)" in issued
+    assert "The vendor takes no liability for lost data or software" in issued
+    confirm_rma(
+        actor=agent,
+        rma=rma,
+        data_backed_up=True,
+        original_packaging=True,
+        insured=True,
+        removable_media_removed=True,
+    )
+    issue_label(actor=agent, rma=rma)
+    deliver()
+    label = smtp.messages[-1]
+    assert label.subject == f"[#{ticket.number}] Return label for RMA {rma.number}"
+    assert "The vendor takes no liability for lost data or software" in " ".join(
+        label.text().split()
+    )
+
+
 def test_rma_issued_then_the_label_attached_when_it_is_issued(smtp: SmtpServer, gold):
     ticket = open_by_contact(gold)
     agent = gold["agent"]
