@@ -336,6 +336,10 @@ def _rma_context(rma: RmaFacts, zone: dt.tzinfo) -> dict[str, Any]:
         "confirmations": [CONFIRMATION_TEXT[name] for name in rma.required_confirmations],
         "missing": [CONFIRMATION_TEXT[name] for name in rma.missing_confirmations],
         "liability_notice": str(NO_LIABILITY_NOTICE),  # R6: shown where a return is prepared
+        "promised_delivery": (
+            f"{rma.promised_delivery_on:%A %d %B %Y}" if rma.promised_delivery_on else ""
+        ),
+        "promise_explanation": rma.promise_explanation,
     }
 
 
