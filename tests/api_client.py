@@ -49,6 +49,16 @@ class ApiClient:
             )
         )
 
+    def patch(self, path: str, body: Any = None) -> Response:
+        return self._wrap(
+            self._client.patch(
+                f"/api/v1{path}",
+                json.dumps(body if body is not None else {}),
+                content_type="application/json",
+                headers=self._headers(),
+            )
+        )
+
     def upload(self, path: str, files: list[Any], **fields: Any) -> Response:
         """A multipart/form-data POST: each of `files` as a `file` part, `fields` as form fields."""
         data = {"file": files, **{k: v for k, v in fields.items() if v is not None}}

@@ -23,6 +23,11 @@ class CustomerFactory(factory.django.DjangoModelFactory):
     email = factory.Sequence(lambda n: f"it{n}@customer.example")
     payment_terms_days = 30
     created_at = dt.datetime(2025, 1, 1, tzinfo=UTC)
+    # A US customer has a continental address (R8); others none unless a test gives one.
+    address_line1 = factory.LazyAttribute(lambda c: "1 Market St" if c.country == "US" else "")
+    city = factory.LazyAttribute(lambda c: "San Francisco" if c.country == "US" else "")
+    region = factory.LazyAttribute(lambda c: "CA" if c.country == "US" else "")
+    postal_code = factory.LazyAttribute(lambda c: "94105" if c.country == "US" else "")
 
 
 class ContractFactory(factory.django.DjangoModelFactory):

@@ -24,6 +24,22 @@ class CustomerIn(In):
     zone: str
     email: str
     payment_terms_days: int = 0
+    # The postal address (optional; a US one names its state, rule R8).
+    address_line1: str = ""
+    address_line2: str = ""
+    city: str = ""
+    region: str = ""
+    postal_code: str = ""
+
+
+class AddressIn(In):
+    """The fields to change; those left out keep their value (R8)."""
+
+    address_line1: str | None = None
+    address_line2: str | None = None
+    city: str | None = None
+    region: str | None = None
+    postal_code: str | None = None
 
 
 class CustomerOut(Out):
@@ -33,6 +49,11 @@ class CustomerOut(Out):
     zone: str
     email: str
     payment_terms_days: int
+    address_line1: str
+    address_line2: str
+    city: str
+    region: str
+    postal_code: str
 
 
 class ContractIn(In):
@@ -41,6 +62,7 @@ class ContractIn(In):
     starts_on: dt.date
     ends_on: dt.date
     jails_and_plugins: bool = False
+    extended_spare_parts: bool = False  # N2: EU next-business-day parts
 
 
 class ContractOut(Out):
@@ -50,6 +72,7 @@ class ContractOut(Out):
     starts_on: dt.date
     ends_on: dt.date
     jails_and_plugins: bool
+    extended_spare_parts: bool
 
 
 class ProductModelIn(In):
@@ -120,6 +143,15 @@ def add_customer(request: HttpRequest, payload: CustomerIn) -> Status[object]:
 @router.get("/customers/{customer_id}", response=CustomerOut)
 def get_customer(request: HttpRequest, customer_id: int) -> object:
     return visible_customers(user_of(request)).get(pk=customer_id)
+
+
+@router.patch("/customers/{customer_id}/address", response=CustomerOut)
+def change_address(request: HttpRequest, customer_id: int, payload: AddressIn) -> object:
+    """Change the customer's postal address; a US address names a valid state (R8)."""
+    user = user_of(request)
+    customer = visible_customers(user).get(pk=customer_id)
+    fields = {name: value for name, value in payload.dict().items() if value is not None}
+    return customer_services.change_address(actor=user, customer=customer, **fields)
 
 
 @router.post("/contracts", response={201: ContractOut})

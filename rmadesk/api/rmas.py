@@ -24,14 +24,18 @@ from rmadesk.api.auth import user_of
 from rmadesk.api.schemas import Amount, In, Instant, Out
 from rmadesk.core import clock
 from rmadesk.core.permissions import Actor
+from rmadesk.policy.addresses import return_shipping
 from rmadesk.rmas import services
+from rmadesk.rmas.choices import RmaKind
 from rmadesk.rmas.labels import label_pdf
 from rmadesk.rmas.models import Rma
 from rmadesk.rmas.selectors import (
+    NO_LIABILITY_NOTICE,
     missing_confirmations,
     rma_explanation,
     rma_for,
     rma_with_label,
+    shipment_of,
     visible_rmas,
 )
 from rmadesk.tickets.selectors import ticket_for
@@ -55,6 +59,8 @@ class ConfirmIn(In):
     data_backed_up: StrictBool
     original_packaging: StrictBool
     insured: StrictBool
+    # R6: left out, the answer stays as it was (clients that predate the question).
+    removable_media_removed: StrictBool | None = None
     at: Instant | None = None  # staff recording a confirmation given earlier
 
 
@@ -64,6 +70,21 @@ class AtIn(In):
 
 class ShipIn(In):
     shipped_at: Instant
+    # N1-N3: when the part was identified (else the one recorded, or the RMA's issue).
+    part_identified_at: Instant | None = None
+
+
+class IdentifyIn(In):
+    identified_at: Instant | None = None
+
+
+class ShipBackIn(In):
+    shipped_at: Instant
+    part_identified_at: Instant | None = None
+
+
+class DeliveredIn(In):
+    delivered_at: Instant
 
 
 class ReceiveIn(In):
@@ -103,6 +124,22 @@ class RefundOut(Out):
     explanation: str
 
 
+class ShipmentOut(Out):
+    kind: str
+    part_identified_at: dt.datetime
+    region: str
+    promised_ship_on: dt.date | None
+    promised_delivery_on: dt.date | None
+    promise_zone: str
+    shipped_at: dt.datetime | None
+    delivered_at: dt.datetime | None
+    is_promise_missed: bool
+    promise_misses: list[str]
+    is_prepaid: bool | None
+    rules: list[str]
+    explanation: str
+
+
 class RmaOut(Out):
     number: int
     ticket: int
@@ -117,6 +154,7 @@ class RmaOut(Out):
     data_backed_up: bool
     original_packaging: bool
     insured: bool
+    removable_media_removed: bool
     confirmations_missing: list[str]
     confirmed_at: dt.datetime | None
     label_issued_at: dt.datetime | None
@@ -134,7 +172,10 @@ class RmaOut(Out):
     decision: str | None
     refurbished: bool
     freight_arrangement: str
+    return_shipping_prepaid: bool | None
+    shipment: ShipmentOut | None
     refund: RefundOut | None
+    liability_notice: str
     rules: list[str]
     explain: list[str]
 
@@ -154,9 +195,9 @@ INSTANTS = (
 )
 # The rules an RMA's answer draws on, by kind.
 RULES = {
-    "repair": ["R1", "R2", "R3", "R6", "R7", "R8"],
-    "replacement": ["R1", "R2", "R3", "R6", "R7"],
-    "advance_exchange": ["R1", "R2", "R3", "R4", "R5", "R6"],
+    "repair": ["R1", "R2", "R3", "R6", "R7", "R8", "N1", "N2", "N3"],
+    "replacement": ["R1", "R2", "R3", "R6", "R7", "N1", "N2", "N3"],
+    "advance_exchange": ["R1", "R2", "R3", "R4", "R5", "R6", "N1", "N2", "N3"],
     "money_back": ["R1", "R2", "R3", "R6", "F3"],
 }
 
@@ -194,6 +235,7 @@ def _out(user: Actor, rma: Rma) -> dict[str, Any]:
         "data_backed_up": rma.data_backed_up,
         "original_packaging": rma.original_packaging,
         "insured": rma.insured,
+        "removable_media_removed": rma.removable_media_removed,
         "confirmations_missing": missing_confirmations(rma),
         "label_url": f"/api/v1/rmas/{rma.number}/label.pdf" if rma.label_issued_at else None,
         "received_label_number": rma.received_label_number,
@@ -203,11 +245,43 @@ def _out(user: Actor, rma: Rma) -> dict[str, Any]:
         "decision": rma.decision or None,
         "refurbished": rma.refurbished,
         "freight_arrangement": rma.freight_arrangement,
+        "return_shipping_prepaid": _prepaid(rma),
+        "shipment": _shipment(rma),
         "refund": refund,
+        "liability_notice": str(NO_LIABILITY_NOTICE),
         "rules": RULES.get(rma.kind, []),
         "explain": list(rma_explanation(rma)),
     }
     return body
+
+
+def _prepaid(rma: Rma) -> bool | None:
+    """R8, for a repair: is the repaired system's return shipping prepaid to this address."""
+    if rma.kind != RmaKind.REPAIR:
+        return None
+    customer = rma.ticket.customer
+    return return_shipping(customer.country, customer.region).is_prepaid
+
+
+def _shipment(rma: Rma) -> dict[str, Any] | None:
+    shipment = shipment_of(rma)
+    if shipment is None:
+        return None
+    return {
+        "kind": shipment.kind,
+        "part_identified_at": shipment.part_identified_at,
+        "region": shipment.region,
+        "promised_ship_on": shipment.promised_ship_on,
+        "promised_delivery_on": shipment.promised_delivery_on,
+        "promise_zone": shipment.promise_zone,
+        "shipped_at": shipment.shipped_at,
+        "delivered_at": shipment.delivered_at,
+        "is_promise_missed": shipment.is_promise_missed,
+        "promise_misses": list(shipment.promise_misses),
+        "is_prepaid": shipment.is_prepaid,
+        "rules": list(shipment.promise_rules),
+        "explanation": shipment.promise_explanation,
+    }
 
 
 def _fresh(user: Actor, rma: Rma) -> dict[str, Any]:
@@ -261,6 +335,7 @@ def confirm_rma(request: HttpRequest, number: int, payload: ConfirmIn) -> dict[s
         data_backed_up=payload.data_backed_up,
         original_packaging=payload.original_packaging,
         insured=payload.insured,
+        removable_media_removed=payload.removable_media_removed,
         at=payload.at,
     )
     return _fresh(user, rma)
@@ -300,7 +375,44 @@ def ship_replacement(request: HttpRequest, number: int, payload: ShipIn) -> dict
     """Ship an advance exchange's replacement: label valid 10 days, invoice on day 14 (R4)."""
     user = user_of(request)
     rma = rma_for(user, number)
-    services.ship_replacement(actor=user, rma=rma, shipped_at=payload.shipped_at)
+    services.ship_replacement(
+        actor=user,
+        rma=rma,
+        shipped_at=payload.shipped_at,
+        part_identified_at=payload.part_identified_at,
+    )
+    return _fresh(user, rma)
+
+
+@router.post("/rmas/{number}/identify-part", response=RmaOut)
+def identify_part(request: HttpRequest, number: int, payload: IdentifyIn) -> dict[str, Any]:
+    """Record when the part to ship was identified: the promised dates follow (N1-N3)."""
+    user = user_of(request)
+    rma = rma_for(user, number)
+    services.identify_part(actor=user, rma=rma, identified_at=payload.identified_at)
+    return _fresh(user, rma)
+
+
+@router.post("/rmas/{number}/ship-back", response=RmaOut)
+def ship_back(request: HttpRequest, number: int, payload: ShipBackIn) -> dict[str, Any]:
+    """Ship the repaired or replacement system back (R7), prepaid in the continental US (R8)."""
+    user = user_of(request)
+    rma = rma_for(user, number)
+    services.ship_back(
+        actor=user,
+        rma=rma,
+        shipped_at=payload.shipped_at,
+        part_identified_at=payload.part_identified_at,
+    )
+    return _fresh(user, rma)
+
+
+@router.post("/rmas/{number}/delivered", response=RmaOut)
+def record_delivery(request: HttpRequest, number: int, payload: DeliveredIn) -> dict[str, Any]:
+    """Record the shipment's delivery; a delivery after the promised date is flagged (N1-N3)."""
+    user = user_of(request)
+    rma = rma_for(user, number)
+    services.record_delivery(actor=user, rma=rma, delivered_at=payload.delivered_at)
     return _fresh(user, rma)
 
 

@@ -126,6 +126,7 @@ class RmaOpenForm(TextForm):
 
 class ConfirmForm(forms.Form):
     data_backed_up = forms.BooleanField(required=False)
+    removable_media_removed = forms.BooleanField(required=False)
     original_packaging = forms.BooleanField(required=False)
     insured = forms.BooleanField(required=False)
 
@@ -136,10 +137,23 @@ class ConfirmForm(forms.Form):
 
 class ShipForm(TextForm):
     shipped_at = _text()
+    part_identified_at = _text()  # N1-N3: blank keeps the recorded one (or the RMA's issue)
 
     def instant(self, default: dt.datetime, zone: dt.tzinfo) -> dt.datetime:
         """The time picked in the viewer's `zone` (see `typed_instant`), or `default`."""
         return typed_instant(self.text("shipped_at"), "shipped_at", zone) or default
+
+    def picked(self, name: str, zone: dt.tzinfo) -> dt.datetime | None:
+        """Another picker's time in the viewer's `zone`, or None when left blank."""
+        return typed_instant(self.text(name), name, zone)
+
+
+class IdentifyForm(ShipForm):
+    identified_at = _text()
+
+
+class DeliveredForm(ShipForm):
+    delivered_at = _text()
 
 
 class NotesForm(TextForm):

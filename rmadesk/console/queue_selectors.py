@@ -294,4 +294,6 @@ def queue(user: Actor, filters: QueueFilters, *, now: dt.datetime) -> QuerySet[T
         tickets = tickets.filter(closed_at__gte=start_of_week(now, active_policy().vendor_zone))
     if filters.q.strip():
         tickets = tickets.filter(search_condition(filters.q))
+    # N1-N3: a ticket whose RMA's shipment missed its promise is flagged in its row.
+    tickets = tickets.annotate(is_shipment_late=F("rma__shipment__is_promise_missed"))
     return tickets.order_by(*_ordering(filters.sort_key))

@@ -37,15 +37,18 @@ from rmadesk.core import clock
 from rmadesk.core.errors import InvalidInput
 from rmadesk.core.policies import active_policy
 from rmadesk.core.viewers import viewer_zone
+from rmadesk.policy.addresses import return_shipping
 from rmadesk.rmas import services
 from rmadesk.rmas.choices import Decision, ReceiptFlag, RmaKind, RmaStatus
 from rmadesk.rmas.labels import label_pdf
 from rmadesk.rmas.models import Rma
 from rmadesk.rmas.selectors import (
+    NO_LIABILITY_NOTICE,
     missing_confirmations,
     required_confirmations,
     rma_explanation,
     rma_for,
+    shipment_of,
 )
 from rmadesk.web.decorators import staff_page
 from rmadesk.web.templatetags.rmadesk import local
@@ -63,7 +66,9 @@ def rma_index(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     kind = request.GET.get("kind", "")
     q = request.GET.get("q", "")[:200]
-    page = paginate(request, rma_list(request.user, status=status, kind=kind, q=q), PAGE_SIZE)
+    missed = request.GET.get("missed") == "1"
+    rmas = rma_list(request.user, status=status, kind=kind, q=q, missed=missed)
+    page = paginate(request, rmas, PAGE_SIZE)
     return render(
         request,
         "console/rmas.html",
@@ -72,6 +77,7 @@ def rma_index(request: HttpRequest) -> HttpResponse:
             "status": status,
             "kind": kind,
             "q": q,
+            "missed": missed,
             "statuses": RmaStatus.choices,
             "kinds": RmaKind.choices,
             "pager_query": query_without_page(request),
@@ -84,6 +90,7 @@ def rma_index(request: HttpRequest) -> HttpResponse:
 
 CONFIRMATION_LABELS = {
     "data_backed_up": "the customer backed up their data",
+    "removable_media_removed": "the customer removed any removable media",
     "original_packaging": "original or equivalent packaging",
     "insured": "the shipment is insured",
 }
@@ -113,9 +120,24 @@ def rma_page(
         "is_decidable": rma.kind in (RmaKind.REPAIR, RmaKind.REPLACEMENT),
         "default_shipped_at": forms.picker_value(now, viewer_zone(request.user)),
         "invoice_days_left": days_left(rma.invoice_at, now),
+        "shipment": shipment_of(rma),
+        "can_identify": _can_identify(rma),
+        "can_ship_back": rma.kind in (RmaKind.REPAIR, RmaKind.REPLACEMENT) and bool(rma.decision),
+        "return_shipping": return_shipping(rma.ticket.customer.country, rma.ticket.customer.region),
+        "liability_notice": NO_LIABILITY_NOTICE,
         "posted": posted or {},
         "refusal": refusal,
     }
+
+
+def _can_identify(rma: Rma) -> bool:
+    """Whether the page offers to record the part's identification (N1-N3)."""
+    shipment = shipment_of(rma)
+    if shipment is not None and shipment.shipped_at is not None:
+        return False
+    if rma.kind == RmaKind.ADVANCE_EXCHANGE:
+        return rma.status in (RmaStatus.ISSUED, RmaStatus.CONFIRMED, RmaStatus.LABEL_ISSUED)
+    return rma.kind in (RmaKind.REPAIR, RmaKind.REPLACEMENT) and bool(rma.decision)
 
 
 @staff_page
@@ -151,6 +173,7 @@ def confirm_rma(request: HttpRequest, number: int) -> HttpResponse:
             data_backed_up=answers["data_backed_up"],
             original_packaging=answers["original_packaging"],
             insured=answers["insured"],
+            removable_media_removed=answers["removable_media_removed"],
         )
         return "Confirmations recorded (rule R6)."
 
@@ -169,10 +192,12 @@ def issue_label(request: HttpRequest, number: int) -> HttpResponse:
 @_post_only
 def ship_replacement(request: HttpRequest, number: int) -> HttpResponse:
     def perform(rma: Rma, form: forms.ShipForm) -> str:
+        zone = viewer_zone(request.user)
         shipped = services.ship_replacement(
             actor=request.user,
             rma=rma,
-            shipped_at=form.instant(clock.now(), viewer_zone(request.user)),
+            shipped_at=form.instant(clock.now(), zone),
+            part_identified_at=form.picked("part_identified_at", zone),
         )
         return (
             f"Replacement shipped with its prepaid return label, valid until "
@@ -181,6 +206,71 @@ def ship_replacement(request: HttpRequest, number: int) -> HttpResponse:
         )
 
     return _rma_action(request, number, "ship", forms.ShipForm(request.POST), perform)
+
+
+@_post_only
+def identify_part(request: HttpRequest, number: int) -> HttpResponse:
+    """When the part to ship was identified: the N1-N3 promise follows."""
+
+    def perform(rma: Rma, form: forms.IdentifyForm) -> str:
+        services.identify_part(
+            actor=request.user,
+            rma=rma,
+            identified_at=form.picked("identified_at", viewer_zone(request.user)),
+        )
+        return f"Part identified: {shipment_text(rma_for(request.user, rma.number))}"
+
+    return _rma_action(request, number, "identify", forms.IdentifyForm(request.POST), perform)
+
+
+@_post_only
+def ship_back(request: HttpRequest, number: int) -> HttpResponse:
+    """Ship the repaired or replacement system back (R7, R8), against its promise (N1-N3)."""
+
+    def perform(rma: Rma, form: forms.ShipForm) -> str:
+        zone = viewer_zone(request.user)
+        services.ship_back(
+            actor=request.user,
+            rma=rma,
+            shipped_at=form.instant(clock.now(), zone),
+            part_identified_at=form.picked("part_identified_at", zone),
+        )
+        return f"Shipped back: {shipment_text(rma_for(request.user, rma.number))}"
+
+    return _rma_action(request, number, "ship_back", forms.ShipForm(request.POST), perform)
+
+
+@_post_only
+def record_delivery(request: HttpRequest, number: int) -> HttpResponse:
+    def perform(rma: Rma, form: forms.DeliveredForm) -> str:
+        services.record_delivery(
+            actor=request.user,
+            rma=rma,
+            delivered_at=form.picked("delivered_at", viewer_zone(request.user)) or clock.now(),
+        )
+        return f"Delivery recorded: {shipment_text(rma_for(request.user, rma.number))}"
+
+    return _rma_action(request, number, "delivered", forms.DeliveredForm(request.POST), perform)
+
+
+def shipment_text(rma: Rma) -> str:
+    """One sentence on the RMA's shipment for a message: its promise and whether it was kept."""
+    shipment = shipment_of(rma)
+    if shipment is None:
+        return "no shipment."
+    if shipment.promised_delivery_on is None:
+        promise = "no next-business-day promise (N3)"
+    else:
+        promise = (
+            f"ships {shipment.promised_ship_on:%a %d %b %Y}, delivered "
+            f"{shipment.promised_delivery_on:%a %d %b %Y} ({', '.join(shipment.promise_rules)})"
+        )
+    missed = (
+        f"; PROMISE MISSED: {'; '.join(shipment.promise_misses)}"
+        if shipment.is_promise_missed
+        else ""
+    )
+    return f"{promise}{missed}."
 
 
 @_post_only

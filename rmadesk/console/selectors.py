@@ -90,9 +90,14 @@ def customers_for_filter() -> list[tuple[int, str]]:
 # ------------------------------------------------------------------------------------ RMAs
 
 
-def rma_list(user: Any, *, status: str = "", kind: str = "", q: str = "") -> QuerySet[Rma]:
-    """RMAs the user may see, newest first, by status, kind and number or customer name."""
+def rma_list(
+    user: Any, *, status: str = "", kind: str = "", q: str = "", missed: bool = False
+) -> QuerySet[Rma]:
+    """RMAs the user may see, newest first, by status, kind and number or customer name, or
+    only those whose shipment missed its promise (N1-N3)."""
     rmas = visible_rmas(user)
+    if missed:
+        rmas = rmas.filter(shipment__is_promise_missed=True)
     if status in RmaStatus.values:
         rmas = rmas.filter(status=status)
     if kind in RmaKind.values:

@@ -109,6 +109,13 @@ urlpatterns = [
     path("rmas/<console_number:number>/label.pdf", rma_views.rma_label, name="rma_label"),
     path("rmas/<console_number:number>/ship", rma_views.ship_replacement, name="rma_ship"),
     path("rmas/<console_number:number>/inspect", rma_views.inspect_return, name="rma_inspect"),
+    path("rmas/<console_number:number>/identify", rma_views.identify_part, name="rma_identify"),
+    path("rmas/<console_number:number>/ship-back", rma_views.ship_back, name="rma_ship_back"),
+    path(
+        "rmas/<console_number:number>/delivered",
+        rma_views.record_delivery,
+        name="rma_delivered",
+    ),
     path("rmas/<console_number:number>/decide", rma_views.decide_rma, name="rma_decide"),
     # the receiving desk
     path("receiving/", rma_views.receiving, name="receiving"),

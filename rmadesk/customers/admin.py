@@ -4,7 +4,8 @@ Prefer the API (`POST /customers`, `POST /contracts`) and its services: they che
 role and leave an audit event in rmadesk's history; assets' services validate more still (W1,
 L8, see assets/admin.py). The admin keeps only Django's own change log. This form checks what a
 bad edit would make unusable: the zone (T1) and the country whose public holidays the
-calendars use (L3, N2); a contract's plan (L1) and dates are checked by the model.
+calendars use (L3, N2), and the address as the services do (a US one names its state, R8); a
+contract's plan (L1) and dates are checked by the model, its options (P2, N2) are checkboxes.
 """
 
 from __future__ import annotations
@@ -17,7 +18,9 @@ from django.http import HttpRequest
 
 from rmadesk.core import clock
 from rmadesk.core.admin import IN_ZONE, InstantsWithZone
+from rmadesk.core.errors import DomainError
 from rmadesk.customers.models import Contact, Contract, Customer
+from rmadesk.customers.services import ADDRESS_FIELDS, clean_address
 from rmadesk.policy.errors import PolicyError
 from rmadesk.policy.instants import zone_named
 from rmadesk.policy.loader import holiday_country
@@ -26,7 +29,7 @@ from rmadesk.policy.loader import holiday_country
 class CustomerForm(forms.ModelForm):  # type: ignore[type-arg]
     class Meta:
         model = Customer
-        fields = ("name", "country", "zone", "email", "payment_terms_days")
+        fields = ("name", "country", "zone", "email", "payment_terms_days", *ADDRESS_FIELDS)
 
     def clean_zone(self) -> str:
         zone: str = self.cleaned_data["zone"]
@@ -42,6 +45,19 @@ class CustomerForm(forms.ModelForm):  # type: ignore[type-arg]
         except PolicyError as error:
             raise forms.ValidationError(f"{error.message} (rule {error.rule})") from None
 
+    def clean(self) -> dict[str, Any]:
+        """The address as the services check it: complete, a US one with its state (R8)."""
+        data = super().clean() or {}
+        country = data.get("country")
+        if country:
+            fields = {name: data.get(name) or "" for name in ADDRESS_FIELDS}
+            try:
+                data.update(clean_address(country, **fields))
+            except (DomainError, PolicyError) as error:
+                rule = f" (rule {error.rule})" if error.rule else ""
+                self.add_error(error.field, f"{error.message}{rule}")
+        return data
+
 
 class ContactInline(admin.TabularInline):  # type: ignore[type-arg]
     model = Contact
@@ -56,7 +72,15 @@ class ContractInline(admin.TabularInline):  # type: ignore[type-arg]
 @admin.register(Customer)
 class CustomerAdmin(InstantsWithZone, admin.ModelAdmin):  # type: ignore[type-arg]
     form = CustomerForm
-    fields = ("name", "country", "zone", "email", "payment_terms_days", "created_at" + IN_ZONE)
+    fields = (
+        "name",
+        "country",
+        "zone",
+        "email",
+        "payment_terms_days",
+        *ADDRESS_FIELDS,
+        "created_at" + IN_ZONE,
+    )
     readonly_fields = ("created_at" + IN_ZONE,)
     inlines = (ContactInline, ContractInline)
     list_display = (
@@ -67,7 +91,7 @@ class CustomerAdmin(InstantsWithZone, admin.ModelAdmin):  # type: ignore[type-ar
         "payment_terms_days",
         "created_at" + IN_ZONE,
     )
-    list_filter = ("country",)
+    list_filter = ("country", "region")
     search_fields = ("name", "email", "contacts__email")
     date_hierarchy = "created_at"
 
@@ -87,9 +111,16 @@ class ContactAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
 @admin.register(Contract)
 class ContractAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    list_display = ("customer", "plan", "starts_on", "ends_on", "jails_and_plugins")
+    list_display = (
+        "customer",
+        "plan",
+        "starts_on",
+        "ends_on",
+        "jails_and_plugins",
+        "extended_spare_parts",
+    )
     list_select_related = ("customer",)
-    list_filter = ("plan", "jails_and_plugins")
+    list_filter = ("plan", "jails_and_plugins", "extended_spare_parts")
     search_fields = ("customer__name",)
     autocomplete_fields = ("customer",)
     date_hierarchy = "starts_on"

@@ -18,6 +18,16 @@ class Plan(models.TextChoices):
 class Customer(models.Model):
     name = models.CharField(max_length=200)
     country = models.CharField(max_length=2, help_text="ISO 3166 code, e.g. US, DE, JP")
+    # The address systems are shipped to and labels are printed with (R8 reads region).
+    address_line1 = models.CharField(max_length=200, blank=True)
+    address_line2 = models.CharField(max_length=200, blank=True)
+    city = models.CharField(max_length=100, blank=True)
+    region = models.CharField(
+        max_length=40,
+        blank=True,
+        help_text="state or region; for the US a two-letter code such as CA or DC (rule R8)",
+    )
+    postal_code = models.CharField(max_length=20, blank=True)
     zone = models.CharField(max_length=64, help_text="IANA time zone, e.g. Europe/Berlin")
     email = models.EmailField()
     payment_terms_days = models.PositiveIntegerField(
@@ -30,6 +40,15 @@ class Customer(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def address_lines(self) -> list[str]:
+        """The postal address as printed, line by line (empty when none is on record)."""
+        place = " ".join(part for part in (self.city, self.region, self.postal_code) if part)
+        lines = [self.address_line1, self.address_line2, place]
+        if any(lines):
+            lines.append(self.country)
+        return [line for line in lines if line]
 
 
 class Contact(models.Model):
@@ -54,6 +73,11 @@ class Contract(models.Model):
     ends_on = models.DateField()
     jails_and_plugins = models.BooleanField(
         default=False, help_text="a prior arrangement covers jails and plugins (rule P2)"
+    )
+    extended_spare_parts = models.BooleanField(
+        default=False,
+        help_text="EU: the extended spare parts replacement option, next-business-day parts "
+        "(rule N2)",
     )
 
     class Meta:

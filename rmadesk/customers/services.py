@@ -14,6 +14,7 @@ from rmadesk.core.permissions import Actor
 from rmadesk.core.services import record_event
 from rmadesk.customers.models import Contact, Contract, Customer, Plan
 from rmadesk.customers.permissions import require_accounts
+from rmadesk.policy.addresses import clean_region
 from rmadesk.policy.errors import PolicyError
 from rmadesk.policy.instants import zone_named
 from rmadesk.policy.loader import holiday_country
@@ -28,8 +29,13 @@ def add_customer(
     zone: str,
     email: str,
     payment_terms_days: int = 0,
+    address_line1: str = "",
+    address_line2: str = "",
+    city: str = "",
+    region: str = "",
+    postal_code: str = "",
 ) -> Customer:
-    """A new customer (F1: payment terms default to upfront)."""
+    """A new customer (F1: payment terms default to upfront), with its address if given (R8)."""
     require_accounts(actor, "adding a customer")
     zone_named(zone, field="zone")  # an IANA zone, or a refusal naming the field (T1)
     code = holiday_country(country, "L3")
@@ -37,6 +43,14 @@ def add_customer(
         raise PolicyError("a customer needs a name", rule="F1", field="name")
     if payment_terms_days < 0:
         raise PolicyError("payment terms are 0 days or more", rule="F1", field="payment_terms_days")
+    address = clean_address(
+        code,
+        address_line1=address_line1,
+        address_line2=address_line2,
+        city=city,
+        region=region,
+        postal_code=postal_code,
+    )
     customer = Customer.objects.create(
         name=name.strip(),
         country=code,
@@ -44,6 +58,7 @@ def add_customer(
         email=email,
         payment_terms_days=payment_terms_days,
         created_at=clock.now(),
+        **address,
     )
     Contact.objects.create(customer=customer, name=name.strip(), email=email)
     record_event(
@@ -57,9 +72,78 @@ def add_customer(
             "zone": zone,
             "email": email,
             "payment_terms_days": payment_terms_days,
+            **{name: value for name, value in address.items() if value},
         },
         rules=("F1",),
     )
+    return customer
+
+
+ADDRESS_FIELDS = ("address_line1", "address_line2", "city", "region", "postal_code")
+ADDRESS_LIMITS = {"address_line1": 200, "address_line2": 200, "city": 100, "postal_code": 20}
+
+
+def clean_address(country: str, **fields: object) -> dict[str, str]:
+    """An address's fields, trimmed; all blank, or complete enough to ship to (R8).
+
+    A recorded address has a first line, a city and a postal code, and for the US a valid
+    state, DC or territory code: a US address without a state is refused, since R8 cannot tell
+    whether return shipping is prepaid. A customer may have no address on record at all.
+    """
+    cleaned: dict[str, str] = {}
+    for name in ADDRESS_FIELDS:
+        value = fields.get(name, "")
+        if not isinstance(value, str):
+            raise InvalidInput(f"{name} is text", field=name)
+        text = " ".join(value.split())
+        limit = ADDRESS_LIMITS.get(name)
+        if limit is not None and len(text) > limit:
+            raise InvalidInput(f"{name} is at most {limit} characters", field=name)
+        cleaned[name] = text
+    if not any(cleaned.values()):
+        return cleaned
+    for name, what in (("address_line1", "a street line"), ("city", "a city")):
+        if not cleaned[name]:
+            raise InvalidInput(f"an address needs {what} ({name})", rule="R8", field=name)
+    cleaned["region"] = clean_region(country, cleaned["region"])
+    if country == "US" and not cleaned["postal_code"]:
+        raise InvalidInput("a US address needs its ZIP code", rule="R8", field="postal_code")
+    return cleaned
+
+
+@transaction.atomic
+def change_address(*, actor: Actor, customer: Customer, **fields: object) -> Customer:
+    """Record the customer's postal address (issue 14's labels, R8's continental US).
+
+    Every field given replaces the stored one; those not given keep their value. All blank
+    removes the address.
+    """
+    require_accounts(actor, "changing a customer's address")
+    unknown = sorted(set(fields) - set(ADDRESS_FIELDS))
+    if unknown:
+        raise InvalidInput(f"unknown field {unknown[0]!r}", field=unknown[0])
+    locked = Customer.objects.select_for_update().get(pk=customer.pk)
+    merged = {name: fields.get(name, getattr(locked, name)) for name in ADDRESS_FIELDS}
+    address = clean_address(locked.country, **merged)
+    changes = {
+        name: [getattr(locked, name), value]
+        for name, value in address.items()
+        if getattr(locked, name) != value
+    }
+    for name, value in address.items():
+        setattr(locked, name, value)
+    if changes:
+        locked.save(update_fields=list(changes))
+        record_event(
+            actor=actor,
+            verb="customer.address_changed",
+            subject_type="customer",
+            subject_id=locked.pk,
+            changes=changes,
+            rules=("R8",),
+        )
+    for name, value in address.items():
+        setattr(customer, name, value)
     return customer
 
 
@@ -72,8 +156,9 @@ def add_contract(
     starts_on: dt.date,
     ends_on: dt.date,
     jails_and_plugins: bool = False,
+    extended_spare_parts: bool = False,
 ) -> Contract:
-    """A support contract on a plan (L1) for a span of dates."""
+    """A support contract on a plan (L1) for a span of dates, with its options (P2, N2)."""
     require_accounts(actor, "adding a contract")
     if plan not in Plan.values:
         raise PolicyError(
@@ -89,6 +174,7 @@ def add_contract(
         starts_on=starts_on,
         ends_on=ends_on,
         jails_and_plugins=jails_and_plugins,
+        extended_spare_parts=extended_spare_parts,
     )
     record_event(
         actor=actor,
@@ -100,6 +186,7 @@ def add_contract(
             "starts_on": starts_on,
             "ends_on": ends_on,
             "jails_and_plugins": jails_and_plugins,
+            "extended_spare_parts": extended_spare_parts,
         },
         rules=("L1",),
     )

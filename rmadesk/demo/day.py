@@ -25,6 +25,7 @@ from rmadesk.core.policies import active_policy
 from rmadesk.demo.timeline import start_for_due
 from rmadesk.policy.service_levels import response_due
 from rmadesk.rmas.models import Rma
+from rmadesk.rmas.selectors import shipment_of
 from rmadesk.rmas.services import (
     confirm_rma,
     decide_rma,
@@ -32,7 +33,9 @@ from rmadesk.rmas.services import (
     issue_label,
     open_rma,
     receive_return,
+    record_delivery,
     reject_return,
+    ship_back,
     ship_replacement,
 )
 from rmadesk.tickets.attachments import attach_files
@@ -245,7 +248,7 @@ class Day:
     def _confirmed(self, rma: Any, at: dt.datetime) -> Any:
         with _at(at):
             confirm_rma(actor=self.agent, rma=rma, data_backed_up=True, original_packaging=True,
-                        insured=True)  # fmt: skip
+                        insured=True, removable_media_removed=True)  # fmt: skip
             return issue_label(actor=self.agent, rma=rma)
 
     def _received(self, rma: Any, at: dt.datetime) -> None:
@@ -264,7 +267,8 @@ class Day:
         issued = self._rma("M60-A10004", "replacement", 2, "Chassis fan noisy", PARTS["fan"])
         with _at(now - 1.5 * DAY):
             confirm_rma(actor=self.agent, rma=issued, data_backed_up=True,
-                        original_packaging=True, insured=True)  # fmt: skip
+                        original_packaging=True, insured=True,
+                        removable_media_removed=True)  # fmt: skip
         label = self._rma("X20-D20001", "repair", 3, "Backplane errors", PARTS["backplane"])
         self._confirmed(label, now - 2.5 * DAY)
         for days, serial, part, subject in (
@@ -275,10 +279,12 @@ class Day:
             exchange = self._rma(serial, "advance_exchange", days, subject, PARTS[part])
             self._confirmed(exchange, now - days * DAY + 2 * HOUR)
             ship_replacement(actor=self.agent, rma=exchange,
-                             shipped_at=now - days * DAY + 3 * HOUR)  # fmt: skip
+                             shipped_at=now - days * DAY + 3 * HOUR,
+                             part_identified_at=now - days * DAY + 2 * HOUR)  # fmt: skip
         back = self._rma("X20-D20001", "advance_exchange", 12, "SSD cache failed", PARTS["ssd2"])
         self._confirmed(back, now - 12 * DAY + 2 * HOUR)
-        ship_replacement(actor=self.agent, rma=back, shipped_at=now - 12 * DAY + 3 * HOUR)
+        ship_replacement(actor=self.agent, rma=back, shipped_at=now - 12 * DAY + 3 * HOUR,
+                         part_identified_at=now - 12 * DAY + 2 * HOUR)  # fmt: skip
         self._received(back, now - 4 * DAY)
         inspected = self._rma("X20-J30001", "repair", 10, "PSU failure", PARTS["psu"])
         self._confirmed(inspected, now - 10 * DAY + 2 * HOUR)
@@ -292,6 +298,17 @@ class Day:
         with _at(now - 7 * DAY + HOUR):
             inspect_return(actor=self.agent, rma=decided, notes="NIC chip failed.")
             decide_rma(actor=self.agent, rma=decided, decision="replace", refurbished=True)
+        # The replacement board ships back against its N1 promise, and arrives a day late.
+        shipped = ship_back(actor=self.agent, rma=decided, shipped_at=now - 6 * DAY - HOUR,
+                            part_identified_at=now - 7 * DAY + HOUR)  # fmt: skip
+        promised = shipment_of(shipped)
+        if promised is not None and promised.promised_delivery_on is not None:
+            late = dt.datetime.combine(
+                promised.promised_delivery_on + dt.timedelta(days=1), dt.time(11),
+                tzinfo=active_policy().vendor_zone,
+            )  # fmt: skip
+            if late < now:
+                record_delivery(actor=self.agent, rma=decided, delivered_at=late)
         self._close(decided, "Replacement board fitted and shipped back.", now - 6 * DAY)
         flagged = self._rma("X20-D20001", "repair", 45, "Old RAID card", PARTS["raid"])
         self._confirmed(flagged, now - 45 * DAY + 2 * HOUR)

@@ -49,15 +49,49 @@ class DemoCustomer:
     plan: str
     terms: int
     contact: str
+    # line 1, city, region (a US state code, R8), postal code
+    address: tuple[str, str, str, str] = ("", "", "", "")
+    extended_spare_parts: bool = False  # N2: next-business-day parts in the EU
 
 
 LA, BERLIN, TOKYO = "America/Los_Angeles", "Europe/Berlin", "Asia/Tokyo"
 CUSTOMERS = (
-    DemoCustomer(FIRST_CUSTOMER, "US", LA, "gold", 30, "it@pacificmedia.example"),
-    DemoCustomer("Rheinland Datenwerk GmbH", "DE", BERLIN, "silver", 14, "it@datenwerk.example"),
-    DemoCustomer("Osaka Render Farm KK", "JP", TOKYO, "bronze", 0, "ops@osakarender.example"),
     DemoCustomer(
-        "Lakeside Clinic", "US", "America/Chicago", "truecommand", 30, "it@lakeside.example"
+        FIRST_CUSTOMER,
+        "US",
+        LA,
+        "gold",
+        30,
+        "it@pacificmedia.example",
+        ("1200 Sunset Boulevard", "Los Angeles", "CA", "90026"),
+    ),
+    DemoCustomer(
+        "Rheinland Datenwerk GmbH",
+        "DE",
+        BERLIN,
+        "silver",
+        14,
+        "it@datenwerk.example",
+        ("Rheinuferstraße 8", "Köln", "", "50668"),
+        extended_spare_parts=True,
+    ),
+    DemoCustomer(
+        "Osaka Render Farm KK",
+        "JP",
+        TOKYO,
+        "bronze",
+        0,
+        "ops@osakarender.example",
+        ("2-1 Umeda, Kita-ku", "Osaka", "", "530-0001"),
+    ),
+    DemoCustomer(
+        "Lakeside Clinic",
+        "US",
+        "America/Chicago",
+        "truecommand",
+        30,
+        "it@lakeside.example",
+        ("400 Lake Shore Drive", "Chicago", "IL", "60611"),
     ),
     DemoCustomer(
         "Pune Student Lab", "IN", "Asia/Kolkata", "truecommand-free", 0, "lab@pune.example"
@@ -115,10 +149,13 @@ def load_demo_records() -> list[tuple[str, str]]:
             customer = add_customer(
                 actor=agent, name=spec.name, country=spec.country, zone=spec.zone,
                 email=spec.contact, payment_terms_days=spec.terms,
+                address_line1=spec.address[0], city=spec.address[1], region=spec.address[2],
+                postal_code=spec.address[3],
             )  # fmt: skip
         add_contract(
             actor=agent, customer=customer, plan=spec.plan,
             starts_on=_at(now, 800).date(), ends_on=_at(now, -700).date(),
+            extended_spare_parts=spec.extended_spare_parts,
         )  # fmt: skip
         user = add_user(
             email=spec.contact, role="customer", customer_id=customer.pk, password=DEMO_PASSWORD,

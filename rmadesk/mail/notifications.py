@@ -50,6 +50,7 @@ from rmadesk.rmas.events import (
     RmaFacts,
     RmaOpened,
 )
+from rmadesk.rmas.selectors import NO_LIABILITY_NOTICE
 from rmadesk.tickets.choices import ClockKind, TicketStatus
 from rmadesk.tickets.events import (
     AgentReplied,
@@ -66,6 +67,7 @@ from rmadesk.tickets.events import (
 AUTO_HEADERS = {"Auto-Submitted": "auto-generated", "X-Auto-Response-Suppress": "All"}
 CONFIRMATION_TEXT = {
     "data_backed_up": "your data is backed up",
+    "removable_media_removed": "you removed any removable media (USB drives, SD cards)",
     "original_packaging": "the system travels in its original or equivalent packaging",
     "insured": "the shipment is insured",
 }
@@ -333,6 +335,11 @@ def _rma_context(rma: RmaFacts, zone: dt.tzinfo) -> dict[str, Any]:
         "is_advance_exchange": rma.kind == RmaKind.ADVANCE_EXCHANGE,
         "confirmations": [CONFIRMATION_TEXT[name] for name in rma.required_confirmations],
         "missing": [CONFIRMATION_TEXT[name] for name in rma.missing_confirmations],
+        "liability_notice": str(NO_LIABILITY_NOTICE),  # R6: shown where a return is prepared
+        "promised_delivery": (
+            f"{rma.promised_delivery_on:%A %d %B %Y}" if rma.promised_delivery_on else ""
+        ),
+        "promise_explanation": rma.promise_explanation,
     }
 
 

@@ -1,4 +1,10 @@
-"""Replacement parts: when parts identified at an instant ship and arrive (N1–N3)."""
+"""Replacement parts: when parts identified at an instant ship and arrive (N1–N3).
+
+`parts_delivery` answers for a region; `parts_promise` picks the region of a customer (US: N1;
+an EU country with the contract option "extended spare parts replacement": N2; everyone else,
+the EU without the option included: N3, no date) and `promise_misses` says whether a shipment
+kept the promise.
+"""
 
 from __future__ import annotations
 
@@ -24,6 +30,8 @@ class PartsAnswer:
     cutoff: dt.datetime | None  # the cut-off instant that decided, for the explanation
     rules: tuple[str, ...]
     explain: tuple[str, ...]
+    # The zone whose calendar dates `ships_on` and `delivers_on` are ("" without a promise).
+    zone_name: str = ""
 
 
 class BusinessDays:
@@ -151,4 +159,71 @@ def parts_delivery(
     delivers_on = days.next_after(ships_on)
     explain.extend(f"{s} (rule {rule})." for s in days.skipped(today, delivers_on))
     explain.append(f"Delivered the next business day, {delivers_on:%a %d %b %Y} (rule {rule}).")
-    return PartsAnswer(region, True, ships_on, delivers_on, cutoff, (rule,), tuple(explain))
+    return PartsAnswer(
+        region, True, ships_on, delivers_on, cutoff, (rule,), tuple(explain), str(zone)
+    )
+
+
+def parts_region(policy: Policy, *, country: str, extended_spare_parts: bool) -> str:
+    """The region whose promise a customer gets: us (N1), eu (N2) or intl (N3).
+
+    The EU promise is a contract option ("extended spare parts replacement"): an EU customer
+    without it gets no next-business-day promise, like every other international customer.
+    """
+    code = country.strip().upper()
+    if code == "US":
+        return "us"
+    if extended_spare_parts and code in policy.document.parts.eu.countries:
+        return "eu"
+    return "intl"
+
+
+def parts_promise(
+    policy: Policy, *, identified: dt.datetime, country: str, extended_spare_parts: bool
+) -> PartsAnswer:
+    """The ship and delivery dates promised to this customer for a part identified then."""
+    code = country.strip().upper()
+    region = parts_region(policy, country=code, extended_spare_parts=extended_spare_parts)
+    answer = parts_delivery(policy, identified=identified, region=region, country=code)
+    parts = policy.document.parts
+    if region == "intl" and code in parts.eu.countries:
+        why = (
+            f"No next-business-day promise: the contract does not include the extended spare "
+            f"parts replacement option (rule {parts.eu.rule}), so shipping and, where it "
+            f"applies, customs decide the delivery date (rule {parts.intl.rule})."
+        )
+        return PartsAnswer(
+            region, False, None, None, None, (parts.eu.rule, parts.intl.rule), (why,)
+        )
+    return answer
+
+
+def promise_misses(
+    *,
+    rule: str,
+    zone: dt.tzinfo,
+    ships_on: dt.date | None,
+    delivers_on: dt.date | None,
+    shipped_at: dt.datetime | None,
+    delivered_at: dt.datetime | None,
+    delivery_zone: dt.tzinfo,
+) -> tuple[str, ...]:
+    """How a shipment missed its promise: shipped after the promised ship date (a date in the
+    promise's zone), or delivered after the promised delivery date (a date at the delivery
+    address, in `delivery_zone`). Empty when it kept it, or when nothing was promised (N3)."""
+    misses = []
+    if ships_on is not None and shipped_at is not None:
+        shipped_on = require_aware(shipped_at, "shipped_at").astimezone(zone).date()
+        if shipped_on > ships_on:
+            misses.append(
+                f"shipped {shipped_on:%a %d %b %Y}, after the promised {ships_on:%a %d %b %Y} "
+                f"(rule {rule})"
+            )
+    if delivers_on is not None and delivered_at is not None:
+        delivered_on = require_aware(delivered_at, "delivered_at").astimezone(delivery_zone).date()
+        if delivered_on > delivers_on:
+            misses.append(
+                f"delivered {delivered_on:%a %d %b %Y}, after the promised "
+                f"{delivers_on:%a %d %b %Y} (rule {rule})"
+            )
+    return tuple(misses)

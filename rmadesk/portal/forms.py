@@ -131,6 +131,10 @@ class ConfirmForm(forms.Form):
     """The customer's R6 confirmations before a return label is issued."""
 
     data_backed_up = forms.BooleanField(label="I have backed up my data", required=False)
+    removable_media_removed = forms.BooleanField(
+        label="I have removed any removable media (USB drives, SD cards, disks not being returned)",
+        required=False,
+    )
     original_packaging = forms.BooleanField(
         label="The system is packed in its original or equivalent packaging", required=False
     )
@@ -140,6 +144,7 @@ class ConfirmForm(forms.Form):
 # The R6 confirmations in the customer's words, for messages naming what is still missing.
 CONFIRMATION_WORDS = {
     "data_backed_up": "your data backup",
+    "removable_media_removed": "that you removed any removable media",
     "original_packaging": "original or equivalent packaging",
     "insured": "insurance",
 }

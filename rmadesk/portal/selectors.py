@@ -263,7 +263,8 @@ def advance_exchange_timeline(rma: Rma, now: dt.datetime | None = None) -> list[
                 "Replacement ships",
                 None,
                 False,
-                "with a prepaid return label, once the data backup is confirmed (rules R4, R6)",
+                "with a prepaid return label, once you confirm your data backup and that removable "
+                "media are out (rules R4, R6)",
             )
         )
     else:

@@ -41,10 +41,12 @@ from rmadesk.rmas.choices import RmaStatus
 from rmadesk.rmas.labels import label_pdf
 from rmadesk.rmas.models import Rma
 from rmadesk.rmas.selectors import (
+    NO_LIABILITY_NOTICE,
     missing_confirmations,
     required_confirmations,
     rma_explanation,
     rma_for,
+    shipment_of,
 )
 from rmadesk.rmas.services import confirm_rma
 from rmadesk.tickets.attachments import (
@@ -257,6 +259,8 @@ def _rma_context(rma: Rma) -> dict[str, Any]:
         "explain": rma_explanation(rma),
         "timeline": selectors.advance_exchange_timeline(rma),
         "items": list(rma.items.all()),
+        "liability_notice": NO_LIABILITY_NOTICE,
+        "shipment": shipment_of(rma),
     }
 
 
@@ -267,6 +271,7 @@ def rma(request: HttpRequest, number: int) -> HttpResponse:
     form = ConfirmForm(
         initial={
             "data_backed_up": found.data_backed_up,
+            "removable_media_removed": found.removable_media_removed,
             "original_packaging": found.original_packaging,
             "insured": found.insured,
         }

@@ -1,8 +1,8 @@
 """Admin for RMAs and their items: read-only.
 
 An RMA moves through rmas.services (open, confirm R6, issue label, ship replacement R4, receive
-R3, inspect, decide R7): they compute the dates from the policy, lock the row and write the
-audit event. The admin only looks.
+R3, inspect, decide R7, identify the part and ship back N1-N3, R8): they compute the dates from
+the policy, lock the row and write the audit event. The admin only looks.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.contrib import admin
 
 from rmadesk.core.admin import IN_ZONE, ReadOnlyAdmin, ReadOnlyTabularInline
-from rmadesk.rmas.models import Rma, RmaItem
+from rmadesk.rmas.models import Rma, RmaItem, Shipment
 
 
 class RmaItemInline(ReadOnlyTabularInline):
@@ -62,3 +62,25 @@ class RmaItemAdmin(ReadOnlyAdmin, admin.ModelAdmin):  # type: ignore[type-arg]
     @admin.display(description="RMA", ordering="rma__number")
     def rma_number(self, item: RmaItem) -> int:
         return item.rma.number
+
+
+@admin.register(Shipment)
+class ShipmentAdmin(ReadOnlyAdmin, admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = (
+        "rma_number",
+        "kind",
+        "region",
+        "part_identified_at" + IN_ZONE,
+        "promised_ship_on",
+        "promised_delivery_on",
+        "shipped_at" + IN_ZONE,
+        "delivered_at" + IN_ZONE,
+        "is_promise_missed",
+    )
+    list_select_related = ("rma",)
+    list_filter = ("kind", "region", "is_promise_missed")
+    search_fields = ("rma__number__exact",)
+
+    @admin.display(description="RMA", ordering="rma__number")
+    def rma_number(self, shipment: Shipment) -> int:
+        return shipment.rma.number

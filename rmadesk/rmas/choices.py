@@ -32,3 +32,10 @@ class ReceiptFlag(models.TextChoices):
     UNREADABLE = "unreadable", "no readable RMA number on the label"
     UNKNOWN = "unknown", "unknown RMA number"
     EXPIRED = "expired", "RMA number expired"
+
+
+class ShipmentKind(models.TextChoices):
+    """What the vendor ships to the customer on an RMA (N1-N3 promise its dates)."""
+
+    ADVANCE_REPLACEMENT = "advance_replacement", "advance-exchange replacement"
+    SHIP_BACK = "ship_back", "repaired or replacement system shipped back"

@@ -16,7 +16,7 @@ from typing import Any, Self
 
 from rmadesk.core.events import DomainEvent
 from rmadesk.rmas.models import Rma, RmaItem
-from rmadesk.rmas.selectors import missing_confirmations, required_confirmations
+from rmadesk.rmas.selectors import missing_confirmations, required_confirmations, shipment_of
 from rmadesk.tickets.events import TicketFacts
 
 
@@ -42,10 +42,14 @@ class RmaFacts:
     items: tuple[ItemFacts, ...]
     required_confirmations: tuple[str, ...]
     missing_confirmations: tuple[str, ...]
+    # N1-N3: what was promised for the shipment to the customer, if a part was identified.
+    promised_delivery_on: dt.date | None = None
+    promise_explanation: str = ""
 
     @classmethod
     def of(cls, rma: Rma, items: Iterable[RmaItem] | None = None) -> RmaFacts:
         """The facts of an RMA; `items` spares reading back the items just written."""
+        shipment = shipment_of(rma)
         return cls(
             number=rma.number,
             kind=rma.kind,
@@ -67,6 +71,8 @@ class RmaFacts:
             ),
             required_confirmations=required_confirmations(rma.kind),
             missing_confirmations=tuple(missing_confirmations(rma)),
+            promised_delivery_on=shipment.promised_delivery_on if shipment else None,
+            promise_explanation=shipment.promise_explanation if shipment else "",
         )
 
 

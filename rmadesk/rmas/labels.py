@@ -2,7 +2,8 @@
 
 The number is printed on the label, large and as a Code 128 barcode that receiving scans (R3),
 so the customer is never asked to write it on the box (R2). The label also says until when the
-number is valid (R1) and, for an advance exchange, until when the prepaid label is (R4). Times
+number is valid (R1) and, for an advance exchange, until when the prepaid label is (R4), what
+the customer confirmed and that the vendor takes no liability for lost data (R6). Times
 are shown on the vendor's wall clock, where the package is received.
 """
 
@@ -46,9 +47,12 @@ KIND_TEXT = {
 }
 CONFIRMATION_TEXT = {
     "data_backed_up": "data backed up",
+    "removable_media_removed": "removable media removed",
     "original_packaging": "original or equivalent packaging",
     "insured": "insured",
 }
+# R6: the label travels with the return, so it repeats the notice (short: the label is small).
+NO_LIABILITY_LINE = "The vendor takes no liability for lost data or software (rule R6)."
 
 
 def returns_address() -> tuple[str, ...]:
@@ -98,6 +102,7 @@ def label_pdf(rma: Rma) -> bytes:
         lines.append(f"Prepaid label valid until {local_text(rma.label_expires_at, zone)}")
     confirmed = [CONFIRMATION_TEXT[name] for name in required_confirmations(rma.kind)]
     lines.append(f"Customer confirmed: {', '.join(confirmed)}")
+    lines.append(NO_LIABILITY_LINE)
     y = _block(pdf, None, lines, y - 4, size=9)
 
     # The contents, as many lines as fit above the footer; the rest counted.

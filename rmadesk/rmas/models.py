@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from rmadesk.rmas.choices import Decision, RmaKind, RmaStatus
+from rmadesk.rmas.choices import Decision, RmaKind, RmaStatus, ShipmentKind
 
 
 class Rma(models.Model):
@@ -22,6 +22,7 @@ class Rma(models.Model):
     data_backed_up = models.BooleanField(default=False)
     original_packaging = models.BooleanField(default=False)
     insured = models.BooleanField(default=False)
+    removable_media_removed = models.BooleanField(default=False)
     confirmed_at = models.DateTimeField(null=True, blank=True)
     label_issued_at = models.DateTimeField(null=True, blank=True)
     # R4: advance exchange.
@@ -90,3 +91,46 @@ class RmaItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.part} {self.serial}".strip()
+
+
+class Shipment(models.Model):
+    """A part or system the vendor ships to the customer on an RMA, with its promise (N1-N3).
+
+    An advance exchange's replacement (R4), or a repaired or replacement system shipped back
+    (R7, R8). The promise is computed once, when the part is identified, by the policy core
+    (`parts_promise`): the dates are calendar dates in `promise_zone` (Pacific for N1, the
+    cut-off offset for N2); N3 promises none. `is_promise_missed` is set when a shipment or a
+    delivery is recorded after the promised date, for the console's lists.
+    """
+
+    rma = models.OneToOneField(Rma, on_delete=models.CASCADE, related_name="shipment")
+    kind = models.CharField(max_length=20, choices=ShipmentKind.choices)
+    part_identified_at = models.DateTimeField()
+    region = models.CharField(max_length=4)  # us (N1), eu (N2), intl (N3)
+    promised_ship_on = models.DateField(null=True, blank=True)
+    promised_delivery_on = models.DateField(null=True, blank=True)
+    promise_zone = models.CharField(max_length=64, blank=True)
+    promise_rules = models.JSONField(default=list, blank=True)
+    promise_explanation = models.TextField(blank=True)
+    shipped_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    is_promise_missed = models.BooleanField(default=False, db_index=True)
+    promise_misses = models.JSONField(default=list, blank=True)
+    # R8, for a system shipped back: prepaid within the continental US, else the arrangement.
+    is_prepaid = models.BooleanField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("-part_identified_at", "id")
+        constraints = [
+            models.CheckConstraint(
+                name="shipment_promise_is_both_dates_or_none",
+                condition=models.Q(promised_ship_on__isnull=True, promised_delivery_on__isnull=True)
+                | models.Q(
+                    promised_ship_on__isnull=False,
+                    promised_delivery_on__gt=models.F("promised_ship_on"),
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} for RMA {self.rma_id}"

@@ -2,26 +2,41 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from rmadesk.core.errors import Conflict, NotFound
 from rmadesk.core.permissions import Actor, customer_scope
 from rmadesk.core.policies import active_policy
+from rmadesk.policy.addresses import return_shipping
 from rmadesk.policy.rma import rma_dates
 from rmadesk.rmas.choices import RmaKind
-from rmadesk.rmas.models import Rma
+from rmadesk.rmas.models import Rma, Shipment
 
-# R6: a whole-system return needs all three confirmations before its label; an advance exchange
-# returns a component, so only the data backup is asked for.
-WHOLE_SYSTEM_CONFIRMATIONS = ("data_backed_up", "original_packaging", "insured")
-COMPONENT_CONFIRMATIONS = ("data_backed_up",)
+# R6: every return needs the data backup and the removable media taken out before its label; a
+# whole-system return also its packaging and insurance. An advance exchange returns a component,
+# so packaging and insurance are not asked for.
+WHOLE_SYSTEM_CONFIRMATIONS = (
+    "data_backed_up",
+    "removable_media_removed",
+    "original_packaging",
+    "insured",
+)
+COMPONENT_CONFIRMATIONS = ("data_backed_up", "removable_media_removed")
+# R6: shown wherever a return is prepared (portal, console, label mail, the label itself).
+NO_LIABILITY_NOTICE = _(
+    "The vendor takes no liability for lost data or software: back up your data and remove "
+    "any removable media (USB drives, SD cards, disks that are not part of the return) before "
+    "you ship."
+)
 
 
 def visible_rmas(user: Actor) -> QuerySet[Rma]:
     """Every RMA for staff; a customer's contact sees its own customer's RMAs only."""
     scope = customer_scope(user)
     rmas = Rma.objects.select_related(
-        "ticket", "ticket__customer", "ticket__asset", "ticket__asset__model"
+        "ticket", "ticket__customer", "ticket__asset", "ticket__asset__model", "shipment"
     ).prefetch_related("items")
     return rmas if scope is None else rmas.filter(ticket__customer_id=scope)
 
@@ -32,6 +47,14 @@ def rma_for(user: Actor, number: int) -> Rma:
     if rma is None:
         raise NotFound(f"no RMA {number}", field="number")
     return rma
+
+
+def shipment_of(rma: Rma) -> Shipment | None:
+    """What the vendor ships to the customer on this RMA, if a part was identified (N1-N3)."""
+    try:
+        return rma.shipment
+    except ObjectDoesNotExist:
+        return None
 
 
 def required_confirmations(kind: str) -> tuple[str, ...]:
@@ -68,6 +91,13 @@ def rma_explanation(rma: Rma) -> tuple[str, ...]:
         )
     if rma.refund_explanation:
         explain.append(rma.refund_explanation)
+    if rma.kind == RmaKind.REPAIR:
+        customer = rma.ticket.customer
+        explain.append(return_shipping(customer.country, customer.region).explain)
+    shipment = shipment_of(rma)
+    if shipment is not None:
+        explain.append(shipment.promise_explanation)
+        explain.extend(f"Promise missed: {miss}." for miss in shipment.promise_misses)
     return tuple(explain)
 
 

@@ -27,7 +27,7 @@ from rmadesk.core.models import Account, ApiToken, AuditEvent, Counter, Team
 from rmadesk.core.services import add_user, allocate_number, issue_token, record_event
 from rmadesk.customers.models import Contact, Contract, Customer
 from rmadesk.onsite.models import Appointment
-from rmadesk.rmas.models import Rma, RmaItem
+from rmadesk.rmas.models import Rma, RmaItem, Shipment
 from rmadesk.tickets.models import Attachment, CannedReply, Message, ServiceClock, Ticket
 from tests.factories import (
     AssetFactory,
@@ -55,6 +55,7 @@ READ_ONLY = (
     CannedReply,
     Rma,
     RmaItem,
+    Shipment,
     Invoice,
     InvoiceLine,
     Payment,
@@ -125,6 +126,16 @@ def rows() -> dict[type[Model], Model]:
     rma = RmaFactory(ticket=ticket)
     item = RmaItem.objects.create(
         rma=rma, part="4 TB drive", serial="WD-77", unit_price=Decimal("189.00")
+    )
+    shipment = Shipment.objects.create(
+        rma=rma,
+        kind="advance_replacement",
+        part_identified_at=dt.datetime(2026, 11, 2, 18, 0, tzinfo=UTC),
+        region="us",
+        promised_ship_on=dt.date(2026, 11, 3),
+        promised_delivery_on=dt.date(2026, 11, 4),
+        promise_zone="America/Los_Angeles",
+        promise_rules=["N1"],
     )
     invoice = Invoice.objects.create(
         number="INV-000042",
@@ -215,6 +226,7 @@ def rows() -> dict[type[Model], Model]:
         ),
         Rma: rma,
         RmaItem: item,
+        Shipment: shipment,
         Invoice: invoice,
         InvoiceLine: line,
         Payment: payment,

@@ -40,6 +40,7 @@ LATER = "2026-11-25T10:00:00-08:00"
 BODIES: dict[tuple[str, str], dict[str, object] | None] = {
     ("post", "/customers"): {"name": "X", "country": "US", "zone": "UTC", "email": "x@y.example"},
     ("get", "/customers/{customer_id}"): None,
+    ("patch", "/customers/{customer_id}/address"): {"city": "Oakland"},
     ("post", "/contracts"): {
         "customer": "{customer_id}",
         "plan": "gold",
@@ -85,6 +86,7 @@ BODIES: dict[tuple[str, str], dict[str, object] | None] = {
         "data_backed_up": True,
         "original_packaging": True,
         "insured": True,
+        "removable_media_removed": True,
     },
     ("post", "/rmas/{number}/label"): {},
     ("get", "/rmas/{number}/label.pdf"): None,
@@ -94,6 +96,9 @@ BODIES: dict[tuple[str, str], dict[str, object] | None] = {
     ("post", "/rmas/{number}/reject"): {"reason": "no"},
     ("post", "/rmas/{number}/inspect"): {"notes": "fine"},
     ("post", "/rmas/{number}/decide"): {"decision": "repair", "refurbished": False},
+    ("post", "/rmas/{number}/identify-part"): {},
+    ("post", "/rmas/{number}/ship-back"): {"shipped_at": LATER},
+    ("post", "/rmas/{number}/delivered"): {"delivered_at": LATER},
     ("post", "/rmas/{number}/waive-restocking-fee"): {"reason": "goodwill"},
     ("get", "/invoices"): None,
     ("get", "/invoices/{number}"): None,
@@ -156,7 +161,7 @@ def records_of_a(settings, tmp_path):
             items=[{"part": "HDD", "serial": "Z1", "unit_price": "100.00"}],
         )  # fmt: skip
         confirm_rma(actor=agent, rma=rma, data_backed_up=True, original_packaging=True,
-                    insured=True)  # fmt: skip
+                    insured=True, removable_media_removed=True)  # fmt: skip
         issue_label(actor=agent, rma=rma)
         invoice = issue_invoice(
             actor=finance, customer=customer, kind="service",
@@ -215,7 +220,8 @@ def call(client: Client, method: str, path: str, body: object, token: str | None
         return client.post(f"/api/v1{path}", {"file": upload}, headers=headers)
     import json
 
-    return client.post(
+    send = client.patch if method == "patch" else client.post
+    return send(
         f"/api/v1{path}", json.dumps(body), content_type="application/json", headers=headers
     )
 
@@ -275,7 +281,7 @@ def malformed_bodies(body: dict[str, object], required: set[str]) -> list[tuple[
 
 @pytest.mark.parametrize(
     ("method", "path"),
-    sorted(k for k, v in BODIES.items() if k[0] == "post" and v and k not in MULTIPART),
+    sorted(k for k, v in BODIES.items() if k[0] in ("post", "patch") and v and k not in MULTIPART),
 )
 def test_bad_input_is_a_4xx_naming_the_field_never_a_500(records_of_a, method, path):
     admin = add_user(email="root@vendor.example", role="admin")

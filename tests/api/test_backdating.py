@@ -49,6 +49,7 @@ STAFF_WRITES = {
     ("post", "/rmas/{number}/label"),
     ("post", "/rmas/{number}/receive"),
     ("post", "/rmas/{number}/ship-replacement"),
+    ("post", "/rmas/{number}/ship-back"),
     ("post", "/tickets/{number}/close"),
     ("post", "/tickets/{number}/rma"),
     ("post", "/tickets/{number}/severity"),

@@ -56,7 +56,12 @@ def world(desk, settings, tmp_path):
         items=[{"part": "PSU", "serial": "P1", "unit_price": Decimal("99.00")}],
     )
     confirm_rma(
-        actor=desk.agent, rma=rma, data_backed_up=True, original_packaging=True, insured=True
+        actor=desk.agent,
+        rma=rma,
+        data_backed_up=True,
+        original_packaging=True,
+        insured=True,
+        removable_media_removed=True,
     )
     issue_label(actor=desk.agent, rma=rma)
     bill = invoice(customer=desk.customer, at=desk.breached.opened_at, amount="100.00")
@@ -128,6 +133,7 @@ PAGES = [
     "/console/canned-replies/",
     "/console/canned-replies/{k}/",
     "/console/rmas/",
+    "/console/rmas/?missed=1",
     "/console/rmas/{r}/",
     "/console/rmas/{r}/label.pdf",
     "/console/receiving/",
@@ -176,6 +182,9 @@ ACTIONS = [
     ("/console/rmas/{r}/confirm", {"data_backed_up": "on"}),
     ("/console/rmas/{r}/label", {}),
     ("/console/rmas/{r}/ship", {"shipped_at": ""}),
+    ("/console/rmas/{r}/identify", {"identified_at": ""}),
+    ("/console/rmas/{r}/ship-back", {"shipped_at": ""}),
+    ("/console/rmas/{r}/delivered", {"delivered_at": ""}),
     ("/console/rmas/{r}/inspect", {"notes": "Fine."}),
     ("/console/rmas/{r}/decide", {"decision": "repair"}),
     ("/console/receiving/", {"label_rma_number": "{r}"}),

@@ -47,14 +47,21 @@ def test_r6_r4_confirm_then_ship_the_replacement_with_its_dates(desk, exchange):
     client = client_for(desk.agent)
     url = f"/console/rmas/{exchange.number}/"
     page = html(client.get(url))
-    assert "Still missing (R6): the customer backed up their data." in page
+    assert (
+        "Still missing (R6): the customer backed up their data, the customer removed any "
+        "removable media." in page
+    )
     refused = client.post(url + "ship", {"shipped_at": ""})
     assert refused.status_code == 409  # the RMA's state refuses it, as in the API
-    assert "issued only after the customer confirms data_backed_up (rule R6)" in text_of(
-        html(refused)
+    assert (
+        "issued only after the customer confirms data_backed_up, removable_media_removed "
+        "(rule R6)" in text_of(html(refused))
     )
     assert fresh(exchange).replacement_shipped_at is None
-    assert client.post(url + "confirm", {"data_backed_up": "on"}).status_code == 302
+    confirmed = client.post(
+        url + "confirm", {"data_backed_up": "on", "removable_media_removed": "on"}
+    )
+    assert confirmed.status_code == 302
     assert fresh(exchange).status == "confirmed"
     assert 'value="2026-11-18T10:00"' in html(client.get(url))  # default: now, in the zone
     response = client.post(url + "ship", {"shipped_at": ""})
@@ -75,10 +82,40 @@ def test_r6_r4_confirm_then_ship_the_replacement_with_its_dates(desk, exchange):
     assert label.content.startswith(b"%PDF")
 
 
+def test_R6_the_rma_page_tells_the_agent_the_no_liability_notice(desk, exchange):
+    page = text_of(html(client_for(desk.agent).get(f"/console/rmas/{exchange.number}/")))
+    assert "Tell the customer (R6): The vendor takes no liability for lost data or software" in page
+    assert "The customer removed any removable media" in page
+
+
+def test_N1_console_identifies_the_part_ships_late_and_flags_the_missed_promise(desk, exchange):
+    client = client_for(desk.agent)
+    url = f"/console/rmas/{exchange.number}/"
+    client.post(url + "confirm", {"data_backed_up": "on", "removable_media_removed": "on"})
+    # Identified now, Wed 18 Nov 2026 10:00 PST, before the noon cut-off: ships Wed 18,
+    # delivered Thu 19 Nov (N1).
+    assert client.post(url + "identify", {"identified_at": ""}).status_code == 302
+    page = text_of(html(client.get(url)))
+    assert "promised to ship Wed 18 Nov 2026, delivered Thu 19 Nov 2026" in page
+    assert "Promise missed" not in page
+    assert client.post(url + "ship", {"shipped_at": "2026-11-19T09:00"}).status_code == 302
+    page = text_of(html(client.get(url)))
+    assert (
+        "Promise missed (N1): shipped Thu 19 Nov 2026, after the promised Wed 18 Nov 2026 "
+        "(rule N1)." in page
+    )
+    missed = html(client.get("/console/rmas/?missed=1"))
+    assert f"RMA {exchange.number}<" in missed
+    assert "promise missed</span>" in missed
+    assert "0 RMAs" in text_of(html(client.get("/console/rmas/?missed=1&kind=repair")))
+    queue = html(client.get("/console/queue/"))
+    assert "shipment late</span>" in queue
+
+
 def test_t1_a_shipping_time_in_the_hour_the_clocks_repeat_is_refused(desk, exchange):
     client = client_for(desk.agent)
     url = f"/console/rmas/{exchange.number}/"
-    client.post(url + "confirm", {"data_backed_up": "on"})
+    client.post(url + "confirm", {"data_backed_up": "on", "removable_media_removed": "on"})
     response = client.post(url + "ship", {"shipped_at": "2026-11-01T01:30"})
     assert response.status_code == 400
     assert "2026-11-01 01:30 happens twice in America/Los_Angeles (PDT and PST)" in html(response)
@@ -96,7 +133,7 @@ def test_t1_the_shipping_time_is_picked_in_the_agents_zone(desk, exchange):
         in page
     )
     assert "(in America/Los_Angeles)" in page
-    client.post(url + "confirm", {"data_backed_up": "on"})
+    client.post(url + "confirm", {"data_backed_up": "on", "removable_media_removed": "on"})
     response = client.post(url + "ship", {"shipped_at": "2026-11-18T10:00"})
     assert response.status_code == 302
     assert fresh(exchange).replacement_shipped_at == pacific(2026, 11, 18, 10, 0)
@@ -134,7 +171,7 @@ def test_r7_r8_receive_inspect_and_decide_a_repair_abroad(desk):
     assert fresh(rma).status == "inspected"
     refused = agent.post(url + "decide", {"decision": "repair"})
     assert refused.status_code == 400
-    assert "for a customer in DE record the freight arrangement" in html(refused)
+    assert "The address is in DE, outside the continental US" in html(refused)
     assert "(rule R8)" in html(refused)
     response = agent.post(
         url + "decide",

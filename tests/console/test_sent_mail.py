@@ -45,7 +45,7 @@ def mails(desk):
         items=[{"part": "PSU", "serial": "P1", "unit_price": Decimal("99.00")}],
     )  # fmt: skip
     confirm_rma(actor=desk.agent, rma=rma, data_backed_up=True, original_packaging=True,
-                insured=True)  # fmt: skip
+                insured=True, removable_media_removed=True)  # fmt: skip
     issue_label(actor=desk.agent, rma=rma)
     OutboxMessage.objects.all().delete()
     old = queue(

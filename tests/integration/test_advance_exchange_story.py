@@ -78,7 +78,12 @@ def test_advance_exchange_invoice_on_day_14_and_credit_on_day_20(story):
         assert me.get(f"/rmas/{number}/label.pdf").status == 409  # R6 before confirmation
         confirmed = me.post(
             f"/rmas/{number}/confirm",
-            {"data_backed_up": True, "original_packaging": True, "insured": True},
+            {
+                "data_backed_up": True,
+                "original_packaging": True,
+                "insured": True,
+                "removable_media_removed": True,
+            },
         )
         assert confirmed.status == 200, confirmed.body
         assert agent.post(f"/rmas/{number}/label", {}).status == 200

@@ -327,13 +327,16 @@ def test_label_before_R6_is_404_with_the_rule(alice, exchange):
     response = alice.get(f"/portal/rmas/{exchange.number}/label.pdf")
     assert response.status_code == 404
     assert (
-        "No label yet: confirm your data backup first; the label is issued after your "
-        "confirmations (rule R6)." in page(response)
+        "No label yet: confirm your data backup, that you removed any removable media first; "
+        "the label is issued after your confirmations (rule R6)." in page(response)
     )
 
 
 def test_confirm_R6_then_download_the_label(alice, exchange, agent):
-    response = alice.post(f"/portal/rmas/{exchange.number}/confirm", {"data_backed_up": "on"})
+    response = alice.post(
+        f"/portal/rmas/{exchange.number}/confirm",
+        {"data_backed_up": "on", "removable_media_removed": "on"},
+    )
     assert response.status_code == 302
     exchange.refresh_from_db()
     assert (exchange.data_backed_up, exchange.status) == (True, "confirmed")
@@ -350,7 +353,7 @@ def test_confirm_R6_then_download_the_label(alice, exchange, agent):
     )
 
 
-def test_confirm_a_repair_needs_all_three_R6(alice, acme, agent):
+def test_confirm_a_repair_needs_all_four_R6(alice, acme, agent):
     ticket = ticket_on(acme.asset, actor=acme.user)
     repair = open_rma(actor=agent, ticket=ticket, kind="repair", items=ITEMS)
     response = alice.post(
@@ -358,14 +361,18 @@ def test_confirm_a_repair_needs_all_three_R6(alice, acme, agent):
     )
     assert response.status_code == 302
     assert flashed(response) == [
-        "Saved. Still needed before the label: original or equivalent packaging (rule R6)."
+        "Saved. Still needed before the label: that you removed any removable media, original "
+        "or equivalent packaging (rule R6)."
     ]
     repair.refresh_from_db()
     assert (repair.status, repair.insured, repair.original_packaging) == ("issued", True, False)
 
 
 def test_confirm_after_the_label_is_refused_with_rule_R6(alice, exchange, agent):
-    alice.post(f"/portal/rmas/{exchange.number}/confirm", {"data_backed_up": "on"})
+    alice.post(
+        f"/portal/rmas/{exchange.number}/confirm",
+        {"data_backed_up": "on", "removable_media_removed": "on"},
+    )
     issue_label(actor=agent, rma=exchange)
     response = alice.post(f"/portal/rmas/{exchange.number}/confirm", {})
     assert response.status_code == 409
@@ -375,7 +382,10 @@ def test_confirm_after_the_label_is_refused_with_rule_R6(alice, exchange, agent)
 
 
 def test_advance_exchange_timeline_R4(alice, exchange, agent):
-    alice.post(f"/portal/rmas/{exchange.number}/confirm", {"data_backed_up": "on"})
+    alice.post(
+        f"/portal/rmas/{exchange.number}/confirm",
+        {"data_backed_up": "on", "removable_media_removed": "on"},
+    )
     ship_replacement(actor=agent, rma=exchange, shipped_at=NOW)
     body = page(alice.get(f"/portal/rmas/{exchange.number}/"))
     assert "Replacement shipped</strong><br>\n              Wed 25 Nov 2026, 16:00 PST" in body
@@ -383,6 +393,25 @@ def test_advance_exchange_timeline_R4(alice, exchange, agent):
     assert "Invoice for unreturned parts</strong><br>\n              Wed 09 Dec 2026, 16:00" in body
     assert "Defective part to arrive" in body
     assert "Download the label (PDF)" in body
+
+
+def test_R6_the_rma_page_asks_for_the_removable_media_and_says_no_liability(alice, exchange):
+    body = page(alice.get(f"/portal/rmas/{exchange.number}/"))
+    assert 'name="removable_media_removed"' in body
+    assert "I have removed any removable media" in body
+    assert "The vendor takes no liability for lost data or software" in body
+
+
+def test_N1_the_customer_sees_the_promised_delivery_date(alice, exchange, agent):
+    alice.post(
+        f"/portal/rmas/{exchange.number}/confirm",
+        {"data_backed_up": "on", "removable_media_removed": "on"},
+    )
+    # Identified when the RMA was issued, Wed 25 Nov 2026 16:00 PST: after the noon cut-off;
+    # Thu 26 is Thanksgiving: ships Fri 27 Nov, delivered Mon 30 Nov (rule N1).
+    ship_replacement(actor=agent, rma=exchange, shipped_at=NOW)
+    body = page(alice.get(f"/portal/rmas/{exchange.number}/"))
+    assert "Delivery promised on <strong>Monday 30 November 2026</strong>" in body
 
 
 # --------------------------------------------------------------------------- money back

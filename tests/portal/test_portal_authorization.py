@@ -53,7 +53,14 @@ def records(acme, agent) -> dict[str, Any]:
     )
     ticket = Ticket.objects.get()
     rma = open_rma(actor=agent, ticket=ticket, kind="advance_exchange", items=ITEMS)
-    confirm_rma(actor=agent, rma=rma, data_backed_up=True, original_packaging=False, insured=False)
+    confirm_rma(
+        actor=agent,
+        rma=rma,
+        data_backed_up=True,
+        original_packaging=False,
+        insured=False,
+        removable_media_removed=True,
+    )
     issue_label(actor=agent, rma=rma)
     bill = invoice(customer=acme.customer, at=pacific(2026, 11, 2, 10, 0))
     attachment = Attachment.objects.get()

@@ -88,6 +88,7 @@ def rma_of(
             data_backed_up=True,
             original_packaging=True,
             insured=True,
+            removable_media_removed=True,
             at=issued_at + dt.timedelta(hours=1),
         )
     return rma

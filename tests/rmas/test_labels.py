@@ -28,7 +28,10 @@ def test_r2_label_with_many_items_and_a_non_latin_customer_name():
     assert f"RMA {rma.number}" in text
     assert "Müller" in text  # Latin-1 names print; other scripts are not embedded (Helvetica)
     assert re.search(r"and \d more", text)
-    assert "Customer confirmed: data backed up, original or equivalent packaging, insured" in text
+    assert (
+        "Customer confirmed: data backed up, removable media removed, original or equivalent "
+        "packaging, insured" in text
+    )
     [rects] = [r for name, r in barcode_forms(content).items() if "rma_barcode" in name]
     assert decode_code128(rects) == str(rma.number)
 

@@ -18,7 +18,12 @@ from tests.rmas.pdf_reading import barcode_forms, decode_code128, pdf_text
 pytestmark = pytest.mark.django_db
 
 ITEM = {"part": "HDD 16TB", "serial": "ZL0001", "unit_price": "450.00"}
-CONFIRM_ALL = {"data_backed_up": True, "original_packaging": True, "insured": True}
+CONFIRM_ALL = {
+    "data_backed_up": True,
+    "original_packaging": True,
+    "insured": True,
+    "removable_media_removed": True,
+}
 
 
 def open_via_api(agent, ticket, kind="repair", **extra: Any):
@@ -47,7 +52,12 @@ def test_r1_open_rma_answers_the_ticket_number_and_exact_expiry(staff):
         {"part": "HDD 16TB", "serial": "ZL0001", "unit_price": "450.00", "currency": "USD"}
     ]
     assert body["serial"] == ticket.asset.serial
-    assert body["confirmations_missing"] == ["data_backed_up", "original_packaging", "insured"]
+    assert body["confirmations_missing"] == [
+        "data_backed_up",
+        "removable_media_removed",
+        "original_packaging",
+        "insured",
+    ]
     assert body["label_url"] is None and body["refund"] is None
     assert body["flags"] == []
     assert "R1" in body["rules"]
@@ -65,7 +75,12 @@ def test_r4_ship_replacement_answers_label_and_invoice_instants(staff, contact):
     me = contact(ticket.customer)
     confirmed = me.post(
         f"/rmas/{ticket.number}/confirm",
-        {"data_backed_up": True, "original_packaging": False, "insured": False},
+        {
+            "data_backed_up": True,
+            "original_packaging": False,
+            "insured": False,
+            "removable_media_removed": True,
+        },
     )
     assert confirmed.status == 200, confirmed.body
     assert (confirmed.body["status"], confirmed.body["confirmations_missing"]) == ("confirmed", [])
@@ -135,7 +150,12 @@ def test_r6_label_pdf_is_409_until_confirmed_and_issued_then_a_real_label(staff,
 
     partly = me.post(
         f"/rmas/{number}/confirm",
-        {"data_backed_up": True, "original_packaging": True, "insured": False},
+        {
+            "data_backed_up": True,
+            "original_packaging": True,
+            "insured": False,
+            "removable_media_removed": True,
+        },
     )
     assert partly.body["confirmations_missing"] == ["insured"]
     assert agent.post(f"/rmas/{number}/label", {}).body["field"] == "insured"
@@ -173,7 +193,12 @@ def test_r4_advance_exchange_label_shows_until_when_the_prepaid_label_is_valid(s
     open_via_api(agent, ticket, kind="advance_exchange")
     agent.post(
         f"/rmas/{ticket.number}/confirm",
-        {"data_backed_up": True, "original_packaging": False, "insured": False},
+        {
+            "data_backed_up": True,
+            "original_packaging": False,
+            "insured": False,
+            "removable_media_removed": True,
+        },
     )
     agent.post(
         f"/rmas/{ticket.number}/ship-replacement", {"shipped_at": "2026-10-22T10:00:00-07:00"}

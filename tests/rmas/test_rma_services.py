@@ -186,14 +186,19 @@ def test_f3_money_back_refused_for_software():
 # ------------------------------------------------------------------------------- R6, R2
 
 
-def test_r6_whole_system_needs_all_three_confirmations_before_a_label():
+def test_r6_whole_system_needs_all_four_confirmations_before_a_label():
     rma = rma_of("replacement")
     customer = user("customer", rma.ticket.customer)
     agent = user("agent")
     at = pacific(2026, 10, 21, 9, 0)
     with clock.frozen_at(at):  # a customer's confirmation is recorded when it is made
         confirm_rma(
-            actor=customer, rma=rma, data_backed_up=True, original_packaging=True, insured=False
+            actor=customer,
+            rma=rma,
+            data_backed_up=True,
+            original_packaging=True,
+            insured=False,
+            removable_media_removed=True,
         )
     assert (rma.status, rma.confirmed_at) == ("issued", None)
     with pytest.raises(DomainError) as refused:
@@ -208,7 +213,12 @@ def test_r6_whole_system_needs_all_three_confirmations_before_a_label():
 
     with clock.frozen_at(at):
         confirm_rma(
-            actor=customer, rma=rma, data_backed_up=True, original_packaging=True, insured=True
+            actor=customer,
+            rma=rma,
+            data_backed_up=True,
+            original_packaging=True,
+            insured=True,
+            removable_media_removed=True,
         )
     assert (rma.status, rma.confirmed_at) == ("confirmed", at)
     issue_label(actor=agent, rma=rma, at=pacific(2026, 10, 21, 10, 0))
@@ -230,7 +240,7 @@ def test_r6_whole_system_needs_all_three_confirmations_before_a_label():
     assert fixed.value.rule == "R6"
 
 
-def test_r6_advance_exchange_needs_only_the_data_backup():
+def test_r6_advance_exchange_needs_only_the_data_backup_and_the_removable_media():
     rma = rma_of("advance_exchange")
     with pytest.raises(DomainError) as refused:
         issue_label(actor=user("agent"), rma=rma, at=ISSUED)
@@ -241,6 +251,7 @@ def test_r6_advance_exchange_needs_only_the_data_backup():
         data_backed_up=True,
         original_packaging=False,
         insured=False,
+        removable_media_removed=True,
         at=ISSUED,
     )
     assert rma.status == "confirmed"

@@ -10,7 +10,8 @@ the transaction commits. Dates come from the policy core (`rma_dates`, `is_rma_e
 `money_back_refund`), never from here.
 
 The modules, by stage: `opening`, `returns` (confirmations, label, replacement, receiving),
-`decisions` (inspection, repair or replace, restocking fee), `scans` (expiry, reminders).
+`decisions` (inspection, repair or replace, restocking fee), `shipments` (what ships to the
+customer and its N1-N3 promise), `scans` (expiry, reminders).
 """
 
 from rmadesk.rmas.services.decisions import decide_rma, inspect_return, waive_restocking_fee
@@ -30,6 +31,7 @@ from rmadesk.rmas.services.scans import (
     remind_label_expiring,
     remind_part_not_returned,
 )
+from rmadesk.rmas.services.shipments import identify_part, record_delivery, ship_back
 
 __all__ = [
     "accept_return",
@@ -37,14 +39,17 @@ __all__ = [
     "decide_rma",
     "expire_labels",
     "expire_rmas",
+    "identify_part",
     "inspect_return",
     "issue_label",
     "open_rma",
     "read_label_number",
     "receive_return",
+    "record_delivery",
     "reject_return",
     "remind_label_expiring",
     "remind_part_not_returned",
+    "ship_back",
     "ship_replacement",
     "waive_restocking_fee",
 ]

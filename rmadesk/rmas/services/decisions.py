@@ -12,6 +12,7 @@ from rmadesk.core.errors import Conflict, InvalidInput
 from rmadesk.core.locking import copy_back
 from rmadesk.core.permissions import Actor, instant_for
 from rmadesk.core.validation import required_text, yes_or_no
+from rmadesk.policy.addresses import return_shipping
 from rmadesk.policy.errors import PolicyError
 from rmadesk.rmas.choices import Decision, RmaKind, RmaStatus
 from rmadesk.rmas.events import RmaDecided
@@ -59,8 +60,8 @@ def decide_rma(
     """The vendor's choice for an inspected repair or replacement RMA: repair or replace (R7).
 
     It records whether refurbished parts are used (R7). Return shipping of a repaired system is
-    prepaid in the continental US; elsewhere the freight arrangement must be recorded (R8).
-    "Continental US" is read from the customer's country (US), as no state is on record.
+    prepaid in the continental US (the 48 contiguous states and DC, read from the customer's
+    address by `return_shipping`); elsewhere the freight arrangement must be recorded (R8).
     """
     require_rma_staff(actor, "deciding an RMA")
     if decision not in Decision.values:
@@ -90,11 +91,11 @@ def decide_rma(
     rules = ["R7"]
     if decision == Decision.REPAIR:
         rules.append("R8")
-        country = locked.ticket.customer.country
-        if country != "US" and not freight:
+        customer = locked.ticket.customer
+        shipping = return_shipping(customer.country, customer.region)
+        if not shipping.is_prepaid and not freight:
             raise PolicyError(
-                f"a repaired system returns prepaid within the continental US only; for a "
-                f"customer in {country} record the freight arrangement",
+                f"{shipping.explain} Record the freight arrangement for RMA {locked.number}",
                 rule="R8",
                 field="freight_arrangement",
             )

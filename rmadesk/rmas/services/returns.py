@@ -16,7 +16,7 @@ from rmadesk.core.policies import active_policy
 from rmadesk.core.services import record_event
 from rmadesk.core.validation import aware_instant, required_text, yes_or_no
 from rmadesk.policy.rma import is_rma_expired, rma_dates
-from rmadesk.rmas.choices import ReceiptFlag, RmaKind, RmaStatus
+from rmadesk.rmas.choices import ReceiptFlag, RmaKind, RmaStatus, ShipmentKind
 from rmadesk.rmas.events import (
     ConfirmationsRecorded,
     LabelIssued,
@@ -43,6 +43,7 @@ from rmadesk.rmas.services.common import (
     save_changes,
     still_valid,
 )
+from rmadesk.rmas.services.shipments import ship_with_promise
 
 
 @transaction.atomic
@@ -53,13 +54,16 @@ def confirm_rma(
     data_backed_up: bool,
     original_packaging: bool,
     insured: bool,
+    removable_media_removed: bool | None = None,
     at: dt.datetime | None = None,
 ) -> Rma:
     """Record the customer's R6 confirmations (the customer's own contact, or staff for them).
 
-    A whole-system return (repair, replacement, money-back) needs all three before its label; an
-    advance exchange (a component) needs the data backup only. Answers can change until the
-    label is issued; the RMA is `confirmed` exactly while the required ones are all true.
+    Every return needs the data backup and the removable media removed before its label; a
+    whole-system return (repair, replacement, money-back) also packaging and insurance. Answers
+    can change until the label is issued; the RMA is `confirmed` exactly while the required
+    ones are all true. `removable_media_removed` None leaves that answer as it was (a client
+    that predates the question).
     """
     require_staff_or_own_customer(actor, rma, "confirming an RMA")
     answers = {
@@ -67,6 +71,10 @@ def confirm_rma(
         "original_packaging": yes_or_no(original_packaging, "original_packaging"),
         "insured": yes_or_no(insured, "insured"),
     }
+    if removable_media_removed is not None:
+        answers["removable_media_removed"] = yes_or_no(
+            removable_media_removed, "removable_media_removed"
+        )
     at = instant_for(actor, at)
     locked = lock_rma(rma)
     if locked.status not in (RmaStatus.ISSUED, RmaStatus.CONFIRMED, RmaStatus.EXPIRED):
@@ -138,12 +146,20 @@ def issue_label(*, actor: Actor, rma: Rma, at: dt.datetime | None = None) -> Rma
 
 
 @transaction.atomic
-def ship_replacement(*, actor: Actor, rma: Rma, shipped_at: dt.datetime) -> Rma:
+def ship_replacement(
+    *,
+    actor: Actor,
+    rma: Rma,
+    shipped_at: dt.datetime,
+    part_identified_at: dt.datetime | None = None,
+) -> Rma:
     """Ship an advance exchange's replacement with its prepaid return label (R4).
 
     The label is valid 10 days and the unreturned-parts invoice falls due 14 days after the
     shipment (both from `rma_dates`). The label ships in the box, so one is issued now if it
-    was not already; the R6 confirmation (data backed up) must be on record either way.
+    was not already; the R6 confirmations (data backed up, removable media removed) must be on
+    record either way. The shipment keeps the N1-N3 promise of its part's identification
+    (`part_identified_at`, or the one recorded by `identify_part`, or else the RMA's issue).
     """
     require_rma_staff(actor, "shipping a replacement")
     shipped = aware_instant(shipped_at, "shipped_at")
@@ -175,6 +191,12 @@ def ship_replacement(*, actor: Actor, rma: Rma, shipped_at: dt.datetime) -> Rma:
             f"RMA {locked.number} is {locked.status}: too late to ship a replacement", rule="R4"
         )
     dates = rma_dates(active_policy(), issued=locked.issued_at, replacement_shipped=shipped)
+    shipment, shipment_changes = ship_with_promise(
+        locked,
+        kind=ShipmentKind.ADVANCE_REPLACEMENT,
+        shipped=shipped,
+        identified=part_identified_at,
+    )
     changes = apply_changes(
         locked,
         replacement_shipped_at=shipped,
@@ -184,12 +206,13 @@ def ship_replacement(*, actor: Actor, rma: Rma, shipped_at: dt.datetime) -> Rma:
         status=RmaStatus.REPLACEMENT_SHIPPED,
     )
     save_changes(locked, changes)
+    changes |= shipment_changes
     record(
         locked,
         actor=actor,
         verb="rma.replacement_shipped",
         changes=changes,
-        rules=("R4",),
+        rules=("R4", *shipment.promise_rules),
         at=shipped,
         note=" ".join(dates.explain[1:]),
         event=ReplacementShipped.of(locked),

@@ -22,7 +22,7 @@ from rmadesk.mail.outbox import (
     is_own_message_id,
     ticket_number_for_message_id,
 )
-from rmadesk.rmas.services import confirm_rma, issue_label, open_rma
+from rmadesk.rmas.services import confirm_rma, issue_label, open_rma, ship_replacement
 from rmadesk.tickets.services import (
     assign_ticket,
     change_severity,
@@ -316,6 +316,54 @@ def test_later_mail_threads_on_the_inbound_message_that_opened_the_ticket(smtp: 
 # ------------------------------------------------------------------------------- RMAs
 
 
+def test_R6_the_rma_and_label_mails_ask_for_the_media_and_say_no_liability(smtp: SmtpServer, gold):
+    ticket = open_by_contact(gold)
+    agent = gold["agent"]
+    items = [{"part": "HDD 16TB", "serial": "ZL0001", "unit_price": Decimal("450.00")}]
+    rma = open_rma(actor=agent, ticket=ticket, kind="repair", items=items)
+    deliver()
+    issued = " ".join(smtp.messages[-1].text().split())
+    assert "you removed any removable media (USB drives, SD cards)" in issued
+    assert "The vendor takes no liability for lost data or software" in issued
+    confirm_rma(
+        actor=agent,
+        rma=rma,
+        data_backed_up=True,
+        original_packaging=True,
+        insured=True,
+        removable_media_removed=True,
+    )
+    issue_label(actor=agent, rma=rma)
+    deliver()
+    label = smtp.messages[-1]
+    assert label.subject == f"[#{ticket.number}] Return label for RMA {rma.number}"
+    assert "The vendor takes no liability for lost data or software" in " ".join(
+        label.text().split()
+    )
+
+
+def test_N1_the_replacement_mail_says_the_promised_delivery(smtp: SmtpServer, gold):
+    ticket = open_by_contact(gold)
+    agent = gold["agent"]
+    items = [{"part": "HDD 16TB", "serial": "ZL0001", "unit_price": Decimal("450.00")}]
+    rma = open_rma(actor=agent, ticket=ticket, kind="advance_exchange", items=items)
+    confirm_rma(
+        actor=agent,
+        rma=rma,
+        data_backed_up=True,
+        original_packaging=False,
+        insured=False,
+        removable_media_removed=True,
+    )
+    # Identified when the RMA was issued, Mon 2 Nov 2026 09:00 PST, before the noon cut-off:
+    # ships that day, delivered the next business day, Tue 3 Nov (N1).
+    ship_replacement(actor=agent, rma=rma, shipped_at=pacific(2026, 11, 2, 11, 0))
+    deliver()
+    shipped = smtp.messages[-1]
+    assert shipped.subject == f"[#{ticket.number}] Replacement shipped for RMA {rma.number}"
+    assert "It is promised for delivery on Tuesday 03 November 2026" in shipped.text()
+
+
 def test_rma_issued_then_the_label_attached_when_it_is_issued(smtp: SmtpServer, gold):
     ticket = open_by_contact(gold)
     agent = gold["agent"]
@@ -328,7 +376,12 @@ def test_rma_issued_then_the_label_attached_when_it_is_issued(smtp: SmtpServer, 
     assert "your data is backed up" in issued.text()  # R6 still missing
     assert issued.attachments() == []
     confirm_rma(
-        actor=gold["contact"], rma=rma, data_backed_up=True, original_packaging=True, insured=True
+        actor=gold["contact"],
+        rma=rma,
+        data_backed_up=True,
+        original_packaging=True,
+        insured=True,
+        removable_media_removed=True,
     )
     issue_label(actor=agent, rma=rma)
     deliver()
