@@ -168,10 +168,15 @@ class ReasonForm(TextForm):
 
 class PaymentForm(TextForm):
     amount = _text()
+    received_at = _text()  # when the money was received: a picker in the viewer's zone (F2)
     reference = _text()
 
     def money(self) -> Decimal:
         return parse_amount(self.text("amount"), "amount")
+
+    def instant(self, zone: dt.tzinfo) -> dt.datetime | None:
+        """When the money was received (see `typed_instant`); None (now) when left blank."""
+        return typed_instant(self.text("received_at"), "received_at", zone)
 
 
 class CreditNoteForm(TextForm):
