@@ -10,11 +10,13 @@ the transaction commits. Dates come from the policy core (`rma_dates`, `is_rma_e
 `money_back_refund`), never from here.
 
 The modules, by stage: `opening`, `returns` (confirmations, label, replacement, receiving),
-`decisions` (inspection, repair or replace, restocking fee), `scans` (expiry, reminders).
+`decisions` (inspection, repair or replace, restocking fee), `refunds` (a money-back return's
+contents, F3), `scans` (expiry, reminders).
 """
 
 from rmadesk.rmas.services.decisions import decide_rma, inspect_return, waive_restocking_fee
 from rmadesk.rmas.services.opening import open_rma
+from rmadesk.rmas.services.refunds import accept_missing_contents, record_return_contents
 from rmadesk.rmas.services.returns import (
     accept_return,
     confirm_rma,
@@ -32,6 +34,7 @@ from rmadesk.rmas.services.scans import (
 )
 
 __all__ = [
+    "accept_missing_contents",
     "accept_return",
     "confirm_rma",
     "decide_rma",
@@ -42,6 +45,7 @@ __all__ = [
     "open_rma",
     "read_label_number",
     "receive_return",
+    "record_return_contents",
     "reject_return",
     "remind_label_expiring",
     "remind_part_not_returned",

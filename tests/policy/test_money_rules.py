@@ -1,5 +1,5 @@
 """F2 in the policy core with dated payments: each full month is charged on the principal unpaid
-at its end (not compounded), rounded once half-up to the cent (F4)."""
+at its end (not compounded), rounded once half-up to the cent (F4); F3's refund, line by line."""
 
 from __future__ import annotations
 
@@ -11,16 +11,20 @@ from hypothesis import strategies as st
 
 from rmadesk.policy.loader import default_policy
 from rmadesk.policy.money import (
+    CONTENTS,
     Settlement,
     full_months_between,
     late_fee,
     late_fee_schedule,
+    money_back_refund,
     month_end,
+    round_money,
 )
 
 POLICY = default_policy()
 D = dt.date
 CENT = Decimal("0.01")
+RATE = Decimal("0.20")
 
 
 def test_F2_389_unpaid_at_the_end_of_month_1_paid_289_after_it():
@@ -138,3 +142,71 @@ def test_F2_paid_in_full_by_the_due_date_owes_nothing(principal, due_on, gap, ea
     )
     assert schedule.total == Decimal("0.00")
     assert all(m.fee == 0 for m in schedule.months)
+
+
+# ------------------------------------------------------------------ F3: the money-back refund
+
+prices = st.decimals(min_value=Decimal("0.00"), max_value=Decimal("9999999.99"), places=2)
+
+
+def test_F3_1999_with_49_shipping_and_handling_refunds_1599_20():
+    answer = money_back_refund(
+        POLICY,
+        price=Decimal("1999.00"),
+        shipped_on=D(2026, 10, 1),
+        arrived_on=D(2026, 10, 20),
+        kind="hardware",
+        shipping_and_handling=Decimal("49.00"),
+        contents={"manuals": True, "media": True, "documentation": True},
+    )
+    assert (answer.refund, answer.restocking_fee) == (Decimal("1599.20"), Decimal("399.80"))
+    assert "Shipping and handling of the original order, 49.00 USD: not refunded (rule F3)." in (
+        answer.lines
+    )
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    price=prices,
+    handling=prices,
+    days=st.integers(0, 60),
+    waived=st.booleans(),
+    box=st.tuples(st.booleans(), st.booleans(), st.booleans()),
+    accepted=st.booleans(),
+)
+def test_F3_refund_properties(price, handling, days, waived, box, accepted):  # noqa: PLR0917
+    contents = dict(zip(CONTENTS, box, strict=True))
+    answer = money_back_refund(
+        POLICY,
+        price=price,
+        shipped_on=D(2026, 3, 1),
+        arrived_on=D(2026, 3, 1) + dt.timedelta(days=days),
+        kind="hardware",
+        waive_restocking="goodwill" if waived else None,
+        shipping_and_handling=handling,
+        contents=contents,
+        accept_missing="media are downloads" if accepted else None,
+    )
+    complete = all(box) or accepted
+    assert answer.eligible is (days <= 30 and complete)
+    assert answer.missing == tuple(name for name, back in contents.items() if not back)
+    if not answer.eligible:
+        assert (answer.refund, answer.restocking_fee) == (None, None)
+        assert "F3" in answer.reason
+        return
+    assert answer.refund is not None and answer.restocking_fee is not None
+    # The refund and the fee are the price, exactly: shipping and handling is never refunded.
+    assert answer.refund + answer.restocking_fee == price
+    assert answer.restocking_fee == (Decimal("0.00") if waived else round_money(price * RATE))
+    assert answer.refund == answer.refund.quantize(CENT) and answer.refund >= 0
+    without_handling = money_back_refund(
+        POLICY,
+        price=price,
+        shipped_on=D(2026, 3, 1),
+        arrived_on=D(2026, 3, 1) + dt.timedelta(days=days),
+        kind="hardware",
+        waive_restocking="goodwill" if waived else None,
+        contents=contents,
+        accept_missing="media are downloads" if accepted else None,
+    )
+    assert without_handling.refund == answer.refund
