@@ -68,6 +68,7 @@ def add_asset(
     currency: str = "USD",
     drives: int | None = None,
     software_version: str = "",
+    shipping_and_handling: Decimal = Decimal("0.00"),
 ) -> Asset:
     """A serial-numbered asset shipped to a customer, with its warranty terms."""
     require_catalogue(actor, "adding an asset")
@@ -80,6 +81,12 @@ def add_asset(
             f"unknown on-site option {onsite!r}; the options are {', '.join(OnsiteOption.values)}",
             rule="W3",
             field="onsite",
+        )
+    if shipping_and_handling < 0:
+        raise PolicyError(
+            "the shipping and handling of the original order cannot be negative",
+            rule="F3",
+            field="shipping_and_handling",
         )
     contract = contract_on(customer, shipped_on)
     plan = policy.document.plans.get(contract.plan) if contract else None
@@ -100,6 +107,7 @@ def add_asset(
                 extended_to_years=extended_to_years,
                 onsite=onsite,
                 price=price,
+                shipping_and_handling=shipping_and_handling,
                 currency=currency,
                 drives=drives,
                 software_version=software_version,
@@ -119,6 +127,7 @@ def add_asset(
             "extended_to_years": extended_to_years,
             "onsite": onsite,
             "price": price,
+            "shipping_and_handling": shipping_and_handling,
             "currency": currency,
             "drives": drives,
             "software_version": software_version,

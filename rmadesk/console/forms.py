@@ -134,6 +134,21 @@ class ConfirmForm(forms.Form):
         return {name: bool(self.cleaned_data.get(name)) for name in self.fields}
 
 
+class ContentsForm(forms.Form):
+    """What came back in a money-back return's box (F3): unticked is recorded as missing.
+
+    The fields are `returned_*`: a form's own `media` attribute is taken.
+    """
+
+    returned_manuals = forms.BooleanField(required=False)
+    returned_media = forms.BooleanField(required=False)
+    returned_documentation = forms.BooleanField(required=False)
+
+    def answer(self, name: str) -> bool:
+        self.is_valid()
+        return bool(self.cleaned_data.get(f"returned_{name}"))
+
+
 class ShipForm(TextForm):
     shipped_at = _text()
 

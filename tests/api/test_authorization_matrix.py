@@ -94,6 +94,8 @@ BODIES: dict[tuple[str, str], dict[str, object] | None] = {
     ("post", "/rmas/{number}/inspect"): {"notes": "fine"},
     ("post", "/rmas/{number}/decide"): {"decision": "repair", "refurbished": False},
     ("post", "/rmas/{number}/waive-restocking-fee"): {"reason": "goodwill"},
+    ("post", "/rmas/{number}/contents"): {"manuals": True, "media": True, "documentation": True},
+    ("post", "/rmas/{number}/accept-missing-contents"): {"reason": "media are downloads"},
     ("get", "/invoices"): None,
     ("get", "/invoices/{number}"): None,
     ("get", "/invoices/{number}/invoice.pdf"): None,
