@@ -82,7 +82,8 @@ def add_asset(
             rule="W3",
             field="onsite",
         )
-    if shipping_and_handling < 0:
+    shipping_and_handling = Decimal(str(shipping_and_handling))  # the API hands amounts as text
+    if not shipping_and_handling.is_finite() or shipping_and_handling < 0:
         raise PolicyError(
             "the shipping and handling of the original order cannot be negative",
             rule="F3",
