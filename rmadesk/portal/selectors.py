@@ -365,6 +365,7 @@ def _money_back(asset: Asset, arrived_on: dt.date) -> RefundAnswer:
         arrived_on=max(arrived_on, asset.shipped_on),
         kind=product_kind(asset),
         currency=asset.currency,
+        shipping_and_handling=asset.shipping_and_handling,
     )
 
 
