@@ -69,6 +69,9 @@ class LineOut(Out):
 class CreditNoteOut(Out):
     number: str
     invoice: str
+    kind: str = Field(
+        description="credit | late_fee_correction (a payment recorded late lowered a late fee, F2)"
+    )
     amount: Money
     reason: str
     issued_at: dt.datetime
@@ -90,7 +93,13 @@ class InvoiceDetailOut(InvoiceOut):
 
 class PaymentIn(In):
     amount: Amount
-    received_at: Instant | None = None
+    received_at: Instant | None = Field(
+        None,
+        description=(
+            "when the money was received (default now): never in the future (T1), never before "
+            "the invoice's issue date (F2); late fees follow this date"
+        ),
+    )
     reference: str = ""
 
 
@@ -169,6 +178,7 @@ def _detail(invoice: Invoice) -> dict[str, Any]:
 def _credit_note(note: Any) -> dict[str, Any]:
     return {
         "number": note.number,
+        "kind": note.kind,
         "amount": note.amount,
         "reason": note.reason,
         "issued_at": note.issued_at,
@@ -215,7 +225,10 @@ def get_invoice_pdf(request: HttpRequest, number: str) -> HttpResponse:
 
 @router.post("/invoices/{number}/payments", response={201: PaymentRecordedOut})
 def record_payment(request: HttpRequest, number: str, payload: PaymentIn) -> Status[object]:
-    """Record a payment (finance); it may not exceed the balance, and settling it marks it paid."""
+    """Record a payment (finance); it may not exceed the balance, and settling it marks it paid.
+
+    A payment received before the end of a month whose late fee is already charged lowers that
+    fee: the invoice gets a late-fee correction credit note (F2)."""
     user = user_of(request)
     invoice = invoice_for(user, number)
     payment = billing_services.record_payment(

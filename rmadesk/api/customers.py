@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from django.http import HttpRequest
 from ninja import Router, Status
+from pydantic import Field
 
 from rmadesk.api.auth import user_of
 from rmadesk.api.schemas import Amount, In, Out
@@ -97,6 +99,9 @@ class AssetIn(In):
     extended_to_years: int | None = None
     onsite: str = "none"
     price: Amount
+    shipping_and_handling: Amount = Field(
+        Decimal("0.00"), description="of the original order: a money-back refund excludes it (F3)"
+    )
     currency: str = "USD"
     drives: int | None = None
     software_version: str = ""
@@ -112,6 +117,7 @@ class AssetOut(Out):
     extended_to_years: int | None
     onsite: str
     price: Amount
+    shipping_and_handling: Amount
     currency: str
     drives: int | None
     software_version: str

@@ -4,6 +4,10 @@ receiving (R3), inspection and decision (R7, R8), money-back refunds (F3).
 Times in the answers are shown in the viewer's zone (T1): a customer's contact sees its
 customer's zone, staff see the vendor's zone, where RMAs are counted and packages received.
 
+A money-back return's box is checked at receiving (F3): `manuals`, `media` and `documentation`
+are required in its `receive`; a missing one refuses the refund until an agent accepts it with
+a reason (`accept-missing-contents`); a clerk corrects the check with `contents`.
+
 Receiving: `POST /rmas/{number}/receive` names in its path the RMA the desk is receiving for;
 the flags come from `label_rma_number`, what was scanned off the label (R3). A package whose
 label names no readable or known RMA is booked, flagged, against the path's RMA, so a clerk can
@@ -14,11 +18,12 @@ changes, because the scan, not the path, says which RMA a package belongs to.
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Router, Status
-from pydantic import StrictBool
+from pydantic import Field, StrictBool
 
 from rmadesk.api.auth import user_of
 from rmadesk.api.schemas import Amount, In, Instant, Out
@@ -32,6 +37,7 @@ from rmadesk.rmas.models import Rma
 from rmadesk.rmas.selectors import (
     NO_LIABILITY_NOTICE,
     missing_confirmations,
+    returned_contents,
     rma_explanation,
     rma_for,
     rma_with_label,
@@ -91,6 +97,16 @@ class ReceiveIn(In):
     # What was read off the label (the barcode or the printed number); "" or null: nothing.
     label_rma_number: str | None
     received_at: Instant | None = None
+    # F3: required for a money-back return: whether each came back in the box.
+    manuals: StrictBool | None = None
+    media: StrictBool | None = None
+    documentation: StrictBool | None = None
+
+
+class ContentsIn(In):
+    manuals: StrictBool
+    media: StrictBool
+    documentation: StrictBool
 
 
 class ReasonIn(In):
@@ -115,13 +131,24 @@ class RmaItemOut(Out):
     currency: str
 
 
+class ContentsOut(Out):
+    manuals: bool
+    media: bool
+    documentation: bool
+
+
 class RefundOut(Out):
     eligible: bool | None
     amount: Amount | None
     restocking_fee: Amount | None
+    shipping_and_handling: Amount = Field(description="of the original order: never refunded (F3)")
     currency: str
     restocking_waived_reason: str
-    explanation: str
+    contents: ContentsOut | None = Field(
+        description="what came back in the box, checked at receiving (F3); null until then"
+    )
+    missing_contents_accepted_reason: str
+    explanation: str = Field(description="the refund line by line, one line each")
 
 
 class ShipmentOut(Out):
@@ -213,7 +240,10 @@ def _out(user: Actor, rma: Rma) -> dict[str, Any]:
             "amount": rma.refund_amount,
             "restocking_fee": rma.restocking_fee,
             "currency": rma.refund_currency or (asset.currency if asset else ""),
+            "shipping_and_handling": asset.shipping_and_handling if asset else Decimal("0.00"),
             "restocking_waived_reason": rma.restocking_waived_reason,
+            "contents": returned_contents(rma),
+            "missing_contents_accepted_reason": rma.missing_contents_accepted_reason,
             "explanation": rma.refund_explanation,
         }
     body |= {
@@ -426,7 +456,37 @@ def receive_return(request: HttpRequest, number: int, payload: ReceiveIn) -> dic
         label_rma_number=payload.label_rma_number,
         received_at=payload.received_at or clock.now(),
         expected=rma,
+        manuals=payload.manuals,
+        media=payload.media,
+        documentation=payload.documentation,
     )
+    return _fresh(user, rma)
+
+
+@router.post("/rmas/{number}/contents", response=RmaOut)
+def record_return_contents(
+    request: HttpRequest, number: int, payload: ContentsIn
+) -> dict[str, Any]:
+    """A clerk records again what came back in a money-back return's box (F3)."""
+    user = user_of(request)
+    rma = rma_for(user, number)
+    services.record_return_contents(
+        actor=user,
+        rma=rma,
+        manuals=payload.manuals,
+        media=payload.media,
+        documentation=payload.documentation,
+    )
+    return _fresh(user, rma)
+
+
+@router.post("/rmas/{number}/accept-missing-contents", response=RmaOut)
+def accept_missing_contents(request: HttpRequest, number: int, payload: ReasonIn) -> dict[str, Any]:
+    """An agent refunds a money-back return missing manuals, media or documentation, with a
+    reason (F3)."""
+    user = user_of(request)
+    rma = rma_for(user, number)
+    services.accept_missing_contents(actor=user, rma=rma, reason=payload.reason)
     return _fresh(user, rma)
 
 

@@ -37,6 +37,7 @@ class AssetForm(forms.ModelForm):  # type: ignore[type-arg]
             "extended_to_years",
             "onsite",
             "price",
+            "shipping_and_handling",
             "currency",
             "drives",
             "software_version",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.db import models
 
 
@@ -40,6 +42,11 @@ class Asset(models.Model):
     extended_to_years = models.PositiveSmallIntegerField(null=True, blank=True)
     onsite = models.CharField(max_length=4, choices=OnsiteOption.choices, default=OnsiteOption.NONE)
     price = models.DecimalField(max_digits=12, decimal_places=2)
+    # F3: what the original order charged for shipping and handling; a money-back refund
+    # never includes it.
+    shipping_and_handling = models.DecimalField(
+        max_digits=12, decimal_places=2, default=Decimal("0.00")
+    )
     currency = models.CharField(max_length=3, default="USD")
     drives = models.PositiveIntegerField(null=True, blank=True, help_text="TrueCommand (rule L8)")
     # L8: the TrueCommand contract (licence) a TrueCommand asset is registered under, set at
@@ -56,6 +63,12 @@ class Asset(models.Model):
 
     class Meta:
         ordering = ("serial",)
+        constraints = [
+            models.CheckConstraint(
+                name="asset_shipping_and_handling_not_negative",
+                condition=models.Q(shipping_and_handling__gte=0),
+            )
+        ]
 
     def __str__(self) -> str:
         return self.serial

@@ -71,6 +71,7 @@ def add_asset(
     currency: str = "USD",
     drives: int | None = None,
     software_version: str = "",
+    shipping_and_handling: Decimal = Decimal("0.00"),
 ) -> Asset:
     """A serial-numbered asset shipped to a customer, with its warranty terms."""
     require_catalogue(actor, "adding an asset")
@@ -87,6 +88,13 @@ def add_asset(
     licence = licence_for(policy, customer, model, shipped_on)
     if licence is not None:
         licence_drives_check(policy, licence, drives)
+    shipping_and_handling = Decimal(str(shipping_and_handling))  # the API hands amounts as text
+    if not shipping_and_handling.is_finite() or shipping_and_handling < 0:
+        raise PolicyError(
+            "the shipping and handling of the original order cannot be negative",
+            rule="F3",
+            field="shipping_and_handling",
+        )
     try:
         with transaction.atomic():
             asset = Asset.objects.create(
@@ -98,6 +106,7 @@ def add_asset(
                 extended_to_years=extended_to_years,
                 onsite=onsite,
                 price=price,
+                shipping_and_handling=shipping_and_handling,
                 currency=currency,
                 drives=drives,
                 software_version=software_version,
@@ -118,6 +127,7 @@ def add_asset(
             "extended_to_years": extended_to_years,
             "onsite": onsite,
             "price": price,
+            "shipping_and_handling": shipping_and_handling,
             "currency": currency,
             "drives": drives,
             "software_version": software_version,

@@ -14,7 +14,7 @@ from django.db.models import DecimalField, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 
-from rmadesk.billing.choices import LineKind
+from rmadesk.billing.choices import LATE_FEE_KINDS
 from rmadesk.billing.models import CreditNote, Invoice, InvoiceLine, Payment
 from rmadesk.core.admin import IN_ZONE, ReadOnlyAdmin, ReadOnlyTabularInline
 
@@ -55,7 +55,7 @@ class InvoiceAdmin(ReadOnlyAdmin, admin.ModelAdmin):  # type: ignore[type-arg]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Invoice]:
         # The late fees summed in the page's one query, not one query per row (F2).
-        fees = Sum("lines__amount", filter=Q(lines__kind=LineKind.LATE_FEE))
+        fees = Sum("lines__amount", filter=Q(lines__kind__in=LATE_FEE_KINDS))
         zero = Value(Decimal("0.00"), output_field=DecimalField(max_digits=12, decimal_places=2))
         invoices: QuerySet[Invoice] = super().get_queryset(request)
         return invoices.annotate(late_fee_total=Coalesce(fees, zero))
@@ -94,7 +94,8 @@ class PaymentAdmin(ReadOnlyAdmin, admin.ModelAdmin):  # type: ignore[type-arg]
 
 @admin.register(CreditNote)
 class CreditNoteAdmin(ReadOnlyAdmin, admin.ModelAdmin):  # type: ignore[type-arg]
-    list_display = ("number", "invoice", "amount", "issued_at" + IN_ZONE, "reason")
+    list_display = ("number", "invoice", "kind", "amount", "issued_at" + IN_ZONE, "reason")
     list_select_related = ("invoice",)
+    list_filter = ("kind",)
     search_fields = ("number", "invoice__number", "reason")
     date_hierarchy = "issued_at"

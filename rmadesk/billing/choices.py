@@ -18,3 +18,16 @@ class LineKind(models.TextChoices):
     PART = "part", "part"
     SERVICE = "service", "service"
     LATE_FEE = "late_fee", "late fee (F2)"
+    # A later payment found a charged late fee too low (F2): the difference, as a new line.
+    LATE_FEE_CORRECTION = "late_fee_correction", "late fee correction (F2)"
+
+
+# Lines that are late fees: what `Totals.late_fees` sums (F2).
+LATE_FEE_KINDS = (LineKind.LATE_FEE, LineKind.LATE_FEE_CORRECTION)
+
+
+class CreditNoteKind(models.TextChoices):
+    CREDIT = "credit", "credit"
+    # A payment recorded late lowered a late fee already charged (F2): it credits the fee,
+    # not the principal, so it does not lower the principal later months are charged on.
+    LATE_FEE_CORRECTION = "late_fee_correction", "late fee correction (F2)"

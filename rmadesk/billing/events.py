@@ -88,6 +88,16 @@ class LateFeeAccrued(InvoiceEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
+class LateFeeCorrected(InvoiceEvent):
+    """Late fees already charged were recomputed after a payment recorded late (F2): `amount`
+    below zero was credited (`credit_note`), above zero added as a line."""
+
+    amount: Decimal
+    months: tuple[int, ...]
+    credit_note: str | None
+
+
+@dataclass(frozen=True, kw_only=True)
 class CreditNoteIssued(InvoiceEvent):
     credit_note: str
     amount: Decimal

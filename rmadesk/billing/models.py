@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from rmadesk.billing.choices import InvoiceKind, InvoiceStatus, LineKind
+from rmadesk.billing.choices import CreditNoteKind, InvoiceKind, InvoiceStatus, LineKind
 
 
 class Invoice(models.Model):
@@ -42,7 +42,7 @@ class Invoice(models.Model):
 
 class InvoiceLine(models.Model):
     invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="lines")
-    kind = models.CharField(max_length=10, choices=LineKind.choices)
+    kind = models.CharField(max_length=20, choices=LineKind.choices)
     description = models.CharField(max_length=300)
     amount = models.DecimalField(max_digits=12, decimal_places=2)
     # For late fees: which full month overdue this line charges (1, 2, ...).
@@ -90,6 +90,9 @@ class Payment(models.Model):
 class CreditNote(models.Model):
     number = models.CharField(max_length=20, unique=True)
     invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="credit_notes")
+    kind = models.CharField(
+        max_length=20, choices=CreditNoteKind.choices, default=CreditNoteKind.CREDIT
+    )
     amount = models.DecimalField(max_digits=12, decimal_places=2)
     reason = models.TextField()
     issued_at = models.DateTimeField()

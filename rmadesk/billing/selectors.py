@@ -9,7 +9,7 @@ from typing import Any
 from django.db.models import DecimalField, OuterRef, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
-from rmadesk.billing.choices import InvoiceStatus, LineKind
+from rmadesk.billing.choices import LATE_FEE_KINDS, CreditNoteKind, InvoiceStatus
 from rmadesk.billing.models import CreditNote, Invoice, InvoiceLine, Payment
 from rmadesk.billing.totals import Totals, totals_of
 from rmadesk.core import clock
@@ -38,10 +38,14 @@ def _sum_of(queryset: QuerySet[Any]) -> Coalesce:
 
 
 def with_totals(invoices: QuerySet[Invoice]) -> QuerySet[Invoice]:
-    """Invoices annotated with `late_fee_total`, `credit_total` and `payment_total`, one query."""
+    """Invoices annotated with `late_fee_total`, `credit_total`, `late_fee_credit_total` and
+    `payment_total`, one query."""
     return invoices.annotate(
-        late_fee_total=_sum_of(InvoiceLine.objects.filter(kind=LineKind.LATE_FEE)),
+        late_fee_total=_sum_of(InvoiceLine.objects.filter(kind__in=LATE_FEE_KINDS)),
         credit_total=_sum_of(CreditNote.objects.all()),
+        late_fee_credit_total=_sum_of(
+            CreditNote.objects.filter(kind=CreditNoteKind.LATE_FEE_CORRECTION)
+        ),
         payment_total=_sum_of(Payment.objects.all()),
     )
 
@@ -69,6 +73,7 @@ def invoice_totals(invoice: Invoice) -> Totals:
             late_fees=getattr(invoice, "late_fee_total"),  # noqa: B009 -- an annotation
             credits=getattr(invoice, "credit_total"),  # noqa: B009
             payments=getattr(invoice, "payment_total"),  # noqa: B009
+            late_fee_credits=getattr(invoice, "late_fee_credit_total", Decimal("0.00")),
         )
     return totals_of(invoice)
 

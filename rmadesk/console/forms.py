@@ -135,6 +135,21 @@ class ConfirmForm(forms.Form):
         return {name: bool(self.cleaned_data.get(name)) for name in self.fields}
 
 
+class ContentsForm(forms.Form):
+    """What came back in a money-back return's box (F3): unticked is recorded as missing.
+
+    The fields are `returned_*`: a form's own `media` attribute is taken.
+    """
+
+    returned_manuals = forms.BooleanField(required=False)
+    returned_media = forms.BooleanField(required=False)
+    returned_documentation = forms.BooleanField(required=False)
+
+    def answer(self, name: str) -> bool:
+        self.is_valid()
+        return bool(self.cleaned_data.get(f"returned_{name}"))
+
+
 class ShipForm(TextForm):
     shipped_at = _text()
     part_identified_at = _text()  # N1-N3: blank keeps the recorded one (or the RMA's issue)
@@ -182,10 +197,15 @@ class ReasonForm(TextForm):
 
 class PaymentForm(TextForm):
     amount = _text()
+    received_at = _text()  # when the money was received: a picker in the viewer's zone (F2)
     reference = _text()
 
     def money(self) -> Decimal:
         return parse_amount(self.text("amount"), "amount")
+
+    def instant(self, zone: dt.tzinfo) -> dt.datetime | None:
+        """When the money was received (see `typed_instant`); None (now) when left blank."""
+        return typed_instant(self.text("received_at"), "received_at", zone)
 
 
 class CreditNoteForm(TextForm):

@@ -20,8 +20,11 @@ from rmadesk.billing.selectors import invoice_for, invoice_status, invoice_total
 from rmadesk.console import forms
 from rmadesk.console.pages import Refusal, act, paginate, query_without_page
 from rmadesk.console.selectors import PAGE_SIZE, days_overdue, open_invoices
+from rmadesk.core import clock
 from rmadesk.core.policies import active_policy
+from rmadesk.core.viewers import viewer_zone
 from rmadesk.web.decorators import staff_page
+from rmadesk.web.templatetags.rmadesk import local
 
 
 @staff_page
@@ -69,6 +72,7 @@ def invoice_page(
         "lines": list(invoice.lines.all()),
         "payments": list(invoice.payments.all()),
         "credit_notes": list(invoice.credit_notes.all()),
+        "default_received_at": forms.picker_value(clock.now(), viewer_zone(request.user)),
         "posted": posted or {},
         "refusal": refusal,
     }
@@ -113,9 +117,13 @@ def record_payment(request: HttpRequest, number: str) -> HttpResponse:
             actor=request.user,
             invoice=invoice,
             amount=form.money(),
+            received_at=form.instant(viewer_zone(request.user)),
             reference=form.text("reference"),
         )
-        return f"Payment of {payment.amount} {invoice.currency} recorded."
+        return (
+            f"Payment of {payment.amount} {invoice.currency} recorded. Received "
+            f"{local(payment.received_at)}: late fees follow that date (rule F2)."
+        )
 
     return _invoice_action(request, number, "payment", forms.PaymentForm(request.POST), perform)
 

@@ -38,6 +38,7 @@ from rmadesk.core.errors import InvalidInput
 from rmadesk.core.policies import active_policy
 from rmadesk.core.viewers import viewer_zone
 from rmadesk.policy.addresses import return_shipping
+from rmadesk.policy.money import CONTENTS
 from rmadesk.rmas import services
 from rmadesk.rmas.choices import Decision, ReceiptFlag, RmaKind, RmaStatus
 from rmadesk.rmas.labels import label_pdf
@@ -46,6 +47,7 @@ from rmadesk.rmas.selectors import (
     NO_LIABILITY_NOTICE,
     missing_confirmations,
     required_confirmations,
+    returned_contents,
     rma_explanation,
     rma_for,
     shipment_of,
@@ -115,6 +117,11 @@ def rma_page(
             for name in required_confirmations(rma.kind)
         ],
         "flags": [ReceiptFlag(flag).label for flag in rma.receipt_flags],
+        "is_money_back": rma.kind == RmaKind.MONEY_BACK,
+        "box": returned_contents(rma),
+        "box_rows": [(name, bool((returned_contents(rma) or {}).get(name))) for name in CONTENTS],
+        "refund_lines": rma.refund_explanation.splitlines(),
+        "has_arrived": rma.status in (RmaStatus.RECEIVED, RmaStatus.FLAGGED, RmaStatus.INSPECTED),
         "decisions": Decision.choices,
         "is_advance_exchange": rma.kind == RmaKind.ADVANCE_EXCHANGE,
         "is_decidable": rma.kind in (RmaKind.REPAIR, RmaKind.REPLACEMENT),
@@ -298,6 +305,34 @@ def decide_rma(request: HttpRequest, number: int) -> HttpResponse:
     return _rma_action(request, number, "decide", forms.DecideForm(request.POST), perform)
 
 
+@_post_only
+def record_return_contents(request: HttpRequest, number: int) -> HttpResponse:
+    """The clerk checks a money-back return's box again (F3)."""
+
+    def perform(rma: Rma, form: forms.ContentsForm) -> str:
+        services.record_return_contents(
+            actor=request.user,
+            rma=rma,
+            manuals=form.answer("manuals"),
+            media=form.answer("media"),
+            documentation=form.answer("documentation"),
+        )
+        return "Contents recorded; the refund follows them (rule F3)."
+
+    return _rma_action(request, number, "contents", forms.ContentsForm(request.POST), perform)
+
+
+@_post_only
+def accept_missing_contents(request: HttpRequest, number: int) -> HttpResponse:
+    """An agent refunds a money-back return without all its contents, with a reason (F3)."""
+
+    def perform(rma: Rma, form: forms.ReasonForm) -> str:
+        services.accept_missing_contents(actor=request.user, rma=rma, reason=form.text("reason"))
+        return "Missing contents accepted; the refund is recomputed (rule F3)."
+
+    return _rma_action(request, number, "accept_missing", forms.ReasonForm(request.POST), perform)
+
+
 @staff_page
 def rma_label(request: HttpRequest, number: int) -> HttpResponse:
     """The return label PDF (R2), once issued."""
@@ -329,6 +364,7 @@ def receiving(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return render(request, "console/receiving.html", desk_page(request))
     form = forms.ScanForm(request.POST)
+    box = forms.ContentsForm(request.POST)
     try:
         expected = None
         typed = form.text("expected")
@@ -342,13 +378,20 @@ def receiving(request: HttpRequest) -> HttpResponse:
             label_rma_number=form.text("label_rma_number"),
             received_at=clock.now(),
             expected=expected,
+            manuals=box.answer("manuals"),
+            media=box.answer("media"),
+            documentation=box.answer("documentation"),
         )
     except REFUSALS as error:
         refusal = refusal_of(error, "scan")
         return render(
             request,
             "console/receiving.html",
-            desk_page(request, refusal=refusal, posted={"scan": form}),
+            desk_page(
+                request,
+                refusal=refusal,
+                posted={"scan": form, "scan_box": box},
+            ),
             status=refusal.status,
         )
     if flags:
@@ -364,6 +407,8 @@ def receiving(request: HttpRequest) -> HttpResponse:
         messages.warning(request, f"FLAGGED FOR REJECTION (rule R3): {why}{label}. {where}")
     elif rma is not None:
         messages.success(request, f"RMA {rma.number} received ({rma.get_kind_display()}).")
+    if rma is not None and rma.kind == RmaKind.MONEY_BACK and rma.refund_eligible is False:
+        messages.warning(request, f"RMA {rma.number}: no refund. {rma.refund_explanation}")
     return redirect("console:receiving")
 
 

@@ -117,6 +117,16 @@ urlpatterns = [
         name="rma_delivered",
     ),
     path("rmas/<console_number:number>/decide", rma_views.decide_rma, name="rma_decide"),
+    path(
+        "rmas/<console_number:number>/contents",
+        rma_views.record_return_contents,
+        name="rma_contents",
+    ),
+    path(
+        "rmas/<console_number:number>/accept-missing-contents",
+        rma_views.accept_missing_contents,
+        name="rma_accept_missing",
+    ),
     # the receiving desk
     path("receiving/", rma_views.receiving, name="receiving"),
     path(

@@ -26,12 +26,12 @@ from rmadesk.billing.selectors import (
     visible_invoices,
     with_totals,
 )
-from rmadesk.billing.totals import Totals
+from rmadesk.billing.totals import Totals, settlements_of
 from rmadesk.core import clock
 from rmadesk.core.errors import NotFound
 from rmadesk.core.policies import active_policy
 from rmadesk.policy.errors import PolicyError
-from rmadesk.policy.money import RefundAnswer, late_fee, money_back_refund
+from rmadesk.policy.money import RefundAnswer, late_fee_schedule, money_back_refund
 from rmadesk.policy.service_levels import find_target, response_due, target_calendar
 from rmadesk.policy.warranty import AppointmentAnswer, appointment_notice
 from rmadesk.rmas.choices import RmaKind
@@ -323,14 +323,17 @@ def invoice_row(invoice: Invoice, today: dt.date | None = None) -> InvoiceRow:
 
 
 def late_fee_explanation(row: InvoiceRow, today: dt.date | None = None) -> tuple[str, ...]:
-    """Why an overdue invoice carries late fees (F2), from the policy core."""
+    """Why an overdue invoice carries late fees (F2), from the policy core: month by month, on
+    the principal unpaid at each month's end (payments by the date they were received)."""
     if row.status != "overdue":
         return ()
-    answer = late_fee(
-        active_policy(),
-        principal=row.totals.unpaid_principal,
+    policy = active_policy()
+    answer = late_fee_schedule(
+        policy,
+        principal=row.invoice.principal,
         due_on=row.invoice.due_on,
         on=today or vendor_today(),
+        settlements=settlements_of(row.invoice, policy.vendor_zone),
         currency=row.invoice.currency,
     )
     return answer.explain
@@ -363,6 +366,7 @@ def _money_back(asset: Asset, arrived_on: dt.date) -> RefundAnswer:
         arrived_on=max(arrived_on, asset.shipped_on),
         kind=product_kind(asset),
         currency=asset.currency,
+        shipping_and_handling=asset.shipping_and_handling,
     )
 
 

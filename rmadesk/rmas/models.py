@@ -45,6 +45,13 @@ class Rma(models.Model):
     # F3: money-back returns. The refund is computed by the policy core when the return is
     # received (or accepted), and recomputed if an agent then waives the restocking fee.
     restocking_waived_reason = models.TextField(blank=True)
+    # F3: what the clerk found in a money-back return's box (None: not checked, or not a
+    # money-back return). A missing item refuses the refund unless an agent accepts it, with
+    # the reason recorded here.
+    returned_manuals = models.BooleanField(null=True, blank=True)
+    returned_media = models.BooleanField(null=True, blank=True)
+    returned_documentation = models.BooleanField(null=True, blank=True)
+    missing_contents_accepted_reason = models.TextField(blank=True)
     refund_eligible = models.BooleanField(null=True, blank=True)
     refund_amount = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     restocking_fee = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)

@@ -32,6 +32,22 @@ NO_LIABILITY_NOTICE = _(
 )
 
 
+# F3: what the clerk checks in a money-back return's box, by the policy core's names.
+CONTENT_FIELDS = {
+    "manuals": "returned_manuals",
+    "media": "returned_media",
+    "documentation": "returned_documentation",
+}
+
+
+def returned_contents(rma: Rma) -> dict[str, bool] | None:
+    """What came back in a money-back return's box (F3), or None while not checked."""
+    found = {name: getattr(rma, field) for name, field in CONTENT_FIELDS.items()}
+    if any(value is None for value in found.values()):
+        return None
+    return {name: bool(value) for name, value in found.items()}
+
+
 def visible_rmas(user: Actor) -> QuerySet[Rma]:
     """Every RMA for staff; a customer's contact sees its own customer's RMAs only."""
     scope = customer_scope(user)
@@ -90,7 +106,7 @@ def rma_explanation(rma: Rma) -> tuple[str, ...]:
             f"or accepts it with a recorded reason (rule R3)."
         )
     if rma.refund_explanation:
-        explain.append(rma.refund_explanation)
+        explain.extend(rma.refund_explanation.splitlines())
     if rma.kind == RmaKind.REPAIR:
         customer = rma.ticket.customer
         explain.append(return_shipping(customer.country, customer.region).explain)

@@ -428,6 +428,7 @@ def asset_form(asset: Asset, **changes: object) -> dict[str, object]:
         "extended_to_years": "",
         "onsite": asset.onsite,
         "price": str(asset.price),
+        "shipping_and_handling": str(asset.shipping_and_handling),
         "currency": asset.currency,
         "drives": "",
         "software_version": asset.software_version,

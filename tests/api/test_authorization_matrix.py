@@ -100,6 +100,8 @@ BODIES: dict[tuple[str, str], dict[str, object] | None] = {
     ("post", "/rmas/{number}/ship-back"): {"shipped_at": LATER},
     ("post", "/rmas/{number}/delivered"): {"delivered_at": LATER},
     ("post", "/rmas/{number}/waive-restocking-fee"): {"reason": "goodwill"},
+    ("post", "/rmas/{number}/contents"): {"manuals": True, "media": True, "documentation": True},
+    ("post", "/rmas/{number}/accept-missing-contents"): {"reason": "media are downloads"},
     ("get", "/invoices"): None,
     ("get", "/invoices/{number}"): None,
     ("get", "/invoices/{number}/invoice.pdf"): None,

@@ -103,6 +103,7 @@ def test_credited_after_the_part_arrives(contact, two_customers):
         {
             "number": "CN-000001",
             "invoice": "INV-000001",
+            "kind": "credit",
             "amount": "630.00",
             "reason": detail.body["credit_notes"][0]["reason"],
             "issued_at": "2026-11-22T10:00:00-08:00",
@@ -152,6 +153,28 @@ def test_detail_has_lines_payments_and_credit_notes(staff, two_customers):
         }
     ]
     assert (body["payments"], body["balance"]) == ("30.00", "600.00")
+
+
+def test_F2_a_payment_received_before_charged_months_ended_credits_their_fee(staff, two_customers):
+    # B's 1000.00, due 10 Sep: months 1 (to 10 Oct) and 2 (to 10 Nov) charged 15.00 each.
+    services.accrue_late_fees(now=ON_DAY_20)
+    finance = staff("finance")
+    with clock.frozen_at(ON_DAY_20 + dt.timedelta(hours=1)):
+        paid = finance.post(
+            "/invoices/INV-000002/payments",
+            {"amount": "500.00", "received_at": "2026-10-05T09:00:00-07:00"},
+        )
+        assert paid.status == 201, paid.body
+        # Received before month 1 ended: both months are 1.5% of 500.00; 15.00 is credited.
+        assert (paid.body["balance"], paid.body["status"]) == ("515.00", "overdue")
+        body = finance.get("/invoices/INV-000002").body
+    assert [(note["kind"], note["amount"]) for note in body["credit_notes"]] == [
+        ("late_fee_correction", "15.00")
+    ]
+    assert [line["amount"] for line in body["lines"] if line["kind"] == "late_fee"] == [
+        "15.00",
+        "15.00",
+    ]
 
 
 def test_list_uses_a_fixed_number_of_queries(staff):
@@ -204,6 +227,7 @@ def test_credit_note_through_the_api(staff, two_customers):
         assert partial.body == {
             "number": "CN-000001",
             "invoice": "INV-000002",
+            "kind": "credit",
             "amount": "250.00",
             "reason": "goodwill",
             "issued_at": "2026-11-22T10:00:00-08:00",
@@ -246,6 +270,14 @@ def test_anonymous_is_401(anonymous):
         ({"amount": "1.00", "tip": "5"}, (422, "tip", None)),
         ({"amount": "1.00", "received_at": "2026-11-20T09:00:00"}, (422, "received_at", "T1")),
         ({"amount": "1.00", "received_at": "yesterday"}, (422, "received_at", "T1")),
+        (
+            {"amount": "1.00", "received_at": "2099-01-01T09:00:00-08:00"},
+            (400, "received_at", "T1"),
+        ),
+        (
+            {"amount": "1.00", "received_at": "2026-11-15T09:00:00-08:00"},
+            (400, "received_at", "F2"),
+        ),
         ({"amount": "1.00", "reference": 5}, (422, "reference", None)),
     ],
 )

@@ -375,7 +375,12 @@ def test_f2_paid_and_credited_invoices_accrue_nothing():
 
 def test_f2_late_fees_are_charged_on_the_unpaid_principal():
     inv = invoice(at=dt.datetime(2026, 1, 10, 18, 0, tzinfo=UTC), terms=0)
-    services.record_payment(actor=finance_user(), invoice=inv, amount=Decimal("600.00"))
+    services.record_payment(
+        actor=finance_user(),
+        invoice=inv,
+        amount=Decimal("600.00"),
+        received_at=dt.datetime(2026, 1, 20, 18, tzinfo=UTC),  # before month 1 ended
+    )
     services.accrue_late_fees(now=dt.datetime(2026, 3, 15, 20, tzinfo=UTC))
     assert lines_of(inv) == [(1, "6.00"), (2, "6.00")]  # 1.5% of 400.00 per month
 

@@ -118,14 +118,14 @@ def test_the_pdf_shows_the_vendor_customer_dates_lines_and_totals(berlin):
 
 def test_payments_and_credit_notes_reduce_the_amount_due(berlin):
     invoice = service_invoice(berlin)
-    services.record_payment(
-        actor=finance_user(),
-        invoice=invoice,
-        amount=Decimal("1000.00"),
-        received_at=PAID_AT,
-        reference="WIRE 4471",
-    )
     with clock.frozen_at(PAID_AT):
+        services.record_payment(
+            actor=finance_user(),
+            invoice=invoice,
+            amount=Decimal("1000.00"),
+            received_at=PAID_AT,
+            reference="WIRE 4471",
+        )
         services.issue_credit_note(
             actor=finance_user(), invoice=invoice, amount=Decimal("50.00"), reason="Goodwill"
         )
@@ -144,9 +144,10 @@ def test_payments_and_credit_notes_reduce_the_amount_due(berlin):
 
 def test_a_paid_invoice_says_so_and_owes_nothing(berlin):
     invoice = service_invoice(berlin)
-    services.record_payment(
-        actor=finance_user(), invoice=invoice, amount=Decimal("1650.00"), received_at=PAID_AT
-    )
+    with clock.frozen_at(PAID_AT):
+        services.record_payment(
+            actor=finance_user(), invoice=invoice, amount=Decimal("1650.00"), received_at=PAID_AT
+        )
     lines = pdf_lines(render(invoice.number))
     assert "Status: paid Fri 20 Nov 2026 10:30 CET" in lines
     assert "Amount due 0.00 USD" in lines

@@ -187,6 +187,8 @@ ACTIONS = [
     ("/console/rmas/{r}/delivered", {"delivered_at": ""}),
     ("/console/rmas/{r}/inspect", {"notes": "Fine."}),
     ("/console/rmas/{r}/decide", {"decision": "repair"}),
+    ("/console/rmas/{r}/contents", {"returned_manuals": "on"}),
+    ("/console/rmas/{r}/accept-missing-contents", {"reason": "media are downloads"}),
     ("/console/receiving/", {"label_rma_number": "{r}"}),
     ("/console/receiving/{r}/accept", {"reason": "ok"}),
     ("/console/receiving/{r}/reject", {"reason": "no"}),

@@ -109,3 +109,34 @@ def test_other_roles_see_the_refusal_with_403_and_nothing_is_recorded(overdue, r
 
 def test_an_unknown_invoice_is_404(db):
     assert client_for(make_user("finance")).get("/console/invoices/INV-999999/").status_code == 404
+
+
+def test_F2_finance_records_when_a_payment_was_received(overdue):
+    # Due 31 Aug; months 1 (to 30 Sep) and 2 (to 31 Oct) charged 15.00 each on 1000.00.
+    client = client_for(make_user("finance"))
+    form = html(client.get(f"/console/invoices/{overdue.number}/"))
+    assert 'type="datetime-local" id="payment-received-at" name="received_at"' in form
+    response = client.post(
+        f"/console/invoices/{overdue.number}/payments",
+        {"amount": "500.00", "received_at": "2026-09-15T10:00", "reference": "wire 8"},
+    )
+    assert response.status_code == 302
+    payment = Payment.objects.get(invoice=overdue)
+    assert payment.received_at == pacific(2026, 9, 15, 10, 0)
+    # Received before both months ended: they were due on 500.00, 15.00 is credited (F2).
+    note = CreditNote.objects.get(invoice=overdue)
+    assert (note.kind, note.amount) == ("late_fee_correction", Decimal("15.00"))
+    page = html(client.get(response["Location"]))
+    assert '<strong id="balance">515.00 USD</strong>' in page
+    assert "(late fee correction, rule F2)" in page
+
+
+def test_F2_T1_a_payment_received_tomorrow_is_refused_naming_the_field(overdue):
+    client = client_for(make_user("finance"))
+    response = client.post(
+        f"/console/invoices/{overdue.number}/payments",
+        {"amount": "500.00", "received_at": "2026-11-19T10:00"},
+    )
+    assert response.status_code == 400
+    assert "received_at" in text_of(html(response)) and "T1" in text_of(html(response))
+    assert not Payment.objects.exists()

@@ -304,3 +304,76 @@ def test_r4_advance_exchanges_awaiting_return_with_days_left(desk):
     ) in text
     assert "label expired" in text and "0 days" in text
     assert "2 RMAs, soonest invoice first." in text
+
+
+# ------------------------------------------------------------------- F3 money-back returns
+
+
+def _money_back():
+    """A 1,999.00 system with 49.00 shipping and handling, shipped 1 Nov (F3 until 1 Dec)."""
+    return rma_of(
+        "money_back",
+        items=[{"part": "TrueNAS M50", "serial": "M50-1", "unit_price": Decimal("1999.00")}],
+        issued_at=pacific(2026, 11, 5, 9, 0),
+        shipped_on=dt.date(2026, 11, 1),
+        shipping_and_handling=Decimal("49.00"),
+    )
+
+
+def test_F3_the_clerk_ticks_what_came_back_and_the_refund_is_explained(desk):
+    rma = _money_back()
+    clerk = client_for(make_user("clerk"))
+    desk_page = html(clerk.get("/console/receiving/"))
+    assert 'name="returned_manuals"' in desk_page and 'name="returned_media"' in desk_page
+    response = clerk.post(
+        "/console/receiving/",
+        {
+            "label_rma_number": str(rma.number),
+            "returned_manuals": "on",
+            "returned_media": "on",
+            "returned_documentation": "on",
+        },
+    )
+    assert response.status_code == 302
+    got = fresh(rma)
+    assert (got.refund_amount, got.restocking_fee) == (Decimal("1599.20"), Decimal("399.80"))
+    text = text_of(html(client_for(desk.agent).get(f"/console/rmas/{rma.number}/")))
+    assert "manuals back · media back · documentation back" in text
+    assert "Shipping and handling of the original order, 49.00 USD: not refunded (rule F3)." in text
+    assert "− Restocking fee, 20% of the product price: 399.80 USD (rule F3)." in text
+
+
+def test_F3_unticked_media_refuses_the_refund_until_an_agent_accepts_it(desk):
+    rma = _money_back()
+    clerk = client_for(make_user("clerk"))
+    clerk.post(
+        "/console/receiving/",
+        {
+            "label_rma_number": str(rma.number),
+            "returned_manuals": "on",
+            "returned_documentation": "on",
+        },
+    )
+    assert "no refund. Came back without its media" in html(clerk.get("/console/receiving/"))
+    assert (fresh(rma).refund_eligible, fresh(rma).refund_amount) == (False, None)
+    agent = client_for(desk.agent)
+    page = text_of(html(agent.get(f"/console/rmas/{rma.number}/")))
+    assert "media MISSING" in page and "Refund without the missing contents" in page
+    refused = agent.post(f"/console/rmas/{rma.number}/accept-missing-contents", {"reason": " "})
+    assert refused.status_code == 400 and "F3" in text_of(html(refused))
+    accepted = agent.post(
+        f"/console/rmas/{rma.number}/accept-missing-contents",
+        {"reason": "The media are a download."},
+    )
+    assert accepted.status_code == 302
+    assert fresh(rma).refund_amount == Decimal("1599.20")
+    # The clerk's correction of the box is the clerk's.
+    assert (
+        agent.post(f"/console/rmas/{rma.number}/contents", {"returned_media": "on"}).status_code
+        == 403
+    )
+    fixed = clerk.post(
+        f"/console/rmas/{rma.number}/contents",
+        {"returned_manuals": "on", "returned_media": "on", "returned_documentation": "on"},
+    )
+    assert fixed.status_code == 302 and fresh(rma).returned_media is True

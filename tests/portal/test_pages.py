@@ -540,5 +540,9 @@ def test_invoices_with_late_fees_and_status_F2(alice, acme):
     detail = alice.get(f"/portal/invoices/{overdue.number}/")
     assert detail.status_code == 200
     text = page(detail)
-    assert "Due 2026-09-02, still unpaid 2026-11-25: 2 full months overdue" in text
-    assert "3% = 30.00 USD (rules F2, F4)." in text
+    assert "Due 2026-09-02, 2 full months overdue on 2026-11-25" in text
+    assert (
+        "Month 2 (ended 2026-11-02): 1.5% of the principal unpaid at its end, 1000.00 USD = "
+        "15.00 USD (rule F2)."
+    ) in text
+    assert "rounded half-up to the cent at the end: 30.00 USD (rules F2, F4)." in text

@@ -53,6 +53,7 @@ def ticket_on(
     shipped_on: dt.date = dt.date(2026, 10, 1),
     price: Decimal = Decimal("1000.00"),
     currency: str = "USD",
+    shipping_and_handling: Decimal = Decimal("0.00"),
     **ticket: Any,
 ) -> Ticket:
     """An open ticket on an asset of `model` for a customer in `country`."""
@@ -62,7 +63,12 @@ def ticket_on(
         name=model, product_line=product_line, advance_exchange=advance_exchange
     )
     asset = AssetFactory(
-        customer=customer, model=product, shipped_on=shipped_on, price=price, currency=currency
+        customer=customer,
+        model=product,
+        shipped_on=shipped_on,
+        price=price,
+        currency=currency,
+        shipping_and_handling=shipping_and_handling,
     )
     return TicketFactory(asset=asset, customer=customer, **ticket)
 

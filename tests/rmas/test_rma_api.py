@@ -4,6 +4,7 @@ decisions (R7, R8), money-back refunds (F3), and who may do what."""
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -365,8 +366,11 @@ def test_f3_money_back_refund_with_and_without_waiver(staff, waiver, refund, fee
         "eligible": None,
         "amount": None,
         "restocking_fee": None,
+        "shipping_and_handling": "0.00",
         "currency": "USD",
         "restocking_waived_reason": "",
+        "contents": None,
+        "missing_contents_accepted_reason": "",
         "explanation": "",
     }
     if waiver:
@@ -374,7 +378,13 @@ def test_f3_money_back_refund_with_and_without_waiver(staff, waiver, refund, fee
         assert waived.status == 200, waived.body
     received = staff("clerk").post(
         f"/rmas/{ticket.number}/receive",
-        {"received_at": "2026-10-30T09:00:00-07:00", "label_rma_number": str(ticket.number)},
+        {
+            "received_at": "2026-10-30T09:00:00-07:00",
+            "label_rma_number": str(ticket.number),
+            "manuals": True,
+            "media": True,
+            "documentation": True,
+        },
     )
     assert received.status == 200, received.body
     got = received.body["refund"]
@@ -385,7 +395,61 @@ def test_f3_money_back_refund_with_and_without_waiver(staff, waiver, refund, fee
         "USD",
     )
     assert got["restocking_waived_reason"] == (waiver or "")
-    assert got["explanation"] in received.body["explain"]
+    assert all(line in received.body["explain"] for line in got["explanation"].splitlines())
+
+
+def test_F3_the_box_is_checked_at_receiving_through_the_api(staff):
+    ticket = ticket_on(
+        shipped_on=dt.date(2026, 10, 1),
+        price=Decimal("1999.00"),
+        shipping_and_handling=Decimal("49.00"),
+    )
+    open_via_api(
+        staff("agent"),
+        ticket,
+        kind="money_back",
+        items=[{"part": "TrueNAS M50", "serial": "M50-1", "unit_price": "1999.00"}],
+        issued_at="2026-10-05T09:00:00-07:00",
+    )
+    clerk = staff("clerk")
+    receive = {"received_at": "2026-10-30T09:00:00-07:00", "label_rma_number": str(ticket.number)}
+    unchecked = clerk.post(f"/rmas/{ticket.number}/receive", receive)
+    assert (unchecked.status, unchecked.body["rule"], unchecked.body["field"]) == (
+        400,
+        "F3",
+        "manuals",
+    )
+    received = clerk.post(
+        f"/rmas/{ticket.number}/receive",
+        receive | {"manuals": True, "media": False, "documentation": True},
+    )
+    assert received.status == 200, received.body
+    refund = received.body["refund"]
+    assert (refund["eligible"], refund["amount"], refund["shipping_and_handling"]) == (
+        False,
+        None,
+        "49.00",
+    )
+    assert refund["contents"] == {"manuals": True, "media": False, "documentation": True}
+    assert (
+        clerk.post(f"/rmas/{ticket.number}/accept-missing-contents", {"reason": "x"}).status == 403
+    )
+    accepted = staff("agent").post(
+        f"/rmas/{ticket.number}/accept-missing-contents",
+        {"reason": "TrueNAS media is a download"},
+    )
+    assert accepted.status == 200, accepted.body
+    refund = accepted.body["refund"]
+    assert (refund["eligible"], refund["amount"], refund["restocking_fee"]) == (
+        True,
+        "1599.20",
+        "399.80",
+    )
+    assert refund["missing_contents_accepted_reason"] == "TrueNAS media is a download"
+    fixed = clerk.post(
+        f"/rmas/{ticket.number}/contents", {"manuals": True, "media": True, "documentation": True}
+    )
+    assert fixed.status == 200 and fixed.body["refund"]["contents"]["media"] is True
 
 
 # ------------------------------------------------------------------------------- who may

@@ -74,6 +74,9 @@ def test_f3_refund_and_restocking_fee_add_up_to_the_price(prices, waived):
         actor=user("clerk"),
         label_rma_number=rma.number,
         received_at=dt.datetime(2026, 10, 20, 9, tzinfo=LA),
+        manuals=True,
+        media=True,
+        documentation=True,
     )
     assert got is not None and got.refund_eligible is True
     price = sum(prices, Decimal("0.00"))

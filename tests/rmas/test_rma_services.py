@@ -33,6 +33,9 @@ from rmadesk.rmas.services import (
 )
 from tests.rmas.factories import ISSUED, ITEMS, pacific, rma_of, ticket_on, user
 
+# F3: a money-back return's box, checked at receiving: everything came back.
+BOX_COMPLETE = {"manuals": True, "media": True, "documentation": True}
+
 pytestmark = pytest.mark.django_db
 
 
@@ -513,7 +516,10 @@ def test_r3_accepting_an_expired_advance_exchange_part_voids_its_invoice():
 def _inspected(**options):
     rma = rma_of(**options)
     receive_return(
-        actor=user("clerk"), label_rma_number=rma.number, received_at=pacific(2026, 10, 30, 9)
+        actor=user("clerk"),
+        label_rma_number=rma.number,
+        received_at=pacific(2026, 10, 30, 9),
+        **BOX_COMPLETE,
     )
     inspect_return(
         actor=user("agent"), rma=rma, notes="PSU fan seized", at=pacific(2026, 10, 30, 11)
@@ -599,6 +605,7 @@ def test_f3_money_back_refund_less_20_percent_restocking_fee():
         actor=user("clerk"),
         label_rma_number=_money_back().number,
         received_at=pacific(2026, 10, 31, 16),  # day 30 after shipment on 1 October: the last day
+        **BOX_COMPLETE,
     )
     assert rma is not None
     assert rma.refund_eligible is True
@@ -607,7 +614,9 @@ def test_f3_money_back_refund_less_20_percent_restocking_fee():
         Decimal("200.00"),
         "USD",
     )
-    assert "restocking fee 20% = 200.00 USD" in rma.refund_explanation
+    assert "− Restocking fee, 20% of the product price: 200.00 USD (rule F3)." in (
+        rma.refund_explanation.splitlines()
+    )
     assert AuditEvent.objects.get(verb="rma.received").rules == ["R3", "F3"]
 
 
@@ -619,7 +628,10 @@ def test_f3_restocking_fee_waived_with_a_reason_before_arrival():
     assert (no_reason.value.rule, no_reason.value.field) == ("F3", "reason")
     waive_restocking_fee(actor=agent, rma=rma, reason="shipped the wrong model")
     rma, _ = receive_return(
-        actor=user("clerk"), label_rma_number=rma.number, received_at=pacific(2026, 10, 20, 9)
+        actor=user("clerk"),
+        label_rma_number=rma.number,
+        received_at=pacific(2026, 10, 20, 9),
+        **BOX_COMPLETE,
     )
     assert rma is not None
     assert (rma.refund_amount, rma.restocking_fee) == (Decimal("1000.00"), Decimal("0.00"))
@@ -631,6 +643,7 @@ def test_f3_waiving_after_arrival_recomputes_the_refund():
         actor=user("clerk"),
         label_rma_number=_money_back().number,
         received_at=pacific(2026, 10, 20, 9),
+        **BOX_COMPLETE,
     )
     assert rma is not None
     assert rma.refund_amount == Decimal("800.00")
@@ -647,6 +660,7 @@ def test_f3_a_product_arriving_after_30_days_gets_no_refund():
         actor=user("clerk"),
         label_rma_number=_money_back().number,
         received_at=pacific(2026, 11, 1, 9),
+        **BOX_COMPLETE,
     )
     assert rma is not None
     assert flags == []  # its RMA is still valid; the money-back window is not

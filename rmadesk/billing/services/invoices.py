@@ -9,16 +9,25 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Max
 
-from rmadesk.billing.choices import InvoiceKind, InvoiceStatus, LineKind
-from rmadesk.billing.events import CreditNoteIssued, InvoiceFacts, InvoiceIssued, PaymentRecorded
+from rmadesk.billing.choices import CreditNoteKind, InvoiceKind, InvoiceStatus, LineKind
+from rmadesk.billing.events import (
+    CreditNoteIssued,
+    InvoiceFacts,
+    InvoiceIssued,
+    LateFeeCorrected,
+    PaymentRecorded,
+)
 from rmadesk.billing.models import CreditNote, Invoice, InvoiceLine, Payment
 from rmadesk.billing.permissions import require_finance
-from rmadesk.billing.totals import ZERO, Totals, totals_of
+from rmadesk.billing.totals import ZERO, Totals, settlements_of, totals_of
+from rmadesk.core import clock
 from rmadesk.core.errors import Conflict, InvalidInput
 from rmadesk.core.locking import lock
 from rmadesk.core.permissions import Actor, instant_for, user_or_none
@@ -28,6 +37,13 @@ from rmadesk.core.validation import required_text
 from rmadesk.customers.models import Customer
 from rmadesk.policy.errors import PolicyError
 from rmadesk.policy.loader import Policy
+from rmadesk.policy.money import (
+    Settlement,
+    full_months_between,
+    late_fee_schedule,
+    month_end,
+    round_money,
+)
 from rmadesk.rmas.models import Rma
 from rmadesk.tickets.events import CustomerFacts, TicketFacts
 
@@ -228,6 +244,145 @@ def ticket_number_of(invoice: Invoice) -> int | None:
     return invoice.rma.number if invoice.rma is not None else None
 
 
+def received_instant(invoice: Invoice, received_at: dt.datetime, policy: Policy) -> dt.datetime:
+    """When a payment was received: not after now (T1), not before the invoice's issue date (F2).
+
+    The issue date is the vendor's calendar date, so money received on the day of issue, before
+    the invoice was written, counts (payment upfront, F1).
+    """
+    if received_at > clock.now():
+        raise InvalidInput(
+            f"received_at {received_at.isoformat()} is in the future: a payment is recorded "
+            f"when it was received",
+            rule="T1",
+            field="received_at",
+        )
+    received_on = vendor_date(policy, received_at)
+    issued_on = vendor_date(policy, invoice.issued_at)
+    if received_on < issued_on:
+        raise InvalidInput(
+            f"received_at {received_on} is before invoice {invoice.number} was issued on "
+            f"{issued_on}: a payment is received for an invoice already issued",
+            rule="F2",
+            field="received_at",
+        )
+    return received_at
+
+
+@dataclass(frozen=True)
+class FeeCorrection:
+    """A late payment's effect on the late fees already charged (F2): `amount` > 0 is owed
+    more, < 0 was charged too much; `explain` says which months and why."""
+
+    amount: Decimal
+    months: tuple[int, ...]
+    explain: tuple[str, ...]
+
+
+def late_fee_correction(
+    invoice: Invoice,
+    totals: Totals,
+    policy: Policy,
+    *,
+    extra: Settlement | None = None,
+) -> FeeCorrection | None:
+    """What the late fees already charged should be given the dated payments (F2, F4).
+
+    Only when money (`extra`, the payment being recorded, or any on record) is dated before
+    the end of a month already charged: that month's fee was computed on a principal that was
+    in fact lower. Months 1..m (m the last charged) are recomputed together, so after the
+    correction the fees charged are exactly the F2 fee of m months, rounded once (F4).
+    """
+    charged = invoice.lines.filter(kind=LineKind.LATE_FEE).aggregate(m=Max("late_fee_month"))
+    last = charged["m"]
+    if not last:
+        return None
+    settlements = settlements_of(invoice, policy.vendor_zone)
+    if extra is not None:
+        settlements.append(extra)
+    if extra is not None and full_months_between(invoice.due_on, extra.on) >= last:
+        return None  # received after the last charged month ended: it lowers no charged fee
+    schedule = late_fee_schedule(
+        policy,
+        principal=invoice.principal,
+        due_on=invoice.due_on,
+        on=month_end(invoice.due_on, last),
+        settlements=settlements,
+        currency=invoice.currency,
+    )
+    # Quantized: SQLite's sums come back with more digits than the cents they add up.
+    difference = round_money(schedule.total_to(last) - totals.net_late_fees)
+    if difference == 0:
+        return None
+    dated = [extra] if extra is not None else settlements
+    first = min((full_months_between(invoice.due_on, s.on) + 1 for s in dated), default=1)
+    affected = tuple(m for m in schedule.months if m.month >= first)
+    return FeeCorrection(
+        amount=difference,
+        months=tuple(m.month for m in affected),
+        explain=tuple(
+            f"month {m.month} (ended {m.ends_on}) on the principal unpaid at its end, "
+            f"{m.unpaid_principal} {invoice.currency}: {m.fee} {invoice.currency}"
+            for m in affected
+        ),
+    )
+
+
+def correct_late_fees(
+    *,
+    actor: Actor,
+    invoice: Invoice,
+    correction: FeeCorrection,
+    at: dt.datetime,
+    cause: str,
+) -> CreditNote | InvoiceLine:
+    """Bring the late fees charged to what F2 says: a credit note when they were too high, a
+    new line when too low. A sent invoice's lines are never edited. The invoice is locked."""
+    reason = (
+        f"Late fees recomputed after {cause}: {'; '.join(correction.explain)}; "
+        f"{abs(correction.amount)} {invoice.currency} "
+        f"{'credited' if correction.amount < 0 else 'added'} (rules F2, F4)"
+    )
+    made: CreditNote | InvoiceLine
+    if correction.amount < 0:
+        made = CreditNote.objects.create(
+            number=credit_note_number(allocate_number("credit_note")),
+            invoice=invoice,
+            kind=CreditNoteKind.LATE_FEE_CORRECTION,
+            amount=-correction.amount,
+            reason=reason,
+            issued_at=at,
+        )
+        changes: dict[str, Any] = {"credit_note": made.number, "amount": -correction.amount}
+    else:
+        made = InvoiceLine.objects.create(
+            invoice=invoice,
+            kind=LineKind.LATE_FEE_CORRECTION,
+            description=reason,
+            amount=correction.amount,
+            added_at=at,
+        )
+        changes = {"line": made.description, "amount": correction.amount}
+    record_event(
+        actor=actor,
+        verb="invoice.late_fee_corrected",
+        subject_type="invoice",
+        subject_id=invoice.number,
+        ticket_number=ticket_number_of(invoice),
+        changes=changes | {"months": list(correction.months), "currency": invoice.currency},
+        rules=("F2", "F4"),
+        note=reason,
+        at=at,
+        event=LateFeeCorrected(
+            **event_facts(invoice),
+            amount=correction.amount,
+            months=correction.months,
+            credit_note=made.number if isinstance(made, CreditNote) else None,
+        ),
+    )
+    return made
+
+
 @transaction.atomic
 def record_payment(
     *,
@@ -239,17 +394,30 @@ def record_payment(
 ) -> Payment:
     """Record money received against an open invoice; settling the balance marks it paid.
 
-    The balance is principal plus late fees, less credit notes and earlier payments (F2); a
-    payment may not exceed it.
+    `received_at` is when the money was received (staff may give an earlier instant; never in
+    the future, never before the invoice's issue date). The balance is principal plus late
+    fees, less credit notes and earlier payments (F2); a payment may not exceed it. A payment
+    received before the end of a month whose late fee is already charged lowers that fee: the
+    difference is credited (`correct_late_fees`), in the same transaction. The invoice is
+    paid when the balance is settled, as of the latest payment's `received_at`.
     """
     require_finance(actor, "recording a payment")
     received_at = instant_for(actor, received_at, field="received_at")
     amount = _positive_amount(amount, "amount")
+    policy = active_policy()
     locked = locked_open_invoice(invoice)
+    received_at = received_instant(locked, received_at, policy)
     before = totals_of(locked)
-    if amount > before.balance:
+    correction = late_fee_correction(
+        locked,
+        before,
+        policy,
+        extra=Settlement(on=vendor_date(policy, received_at), amount=amount),
+    )
+    owed = round_money(before.balance + (correction.amount if correction is not None else ZERO))
+    if amount > owed:
         raise Conflict(
-            f"a payment of {amount} {locked.currency} exceeds the balance of {before.balance} "
+            f"a payment of {amount} {locked.currency} exceeds the balance of {owed} "
             f"{locked.currency} on invoice {locked.number}",
             field="amount",
         )
@@ -260,7 +428,8 @@ def record_payment(
         reference=reference.strip(),
         recorded_by=user_or_none(actor),
     )
-    balance = before.balance - amount
+    recorded_at = clock.now()
+    balance = owed - amount
     changes: dict[str, Any] = {
         "amount": amount,
         "received_at": received_at,
@@ -268,9 +437,10 @@ def record_payment(
         "balance": [before.balance, balance],
     }
     if balance == 0:
-        Invoice.objects.filter(pk=locked.pk).update(status=InvoiceStatus.PAID, paid_at=received_at)
+        paid_at = max(locked.payments.values_list("received_at", flat=True))
+        Invoice.objects.filter(pk=locked.pk).update(status=InvoiceStatus.PAID, paid_at=paid_at)
         changes["status"] = [InvoiceStatus.OPEN, InvoiceStatus.PAID]
-        invoice.status, invoice.paid_at = InvoiceStatus.PAID, received_at
+        invoice.status, invoice.paid_at = InvoiceStatus.PAID, paid_at
     record_event(
         actor=actor,
         verb="invoice.payment_recorded",
@@ -279,6 +449,7 @@ def record_payment(
         ticket_number=ticket_number_of(locked),
         changes=changes,
         rules=("F2", "F4"),
+        at=recorded_at,
         event=PaymentRecorded(
             **event_facts(
                 locked,
@@ -287,11 +458,23 @@ def record_payment(
                     late_fees=before.late_fees,
                     credits=before.credits,
                     payments=before.payments + amount,
+                    late_fee_credits=before.late_fee_credits,
                 ),
             ),
             amount=amount,
         ),
     )
+    if correction is not None:
+        correct_late_fees(
+            actor=actor,
+            invoice=locked,
+            correction=correction,
+            at=recorded_at,
+            cause=(
+                f"a payment of {amount} {locked.currency} received "
+                f"{vendor_date(policy, received_at)}, recorded {vendor_date(policy, recorded_at)}"
+            ),
+        )
     return payment
 
 

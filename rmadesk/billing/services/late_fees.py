@@ -1,5 +1,10 @@
 """Late fees on overdue invoices (F2, F4): one line per full month overdue, charged once.
 
+Month k's fee is charged on the principal unpaid at the end of month k, from the payments'
+and credit notes' own dates (`rmadesk.policy.money.late_fee_schedule`): money received after a
+month ended never lowers that month's fee, whenever it was recorded. A payment recorded after
+the fees it affects were charged corrects them when it is recorded (`record_payment`).
+
 The scan is idempotent and safe when two run at once: each claims its invoice with
 `select_for_update(skip_locked=True)`, and the constraint `one_late_fee_per_invoice_month`
 turns a concurrent run's duplicate into a no-op.
@@ -18,13 +23,13 @@ from rmadesk.billing.choices import InvoiceStatus, LineKind
 from rmadesk.billing.events import LateFeeAccrued
 from rmadesk.billing.models import Invoice, InvoiceLine
 from rmadesk.billing.services.invoices import event_facts, ticket_number_of, vendor_date
-from rmadesk.billing.totals import ZERO, Totals, totals_of
+from rmadesk.billing.totals import ZERO, Totals, settlements_of, totals_of
 from rmadesk.core.locking import claim
 from rmadesk.core.policies import active_policy
 from rmadesk.core.services import record_event
 from rmadesk.core.validation import aware_instant
 from rmadesk.policy.loader import Policy
-from rmadesk.policy.money import full_months_between, late_fee
+from rmadesk.policy.money import full_months_between, late_fee, late_fee_schedule
 
 
 def late_fee_lines(
@@ -57,7 +62,8 @@ def late_fee_lines(
 def accrue_late_fees(*, now: dt.datetime) -> int:
     """Add a late-fee line for each full month an open invoice is overdue, once (F2, F4).
 
-    Months are counted from the due date to today in the vendor's zone. Idempotent: months
+    Months are counted from the due date to today in the vendor's zone; each is charged on the
+    principal unpaid at its end, from the dated payments and credit notes. Idempotent: months
     already charged are skipped, and the constraint `one_late_fee_per_invoice_month` makes a
     concurrent run's duplicate a no-op. Returns how many lines this run added.
     """
@@ -81,18 +87,15 @@ def accrue_late_fees(*, now: dt.datetime) -> int:
                 )
             )
             totals = totals_of(invoice)
-            principal = totals.unpaid_principal
-            due = [
-                (k, amount)
-                for k, amount in late_fee_lines(
-                    policy,
-                    principal=principal,
-                    due_on=invoice.due_on,
-                    on=today,
-                    charged_months=(m for m in charged if m is not None),
-                )
-                if amount > 0
-            ]
+            schedule = late_fee_schedule(
+                policy,
+                principal=invoice.principal,
+                due_on=invoice.due_on,
+                on=today,
+                settlements=settlements_of(invoice, policy.vendor_zone),
+                currency=invoice.currency,
+            )
+            due = [m for m in schedule.months if m.month not in charged and m.fee > 0]
             if not due:
                 continue
             rate = policy.document.money.late_fee_rate_per_month
@@ -104,15 +107,15 @@ def accrue_late_fees(*, now: dt.datetime) -> int:
                             invoice=invoice,
                             kind=LineKind.LATE_FEE,
                             description=(
-                                f"Late fee, month {k} overdue since {invoice.due_on}: {percent}% "
-                                f"of the unpaid principal {principal} {invoice.currency} "
-                                f"(rules F2, F4)"
+                                f"Late fee, month {m.month} overdue since {invoice.due_on} (ended "
+                                f"{m.ends_on}): {percent}% of the principal unpaid at its end, "
+                                f"{m.unpaid_principal} {invoice.currency} (rules F2, F4)"
                             ),
-                            amount=amount,
-                            late_fee_month=k,
+                            amount=m.fee,
+                            late_fee_month=m.month,
                             added_at=now,
                         )
-                        for k, amount in due
+                        for m in due
                     )
             except IntegrityError:
                 continue  # a concurrent run charged these months first
@@ -123,9 +126,9 @@ def accrue_late_fees(*, now: dt.datetime) -> int:
                 subject_id=invoice.number,
                 ticket_number=ticket_number_of(invoice),
                 changes={
-                    "months": [k for k, _ in due],
-                    "amounts": [amount for _, amount in due],
-                    "unpaid_principal": principal,
+                    "months": [m.month for m in due],
+                    "amounts": [m.fee for m in due],
+                    "unpaid_principal": [m.unpaid_principal for m in due],
                     "currency": invoice.currency,
                 },
                 rules=("F2", "F4"),
@@ -138,13 +141,14 @@ def accrue_late_fees(*, now: dt.datetime) -> int:
                         invoice,
                         totals=Totals(
                             principal=totals.principal,
-                            late_fees=totals.late_fees + sum(a for _, a in due),
+                            late_fees=totals.late_fees + sum(m.fee for m in due),
                             credits=totals.credits,
                             payments=totals.payments,
+                            late_fee_credits=totals.late_fee_credits,
                         ),
                     ),
-                    months=tuple(k for k, _ in due),
-                    amounts=tuple(a for _, a in due),
+                    months=tuple(m.month for m in due),
+                    amounts=tuple(m.fee for m in due),
                 ),
             )
             added += len(due)

@@ -10,12 +10,14 @@ the transaction commits. Dates come from the policy core (`rma_dates`, `is_rma_e
 `money_back_refund`), never from here.
 
 The modules, by stage: `opening`, `returns` (confirmations, label, replacement, receiving),
-`decisions` (inspection, repair or replace, restocking fee), `shipments` (what ships to the
-customer and its N1-N3 promise), `scans` (expiry, reminders).
+`decisions` (inspection, repair or replace, restocking fee), `refunds` (a money-back return's
+contents, F3), `shipments` (what ships to the customer and its N1-N3 promise), `scans` (expiry,
+reminders).
 """
 
 from rmadesk.rmas.services.decisions import decide_rma, inspect_return, waive_restocking_fee
 from rmadesk.rmas.services.opening import open_rma
+from rmadesk.rmas.services.refunds import accept_missing_contents, record_return_contents
 from rmadesk.rmas.services.returns import (
     accept_return,
     confirm_rma,
@@ -34,6 +36,7 @@ from rmadesk.rmas.services.scans import (
 from rmadesk.rmas.services.shipments import identify_part, record_delivery, ship_back
 
 __all__ = [
+    "accept_missing_contents",
     "accept_return",
     "confirm_rma",
     "decide_rma",
@@ -46,6 +49,7 @@ __all__ = [
     "read_label_number",
     "receive_return",
     "record_delivery",
+    "record_return_contents",
     "reject_return",
     "remind_label_expiring",
     "remind_part_not_returned",

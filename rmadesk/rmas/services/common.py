@@ -20,6 +20,7 @@ from rmadesk.policy.rma import is_rma_expired
 from rmadesk.rmas.choices import RmaStatus
 from rmadesk.rmas.events import RmaEvent
 from rmadesk.rmas.models import Rma, RmaItem
+from rmadesk.rmas.selectors import returned_contents
 
 # An RMA in one of these states still waits for its package (R1 expiry applies to them).
 
@@ -181,7 +182,13 @@ def price_of(value: Any, where: str) -> Decimal:
 
 
 def refund_for(rma: Rma, arrived: dt.datetime) -> dict[str, list[Any]]:
-    """Compute and store a money-back refund for a product that arrived at `arrived` (F3)."""
+    """Compute and store a money-back refund for a product that arrived at `arrived` (F3).
+
+    The product price is the sum of the RMA's items; the shipping and handling of the original
+    order (the asset's) is never refunded; the contents the clerk checked (manuals, media,
+    documentation) decide eligibility unless an agent accepted them missing, with a reason.
+    The explanation is stored line by line.
+    """
     policy = active_policy()
     asset = rma.ticket.asset
     if asset is None:  # open_rma refuses RMAs without an asset; a hand-made row may lack one
@@ -195,6 +202,9 @@ def refund_for(rma: Rma, arrived: dt.datetime) -> dict[str, list[Any]]:
         kind=product_kind(asset),
         waive_restocking=rma.restocking_waived_reason or None,
         currency=asset.currency,
+        shipping_and_handling=asset.shipping_and_handling,
+        contents=returned_contents(rma),
+        accept_missing=rma.missing_contents_accepted_reason or None,
     )
     return apply_changes(
         rma,
@@ -202,5 +212,5 @@ def refund_for(rma: Rma, arrived: dt.datetime) -> dict[str, list[Any]]:
         refund_amount=answer.refund,
         restocking_fee=answer.restocking_fee,
         refund_currency=answer.currency,
-        refund_explanation=answer.reason[:1].upper() + answer.reason[1:] + ".",
+        refund_explanation="\n".join(answer.lines),
     )

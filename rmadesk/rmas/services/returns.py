@@ -9,7 +9,7 @@ from typing import Any
 from django.db import transaction
 
 from rmadesk.core import clock
-from rmadesk.core.errors import Conflict
+from rmadesk.core.errors import Conflict, InvalidInput
 from rmadesk.core.locking import copy_back
 from rmadesk.core.permissions import Actor, instant_for, user_or_none
 from rmadesk.core.policies import active_policy
@@ -31,7 +31,7 @@ from rmadesk.rmas.permissions import (
     require_rma_staff,
     require_staff_or_own_customer,
 )
-from rmadesk.rmas.selectors import missing_confirmations
+from rmadesk.rmas.selectors import CONTENT_FIELDS, missing_confirmations
 from rmadesk.rmas.services.common import (
     LABEL_NUMBER,
     RECEIVABLE,
@@ -237,6 +237,9 @@ def receive_return(
     label_rma_number: Any,
     received_at: dt.datetime,
     expected: Rma | None = None,
+    manuals: bool | None = None,
+    media: bool | None = None,
+    documentation: bool | None = None,
 ) -> tuple[Rma | None, list[str]]:
     """Book a package in at receiving and flag it for rejection where R3 says so.
 
@@ -248,6 +251,10 @@ def receive_return(
     clerk receives it on that RMA. Unflagged: `received` (a money-back refund is computed, F3;
     an advance exchange's day-14 invoice is voided, R4). Flagged: `flagged`, waiting for
     accept_return or reject_return. A flagged package with no RMA is only recorded.
+
+    A money-back return's box is checked here (F3): `manuals`, `media` and `documentation` say
+    whether each came back, and are required for one (True or False; a missing one refuses the
+    refund unless an agent accepts it with a reason). For other RMAs they are not recorded.
     """
     require_receiving(actor, "receiving a return")
     received = aware_instant(received_at, "received_at")
@@ -289,6 +296,9 @@ def receive_return(
             rule="R3",
         )
     not_before_issue(locked, received, "received_at")
+    contents = _checked_contents(
+        locked, {"manuals": manuals, "media": media, "documentation": documentation}
+    )
     if named is not None and is_rma_expired(locked.expires_at, received):
         flags.append(ReceiptFlag.EXPIRED)
     changes = apply_changes(
@@ -297,6 +307,7 @@ def receive_return(
         received_label_number=label_text[:40],
         receipt_flags=[str(flag) for flag in flags],
         status=RmaStatus.FLAGGED if flags else RmaStatus.RECEIVED,
+        **contents,
     )
     rules = ["R3"]
     if not flags:
@@ -390,6 +401,21 @@ def _on_received(rma: Rma, *, at: dt.datetime, rules: list[str]) -> dict[str, An
         return {}
     rules.append("F3")
     return refund_for(rma, at)
+
+
+def _checked_contents(rma: Rma, answers: dict[str, bool | None]) -> dict[str, bool]:
+    """The fields of a money-back return's checked contents (F3); nothing for other RMAs."""
+    if rma.kind != RmaKind.MONEY_BACK:
+        return {}
+    for name, answer in answers.items():
+        if answer is None:
+            raise InvalidInput(
+                f"a money-back return is checked at receiving: say whether its {name} came back "
+                f"(true or false)",
+                rule="F3",
+                field=name,
+            )
+    return {CONTENT_FIELDS[name]: yes_or_no(answer, name) for name, answer in answers.items()}
 
 
 def _user_id(actor: Actor) -> int | None:
