@@ -18,6 +18,7 @@ from rmadesk.core.models import AuditEvent
 from rmadesk.core.services import add_user
 from rmadesk.tickets.models import ServiceClock, Ticket
 from rmadesk.tickets.phone import EmailOnlyCall, log_call
+from tests.signin import signed_in
 from tests.tickets.factories import asset_on_plan, pacific, user
 
 pytestmark = pytest.mark.django_db
@@ -45,7 +46,7 @@ def warranty_call(plan: str, severity: str, at: dt.datetime, warranty_event: boo
 def agent_client():
     add_user(email="agent@vendor.example", role="agent", password="pw-for-tests-123")
     client = Client()
-    assert client.login(username="agent@vendor.example", password="pw-for-tests-123")
+    assert signed_in(client, "agent@vendor.example", "pw-for-tests-123")
     return client
 
 
@@ -141,7 +142,7 @@ def test_T3_the_portal_shows_the_warranty_line_hours():
         password="pw-for-tests-123",
     )  # fmt: skip
     client = Client()
-    assert client.login(username=contact.username, password="pw-for-tests-123")
+    assert signed_in(client, contact.username, "pw-for-tests-123")
     page = client.get("/portal/tickets/new").content.decode()
     assert "Warranty phone line: Mon–Fri 09:00-17:00" in page
 

@@ -10,6 +10,7 @@ from rmadesk.core.models import AuditEvent
 from rmadesk.core.services import add_user
 from rmadesk.customers.models import Contract
 from rmadesk.tickets.services import open_ticket
+from tests.signin import signed_in
 from tests.tickets.factories import asset_on_plan, pacific, user
 
 pytestmark = pytest.mark.django_db
@@ -77,7 +78,7 @@ def test_P2_the_portal_checkbox_flags_it_and_the_customer_reads_a_plain_sentence
         password="pw-for-tests-123",
     )  # fmt: skip
     client = Client()
-    assert client.login(username=contact.username, password="pw-for-tests-123")
+    assert signed_in(client, contact.username, "pw-for-tests-123")
     answer = client.post(
         "/portal/tickets/new",
         {"serial": asset.serial, "severity": "S3", "subject": "Plugin", "body": "Broken plugin.",
@@ -104,7 +105,7 @@ def test_P2_the_entitlement_lookup_names_the_arrangement():
 
 def test_P2_a_console_call_about_jails_is_flagged(client):
     add_user(email="agent@vendor.example", role="agent", password="pw-for-tests-123")
-    assert client.login(username="agent@vendor.example", password="pw-for-tests-123")
+    assert signed_in(client, "agent@vendor.example", "pw-for-tests-123")
     asset = asset_on_plan("gold")
     page = client.get("/console/calls/new").content.decode()
     assert 'name="about_jails_or_plugins"' in page

@@ -14,6 +14,7 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 
 import rmadesk
+from tests.signin import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +31,7 @@ def directives(header: str) -> dict[str, list[str]]:
 def admin_client() -> Client:
     admin = get_user_model().objects.create_superuser("root", "root@vendor.example", "x")
     client = Client()
-    client.force_login(admin)
+    sign_in(client, admin)
     return client
 
 
