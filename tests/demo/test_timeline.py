@@ -7,11 +7,11 @@ import datetime as dt
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rmadesk.core.policies import active_policy
 from rmadesk.demo.timeline import start_for_due
+from rmadesk.policy.loader import default_policy
 from rmadesk.policy.service_levels import response_due
 
-POLICY = active_policy()
+POLICY = default_policy()  # what the demo runs on in tests (no version activated, L6)
 # (plan, severity, country, zone) with a service level; Gold S1 runs 24x7 (L3, T4).
 CLOCKS = [
     ("gold", "S1", "US", "America/Los_Angeles"),
