@@ -8,6 +8,7 @@ from rmadesk import __version__
 from rmadesk.api import billing, customers, rmas, tickets
 from rmadesk.api.auth import BearerToken
 from rmadesk.api.errors import install_error_handlers
+from rmadesk.api.failures import install_failure_handlers
 from rmadesk.api.renderers import ViewerZoneRenderer
 
 api = NinjaAPI(
@@ -26,6 +27,7 @@ api = NinjaAPI(
     urls_namespace="api",
 )
 install_error_handlers(api)
+install_failure_handlers(api)  # issue 13: 500/503/413 answered by rmadesk.web.failures
 
 api.add_router("", customers.router)
 api.add_router("", tickets.router)
