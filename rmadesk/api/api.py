@@ -19,7 +19,9 @@ api = NinjaAPI(
         "`Authorization: Bearer <token>` (`rmadesk user add EMAIL --staff ROLE --token`). Times "
         "are ISO 8601 with an offset (rule T1), answered in the viewer's zone: a customer's own "
         "zone, the vendor's for staff. Amounts are decimal strings (rule F4). Errors are "
-        '`{"error": ..., "field": ..., "rule": ...}` with a 4xx status.'
+        '`{"error": ..., "field": ..., "rule": ...}` with a 4xx status (503 with Retry-After '
+        "while the database is away). A POST sent with an `Idempotency-Key` header is done once: "
+        "a retry with the same key gets the first answer."
         f" Server version {__version__}."
     ),
     auth=BearerToken(),
