@@ -198,7 +198,7 @@ def get_invoice(request: HttpRequest, number: str) -> dict[str, Any]:
     response={200: None},
     openapi_extra={
         "responses": {
-            "200": {
+            200: {
                 "description": "the invoice as a PDF: lines, payments, credit notes, amount due",
                 "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
             }

@@ -11,7 +11,7 @@ from rmadesk.api.auth import user_of
 from rmadesk.api.schemas import Amount, In, Out
 from rmadesk.assets import services as asset_services
 from rmadesk.assets.models import ProductModel
-from rmadesk.assets.selectors import entitlement_for
+from rmadesk.assets.selectors import asset_by_serial, entitlement_for
 from rmadesk.customers import services as customer_services
 from rmadesk.customers.selectors import visible_customers
 
@@ -106,6 +106,7 @@ class EntitlementOut(Out):
     onsite: str
     advance_exchange: bool
     money_back_until: dt.date
+    jails_and_plugins: bool | None  # P2: the contract's prior arrangement
     rules: list[str]
     explain: list[str]
 
@@ -144,6 +145,20 @@ def add_asset(request: HttpRequest, payload: AssetIn) -> Status[object]:
     model = ProductModel.objects.get(pk=data.pop("model"))
     asset = asset_services.add_asset(actor=user, customer=customer, model=model, **data)
     return Status(201, {**asset.__dict__, "customer": asset.customer_id, "model": asset.model_id})
+
+
+class DrivesIn(In):
+    drives: int | None
+
+
+@router.post("/assets/{serial}/drives", response=AssetOut)
+def change_asset_drives(request: HttpRequest, serial: str, payload: DrivesIn) -> object:
+    """A TrueCommand asset's number of drives; a free licence's sum still holds (L8)."""
+    user = user_of(request)
+    asset = asset_services.change_asset_drives(
+        actor=user, asset=asset_by_serial(user, serial), drives=payload.drives
+    )
+    return {**asset.__dict__, "customer": asset.customer_id, "model": asset.model_id}
 
 
 @router.get("/entitlements/{serial}", response=EntitlementOut)

@@ -280,7 +280,7 @@ def issue_label(request: HttpRequest, number: int, payload: AtIn) -> dict[str, A
     response={200: None},
     openapi_extra={
         "responses": {
-            "200": {
+            200: {
                 "description": "the return label: RMA number and Code 128 barcode (R2)",
                 "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
             }

@@ -52,6 +52,7 @@ class TicketIn(In):
     body: str
     channel: str = "portal"
     opened_at: Instant | None = None  # staff only
+    about_jails_or_plugins: bool = False  # P2: supported only by the contract's arrangement
 
 
 class ReplyIn(In):
@@ -119,6 +120,7 @@ class TicketOut(Out):
     close_rule: str | None
     unsupported_software: bool
     unsupported_software_reason: str | None
+    jails_and_plugins: str | None  # P2: "arranged" or "unsupported"; None: not about them
     clocks: list[ClockOut]
 
 
@@ -213,6 +215,7 @@ def ticket_out(ticket: Ticket) -> dict[str, Any]:
         "close_rule": "P1" if ticket.status == TicketStatus.OUT_OF_SCOPE else None,
         "unsupported_software": ticket.is_unsupported_software,
         "unsupported_software_reason": ticket.unsupported_software_reason or None,
+        "jails_and_plugins": ticket.jails_and_plugins or None,
         "clocks": [_clock_out(c) for c in ordered],
     }
 
@@ -399,7 +402,7 @@ def upload_attachments(
     response={200: None},
     openapi_extra={
         "responses": {
-            "200": {
+            200: {
                 "description": "the file as it was attached, always as a download, with its "
                 "stored content type",
                 "content": {

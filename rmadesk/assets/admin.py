@@ -4,7 +4,8 @@ Prefer the API (`POST /product-models`, `POST /assets`) and its services: they v
 than this form (a free TrueCommand licence's drive limit against the customer's contract, L8;
 R5's models that never get advance exchange, whatever the box says), check the caller's role
 and leave an audit event. This form refuses the warranty terms W1 does not offer, the one
-mistake that would break every entitlement lookup (W6) of the serial.
+mistake that would break every entitlement lookup (W6) of the serial, and an edit of a
+TrueCommand asset's drives past its free licence's sum (L8).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from django import forms
 from django.contrib import admin
 
 from rmadesk.assets.models import Asset, ProductModel
+from rmadesk.assets.services import licence_drives_check
 from rmadesk.core.policies import active_policy
 from rmadesk.policy.errors import PolicyError
 from rmadesk.policy.warranty import warranty_terms
@@ -56,6 +58,12 @@ class AssetForm(forms.ModelForm):  # type: ignore[type-arg]
                     _FORM_FIELD.get(error.field or ""),
                     f"{error.message} (rule {error.rule})",
                 )
+        licence = self.instance.licence if self.instance.pk else None
+        if licence is not None and "drives" in self.changed_data:
+            try:
+                licence_drives_check(active_policy(), licence, data.get("drives"), self.instance)
+            except PolicyError as error:
+                self.add_error("drives", f"{error.message} (rule {error.rule})")
         return data
 
 

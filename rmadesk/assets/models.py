@@ -42,6 +42,16 @@ class Asset(models.Model):
     price = models.DecimalField(max_digits=12, decimal_places=2)
     currency = models.CharField(max_length=3, default="USD")
     drives = models.PositiveIntegerField(null=True, blank=True, help_text="TrueCommand (rule L8)")
+    # L8: the TrueCommand contract (licence) a TrueCommand asset is registered under, set at
+    # registration: a free licence's drive limit is summed over the assets that name it.
+    licence = models.ForeignKey(
+        "customers.Contract",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="licensed_assets",
+        help_text="the TrueCommand licence (contract) the asset is registered under (rule L8)",
+    )
     software_version = models.CharField(max_length=100, blank=True)
 
     class Meta:

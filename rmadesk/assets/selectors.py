@@ -45,6 +45,7 @@ class Entitlement:
     onsite: str
     advance_exchange: bool
     money_back_until: dt.date
+    jails_and_plugins: bool | None  # P2: a prior arrangement; None without a contract
     rules: tuple[str, ...]
     explain: tuple[str, ...]
 
@@ -70,6 +71,13 @@ def entitlement_for(user: Actor, serial: str, on: dt.date | None = None) -> Enti
             f"{contract.get_plan_display()} contract {contract.starts_on} to {contract.ends_on} "
             f"(rule L1)."
         )
+        if contract.jails_and_plugins:
+            explain.append("Jails and plugins: supported by a prior arrangement (rule P2).")
+        else:
+            explain.append(
+                "Jails and plugins: not supported, the contract records no prior arrangement "
+                "(rule P2)."
+            )
     onsite = OnsiteOption(asset.onsite)
     explain.append(f"On-site service: {onsite.label} (rule W3).")
     explain.append(
@@ -88,6 +96,7 @@ def entitlement_for(user: Actor, serial: str, on: dt.date | None = None) -> Enti
         onsite=asset.onsite,
         advance_exchange=advance_exchange,
         money_back_until=terms.money_back_until,
-        rules=("W6", "W1", "W3", "R5", "F3", "L1"),
+        jails_and_plugins=contract.jails_and_plugins if contract else None,
+        rules=("W6", "W1", "W3", "R5", "F3", "L1", *(("P2",) if contract else ())),
         explain=tuple(explain),
     )

@@ -6,16 +6,19 @@ import datetime as dt
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
+from django.db.models import Sum
 
 from rmadesk.assets.models import Asset, OnsiteOption, ProductLine, ProductModel
 from rmadesk.assets.permissions import require_catalogue
 from rmadesk.core.errors import Conflict, InvalidInput
+from rmadesk.core.locking import lock
 from rmadesk.core.permissions import Actor
 from rmadesk.core.policies import active_policy
 from rmadesk.core.services import record_event
-from rmadesk.customers.models import Customer
-from rmadesk.customers.selectors import contract_on
+from rmadesk.customers.models import Contract, Customer
 from rmadesk.policy.errors import PolicyError
+from rmadesk.policy.licences import require_drives_within_licence
+from rmadesk.policy.loader import Policy
 from rmadesk.policy.warranty import warranty_terms
 
 
@@ -81,14 +84,9 @@ def add_asset(
             rule="W3",
             field="onsite",
         )
-    contract = contract_on(customer, shipped_on)
-    plan = policy.document.plans.get(contract.plan) if contract else None
-    if plan is not None and plan.max_drives is not None and (drives or 0) > plan.max_drives:
-        raise PolicyError(
-            f"a {plan.title} covers at most {plan.max_drives} drives, not {drives}",
-            rule="L8",
-            field="drives",
-        )
+    licence = licence_for(policy, customer, model, shipped_on)
+    if licence is not None:
+        licence_drives_check(policy, licence, drives)
     try:
         with transaction.atomic():
             asset = Asset.objects.create(
@@ -103,6 +101,7 @@ def add_asset(
                 currency=currency,
                 drives=drives,
                 software_version=software_version,
+                licence=licence,
             )
     except IntegrityError:
         raise Conflict(f"serial {serial!r} is already registered", field="serial") from None
@@ -122,7 +121,77 @@ def add_asset(
             "currency": currency,
             "drives": drives,
             "software_version": software_version,
+            "licence": licence.pk if licence else None,
         },
-        rules=("W1", "W3"),
+        rules=("W1", "W3", "L8") if licence else ("W1", "W3"),
     )
     return asset
+
+
+@transaction.atomic
+def change_asset_drives(*, actor: Actor, asset: Asset, drives: int | None) -> Asset:
+    """A TrueCommand asset now manages `drives` drives; a free licence's sum still holds (L8)."""
+    require_catalogue(actor, "changing an asset's drives")
+    if drives is not None and drives < 0:
+        raise InvalidInput("a number of drives cannot be negative", field="drives", rule="L8")
+    policy = active_policy()
+    row = lock(Asset.objects.select_related("licence"), asset.pk)
+    if row.licence is not None:
+        licence_drives_check(policy, row.licence, drives, row)
+    before = row.drives
+    row.drives = drives
+    row.save(update_fields=["drives"])
+    record_event(
+        actor=actor,
+        verb="asset.drives_changed",
+        subject_type="asset",
+        subject_id=row.serial,
+        changes={"drives": [before, drives]},
+        rules=("L8",),
+    )
+    asset.drives = drives
+    return asset
+
+
+def licence_for(
+    policy: Policy, customer: Customer, model: ProductModel, day: dt.date
+) -> Contract | None:
+    """The TrueCommand licence a TrueCommand asset is registered under (L8), or None.
+
+    The customer's contract in force on `day` whose plan is of the TrueCommand product line
+    (`truecommand` or `truecommand-free`); the latest-starting one if several.
+    """
+    if model.product_line != ProductLine.TRUECOMMAND:
+        return None
+    contracts = Contract.objects.filter(
+        customer=customer, starts_on__lte=day, ends_on__gte=day
+    ).order_by("-starts_on", "-id")
+    for contract in contracts:
+        plan = policy.document.plans.get(contract.plan)
+        if plan is not None and plan.product_line == model.product_line:
+            return contract
+    return None
+
+
+def licence_drives_check(
+    policy: Policy, licence: Contract, drives: int | None, asset: Asset | None = None
+) -> None:
+    """Refuse drives past the licence's limit, summed over its assets, the licence locked (L8).
+
+    The licence row is locked first, so two registrations under one free licence at once are
+    counted one after the other: the second sees the first's drives.
+    """
+    plan = policy.document.plans.get(licence.plan)
+    if plan is None or plan.max_drives is None:
+        return
+    lock(Contract.objects.all(), licence.pk)
+    others = Asset.objects.filter(licence=licence)
+    if asset is not None:
+        others = others.exclude(pk=asset.pk)
+    covered = others.aggregate(total=Sum("drives"))["total"] or 0
+    require_drives_within_licence(
+        licence=f"{plan.title} (contract {licence.starts_on} to {licence.ends_on})",
+        max_drives=plan.max_drives,
+        covered=covered,
+        drives=drives,
+    )

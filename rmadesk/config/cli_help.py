@@ -14,7 +14,18 @@ import django
 from django.core.management import get_commands, load_command_class
 
 # The order a newcomer reads them in; commands not named here follow, by name.
-FIRST = ("demo", "serve", "worker", "user", "policy", "mail", "outbox", "jobs")
+FIRST = (
+    "demo",
+    "serve",
+    "worker",
+    "user",
+    "policy",
+    "mail",
+    "outbox",
+    "jobs",
+    "backup",
+    "restore",
+)
 # One line each, in the words of someone running a desk. A command missing here is described
 # by the first sentence of its own `help`.
 SUMMARIES = {
@@ -26,6 +37,8 @@ SUMMARIES = {
     "mail": "mail in: ingest a message, fetch from IMAP, run an SMTP server",
     "outbox": "send the queued notification mail, or count the outbox",
     "jobs": "run the periodic scans once, by hand, at any instant (--now)",
+    "backup": "back up the database and the attachments: one snapshot, one archive",
+    "restore": "restore a backup into an empty database (--force: replace one)",
 }
 WIDTH = 79
 

@@ -16,6 +16,27 @@ GENERIC_TYPE = "application/octet-stream"
 # `type/subtype` with RFC 6838 characters: anything else is sent as a generic download.
 _TOKEN = r"[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,63}"
 _CONTENT_TYPE = re.compile(rf"^{_TOKEN}/{_TOKEN}$")
+# Types a browser would run or render as a document in our origin if it ever ignored the
+# download disposition (an old file kept from before the attachment rules, a mail part): they
+# are sent as a generic download, whatever was stored.
+ACTIVE_TYPES = frozenset(
+    {
+        "text/html",
+        "application/xhtml+xml",
+        "image/svg+xml",
+        "text/xml",
+        "application/xml",
+        "text/javascript",
+        "application/javascript",
+        "application/ecmascript",
+        "text/ecmascript",
+        "application/x-javascript",
+        "text/css",
+        "application/x-shockwave-flash",
+        "text/vtt",
+        "multipart/x-mixed-replace",
+    }
+)
 
 
 def safe_filename(name: str | None) -> str:
@@ -40,6 +61,9 @@ def safe_filename(name: str | None) -> str:
 
 
 def safe_content_type(value: str | None) -> str:
-    """The bare `type/subtype` (parameters dropped, lower case), or application/octet-stream."""
+    """The bare `type/subtype` (parameters dropped, lower case), or application/octet-stream
+    for anything malformed or active (`ACTIVE_TYPES`)."""
     bare = str(value or "").split(";", 1)[0].strip().lower()
-    return bare if _CONTENT_TYPE.match(bare) else GENERIC_TYPE
+    if not _CONTENT_TYPE.match(bare) or bare in ACTIVE_TYPES or bare.endswith(("+xml", "/xml")):
+        return GENERIC_TYPE
+    return bare

@@ -43,7 +43,7 @@ import datetime as dt
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypedDict
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -475,7 +475,12 @@ def _open_ticket_at_some_severity(
     raise AssertionError("unreachable: the last candidate raises or returns")
 
 
-def answering(inbound: InboundMessage) -> dict[str, str]:
+class Answering(TypedDict):
+    requester: str
+    mail_thread_id: str
+
+
+def answering(inbound: InboundMessage) -> Answering:
     """A ticket opened from this mail answers it: its sender hears about the ticket, in a mail
     thread hanging from its Message-ID (`open_ticket`'s requester and mail_thread_id)."""
     return {

@@ -95,6 +95,9 @@ class TicketForm(SerialMixin, forms.Form):
     severity = forms.ChoiceField(label="Severity", widget=forms.RadioSelect)
     subject = forms.CharField(label="Subject", max_length=300)
     body = forms.CharField(label="What happened", widget=forms.Textarea(attrs={"rows": 6}))
+    about_jails_or_plugins = forms.BooleanField(
+        label="This is about jails or plugins", required=False
+    )
     attachments = AttachmentsField(label="Attachments")
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:

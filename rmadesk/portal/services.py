@@ -38,10 +38,12 @@ def open_ticket_with_files(
     body: str,
     files: Sequence[UploadedFile] = (),
     opened_at: dt.datetime | None = None,
+    about_jails_or_plugins: bool = False,
 ) -> Ticket:
     """A ticket opened from the portal (channel `portal`), its first message carrying the files.
 
-    `opened_at` goes to `open_ticket`, which takes it from the vendor's staff only.
+    `opened_at` goes to `open_ticket`, which takes it from the vendor's staff only;
+    `about_jails_or_plugins` too (P2: supported only by the contract's prior arrangement).
     """
     ticket = open_ticket(
         actor=actor,
@@ -51,6 +53,7 @@ def open_ticket_with_files(
         subject=subject,
         body=body,
         channel=Channel.PORTAL,
+        about_jails_or_plugins=about_jails_or_plugins,
     )
     first = ticket.messages.order_by("at", "id").first()
     attach_files(actor=actor, ticket=ticket, message=first, files=files, via="portal")

@@ -20,9 +20,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from rmadesk.billing.pdfs import invoice_filename, invoice_pdf
 from rmadesk.billing.selectors import invoice_for, vendor_today
 from rmadesk.core.errors import DomainError, NotFound
+from rmadesk.core.policies import active_policy
 from rmadesk.onsite.selectors import visible_appointments
 from rmadesk.onsite.services import book_appointment
 from rmadesk.policy.errors import PolicyError
+from rmadesk.policy.phone_line import warranty_line_hours
 from rmadesk.portal import selectors
 from rmadesk.portal.forms import (
     AppointmentForm,
@@ -126,7 +128,10 @@ def ticket_promise(request: HttpRequest) -> HttpResponse:
 def ticket_new(request: HttpRequest) -> HttpResponse:
     user = request.user
     status = 200
-    context: dict[str, Any] = {"severities": severity_definitions()}
+    context: dict[str, Any] = {
+        "severities": severity_definitions(),
+        "warranty_line": warranty_line_hours(active_policy()),
+    }
     if request.method == "POST":
         form = TicketForm(request.POST, request.FILES, user=user)
         if form.is_valid():
@@ -140,6 +145,7 @@ def ticket_new(request: HttpRequest) -> HttpResponse:
                     body=data["body"],
                     files=files_of(form),
                     opened_at=posted_instant(request, "opened_at"),
+                    about_jails_or_plugins=data["about_jails_or_plugins"],
                 )
             except REFUSALS as error:
                 context |= _refused(error)

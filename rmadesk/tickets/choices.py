@@ -42,3 +42,11 @@ class ClockState(models.TextChoices):
     PAUSED = "paused", "paused"
     MET = "met", "met"
     BREACHED = "breached", "breached"
+
+
+class JailsAndPlugins(models.TextChoices):
+    """Whether a ticket is about jails or plugins, and whether its contract covers them (P2)."""
+
+    NOT_ABOUT = "", "not about jails or plugins"
+    ARRANGED = "arranged", "about jails or plugins, covered by a prior arrangement"
+    UNSUPPORTED = "unsupported", "about jails or plugins, no prior arrangement: unsupported"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Case, F, Value, When
@@ -12,6 +14,7 @@ from rmadesk.tickets.choices import (
     Channel,
     ClockKind,
     ClockState,
+    JailsAndPlugins,
     MessageKind,
     Severity,
     TicketStatus,
@@ -66,6 +69,11 @@ class Ticket(models.Model):
     # P2: the asset runs pre-release software (ALPHA, BETA, RC, ...): flagged, not refused.
     is_unsupported_software = models.BooleanField(default=False)
     unsupported_software_reason = models.CharField(max_length=300, blank=True)
+    # P2: the ticket is about jails or plugins (said at opening), and whether the contract's
+    # prior arrangement covers them; "unsupported" also sets the flag above, with its reason.
+    jails_and_plugins = models.CharField(
+        max_length=12, choices=JailsAndPlugins.choices, blank=True, default=""
+    )
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -160,6 +168,11 @@ class ServiceClock(models.Model):
     due_at = models.DateTimeField(null=True, blank=True, db_index=True)  # None: no SLA (L3)
     paused_at = models.DateTimeField(null=True, blank=True)
     stopped_at = models.DateTimeField(null=True, blank=True)  # met or breached at
+    # L5, pause means pause: the open time of the target used before the pauses of this run
+    # (it stays used), and while paused the open time that remains to run from the resume
+    # (None: nothing kept, the full target runs on resume, e.g. after a reply while paused).
+    used = models.DurationField(default=dt.timedelta(0))
+    remaining = models.DurationField(null=True, blank=True)
     target = models.CharField(max_length=60, blank=True)
     calendar = models.CharField(max_length=200, blank=True)
     explanation = models.JSONField(default=list, blank=True)

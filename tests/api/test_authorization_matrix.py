@@ -55,6 +55,7 @@ BODIES: dict[tuple[str, str], dict[str, object] | None] = {
         "warranty_years": 1,
         "price": "1.00",
     },
+    ("post", "/assets/{serial}/drives"): {"drives": 5},
     ("get", "/entitlements/{serial}"): None,
     ("get", "/tickets"): None,
     ("post", "/tickets"): {

@@ -74,7 +74,8 @@ def test_staff_adds_customer_contract_model_asset_and_reads_the_entitlement(staf
         "onsite": "4h",
         "advance_exchange": True,
         "money_back_until": "2024-03-30",
-        "rules": ["W6", "W1", "W3", "R5", "F3", "L1"],
+        "jails_and_plugins": False,
+        "rules": ["W6", "W1", "W3", "R5", "F3", "L1", "P2"],
         "explain": None,
     }
     verbs = list(AuditEvent.objects.values_list("verb", flat=True))
@@ -190,3 +191,22 @@ def test_openapi_and_docs_are_served(anonymous):
     assert schema.status_code == 200
     assert "/api/v1/entitlements/{serial}" in schema.json()["paths"]
     assert Client().get("/api/v1/docs").status_code == 200
+
+
+def test_the_openapi_document_has_no_duplicate_keys(anonymous):
+    """A key twice in one object (say 200 and "200" for one response) is valid for json.loads,
+    which keeps the last, but Swagger UI refuses the whole document ("duplicated mapping key")
+    and the docs page shows no operation."""
+    import json
+
+    from django.test import Client
+
+    duplicated: list[str] = []
+
+    def keep(pairs: list[tuple[str, object]]) -> dict[str, object]:
+        keys = [key for key, _ in pairs]
+        duplicated.extend(key for key in set(keys) if keys.count(key) > 1)
+        return dict(pairs)
+
+    json.loads(Client().get("/api/v1/openapi.json").content, object_pairs_hook=keep)
+    assert duplicated == []

@@ -1,5 +1,6 @@
 """Every console page, for every staff role, and every portal page pass axe-core (no serious or
-critical violation) at 1280x800, on the demo's data.
+critical violation) at 1280x800, on the demo's data, and none breaks the Content-Security-Policy
+(no inline script, no eval: a refused one is a failure here).
 
 The pages are not listed by hand: the routes come from the console's and the portal's URLconfs,
 so a page added later is checked without touching this file. A route's path parameters are
@@ -107,7 +108,7 @@ def plan_and_check(
     context = browser.new_context(
         viewport={"width": WIDTH, "height": HEIGHT}, base_url=live_server.url
     )
-    page = context.new_page()
+    page = checks.watch(context.new_page())
     log_in(page, *login)
     page.wait_for_load_state()
     prefix = routes[0].pattern.split("/")[1]
@@ -178,6 +179,20 @@ class Checks:
 
     structures: set[str] = field(default_factory=set)
     failures: list[str] = field(default_factory=list)
+    csp_violations: list[str] = field(default_factory=list)
+
+    def watch(self, page: Any) -> Any:
+        """Record every Content-Security-Policy violation the page reports (Chromium logs each
+        refused script, style or connection to the console)."""
+        page.on(
+            "console",
+            lambda message: (
+                self.csp_violations.append(f"{page.url}: {message.text}")
+                if "Content Security Policy" in message.text
+                else None
+            ),
+        )
+        return page
 
     def run(self, page: Any, where: str) -> None:
         """axe on the page as it is, unless a page of the same structure was checked already."""
@@ -197,7 +212,7 @@ def visit_all(
     context = browser.new_context(
         viewport={"width": WIDTH, "height": HEIGHT}, base_url=live_server.url
     )
-    page = context.new_page()
+    page = checks.watch(context.new_page())
     if login is not None:
         log_in(page, *login)
         page.wait_for_load_state()
@@ -252,6 +267,7 @@ def test_every_console_and_portal_page_passes_axe_for_every_role(
             visit_all(browser, live_server, (email, DEMO_PASSWORD), console_sweep.paths, checks)
     visit_all(browser, live_server, None, {"login": "/accounts/login/"}, checks)
     assert not checks.failures, "\n\n".join(checks.failures)
+    assert not checks.csp_violations, "\n".join(checks.csp_violations)
     assert {
         "console:home", "console:ticket", "console:rma", "console:invoice",
         "console:sent_mail", "console:sent_mail_message",

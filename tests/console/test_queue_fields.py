@@ -82,7 +82,9 @@ def test_l5_reply_wait_resume_and_l7_severity_change_move_the_next_due(agent):
     services.wait_on_customer(actor=agent, ticket=ticket, at=pacific(2026, 11, 18, 11, 0))
     assert fields(ticket) == (None, False)  # paused: nothing owed
     services.resume_ticket(actor=agent, ticket=ticket, at=pacific(2026, 11, 18, 12, 0))
-    assert fields(ticket) == (pacific(2026, 11, 19, 8, 0), False)
+    # 1 of 8 business hours used (10:00-11:00), 7 remain from 12:00: 6 until 18:00, then 1 from
+    # Thursday 06:00 → 07:00 (L5: pause means pause)
+    assert fields(ticket) == (pacific(2026, 11, 19, 7, 0), False)
     services.change_severity(
         actor=agent, ticket=ticket, severity="S1", at=pacific(2026, 11, 18, 12, 30)
     )

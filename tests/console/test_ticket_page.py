@@ -83,8 +83,9 @@ def test_l5_wait_on_customer_and_resume(desk):
     response = client.post(f"/console/tickets/{number}/resume")
     assert response.status_code == 302
     page = html(client.get(f"/console/tickets/{number}/"))
-    # Gold S3: 8 business hours from the resume at 10:00 → 18:00 today (L5, T5)
-    assert 'Due <span class="due">Wed 18 Nov 2026, 18:00 PST (-08:00)</span>' in page
+    # Gold S3, 8 business hours: 5 minutes used before the pause (reply Mon 10:00, waiting from
+    # 10:05), 7 h 55 min remain from the resume at 10:00 → 17:55 today (L5, T5)
+    assert 'Due <span class="due">Wed 18 Nov 2026, 17:55 PST (-08:00)</span>' in page
     assert fresh(desk.paused).status == "open"
     client.post(f"/console/tickets/{number}/wait")
     assert fresh(desk.paused).status == "waiting_on_customer"

@@ -149,6 +149,10 @@ def test_names_and_types_are_made_safe_to_send_back(world):
     assert len(long) == 200 and long.endswith(".gz")
     assert safe_content_type("text/html\r\nSet-Cookie: a=b") == "application/octet-stream"
     assert safe_content_type("IMAGE/PNG") == "image/png"
+    for active in ("text/html", "image/svg+xml", "application/xhtml+xml", "text/javascript"):
+        assert safe_content_type(active) == "application/octet-stream", active
+    assert safe_content_type("application/vnd.foo+xml") == "application/octet-stream"
+    assert safe_content_type("text/plain; charset=utf-8") == "text/plain"
 
 
 def test_a_download_is_an_attachment_with_a_safe_name_nosniff_and_private(world, tmp_path):
@@ -160,7 +164,8 @@ def test_a_download_is_an_attachment_with_a_safe_name_nosniff_and_private(world,
     assert response["Content-Disposition"] == (
         "attachment; filename*=utf-8''rapport%20%22final%22%20%C3%A9t%C3%A9.svg"
     )
-    assert response["Content-Type"] == "image/svg+xml"
+    # An active type (SVG runs script, HTML is a page) is sent as a generic download (issue 13).
+    assert response["Content-Type"] == "application/octet-stream"
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Cache-Control"] == "private"
     assert response["Content-Length"] == "21"

@@ -55,6 +55,7 @@ def test_l4_bronze_call_friday_1900_pst_is_a_voicemail_due_monday_1800():
         "caller": "Dana Ortiz, +1 415 555 0100",
         "called_at": "2026-11-21T03:00:00+00:00",
         "channel": "voicemail",
+        "warranty_event": False,
     }
     assert logged.rules == ["L4"]
 

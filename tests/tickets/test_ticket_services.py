@@ -484,7 +484,7 @@ def test_customers_cannot_change_severity():
 # ------------------------------------------------------------------------- wait / resume
 
 
-def test_l5_waiting_on_the_customer_pauses_and_resume_restarts_from_the_resume():
+def test_l5_waiting_on_the_customer_pauses_and_resume_runs_the_remainder_from_the_resume():
     asset = asset_on_plan("gold")
     agent = user("agent")
     ticket = ticket_on(asset, actor=agent, opened_at=pacific(2026, 11, 18, 10, 0))
@@ -504,7 +504,9 @@ def test_l5_waiting_on_the_customer_pauses_and_resume_restarts_from_the_resume()
     update = clock_of(ticket, "next_update")
     assert (update.state, update.paused_at) == ("running", None)
     assert update.started_at == pacific(2026, 11, 19, 9, 0)
-    assert update.due_at == pacific(2026, 11, 19, 13, 0)
+    # Gold S2, 4 business hours from the reply at 11:00; 1 hour used before the pause at 12:00
+    # stays used, the remaining 3 run from the resume at 09:00 (L5).
+    assert update.due_at == pacific(2026, 11, 19, 12, 0)
     events = ticket_history(ticket)
     assert [e.verb for e in events[-2:]] == ["ticket.waiting_on_customer", "ticket.resumed"]
     assert events[-2].changes["clocks"][0]["state"] == ["running", "paused"]
@@ -526,7 +528,8 @@ def test_l5_a_customers_reply_resumes_a_ticket_waiting_on_them():
         )
     ticket.refresh_from_db()
     assert ticket.status == "open"
-    assert clock_of(ticket, "next_update").due_at == pacific(2026, 11, 19, 14, 0)
+    # 1 of the 4 business hours used before the pause; 3 remain from the reply at 10:00 (L5).
+    assert clock_of(ticket, "next_update").due_at == pacific(2026, 11, 19, 13, 0)
     assert verbs(ticket)[-2:] == ["ticket.customer_replied", "ticket.resumed"]
 
 

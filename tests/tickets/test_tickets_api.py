@@ -68,6 +68,7 @@ def test_l3_staff_open_gold_s2_before_thanksgiving_exact_answer(staff, world):
         "close_rule": None,
         "unsupported_software": False,
         "unsupported_software_reason": None,
+        "jails_and_plugins": None,
     }
     assert first | {"explain": None} == {
         "kind": "first_response",
@@ -184,7 +185,7 @@ def test_reply_wait_resume_severity_assign_close_through_the_api(staff, contact,
     assert resumed.status == 200, resumed.body
     assert (resumed.body["status"], resumed.body["next_update_due"]) == (
         "open",
-        "2026-11-19T13:00:00-08:00",  # Thu 13:00 PST
+        "2026-11-19T12:00:00-08:00",  # 1 of 4 business hours used before the pause (L5)
     )
 
     changed = agent.post(f"{path}/severity", {"severity": "S1", "at": "2026-11-19T10:00:00-08:00"})
@@ -220,7 +221,7 @@ def test_reply_wait_resume_severity_assign_close_through_the_api(staff, contact,
     retarget = seen.body["history"][4]
     assert retarget["changes"]["severity"] == ["S2", "S1"]
     assert retarget["changes"]["clocks"][0]["due_at"] == [
-        "2026-11-19T21:00:00+00:00",
+        "2026-11-19T20:00:00+00:00",  # the remainder after the pause (L5): 12:00 PST
         "2026-11-19T20:00:00+00:00",
     ]
 

@@ -5,8 +5,9 @@ One row per kind, updated in place:
 - `first_response` starts when the ticket opens (at the next opening when it opens outside the
   target's hours, T5/L4) and stops at the first public agent reply: met if on time, else breached.
 - `next_update` (L5) starts at the first public agent reply and restarts at each one with the same
-  target, counted from that reply. Waiting on the customer pauses it; resuming restarts it from
-  the resume instant.
+  target, counted from that reply. Waiting on the customer pauses it, keeping the part of the
+  target already used; resuming runs only the remainder from the resume instant (pause means
+  pause, `rmadesk.policy.pauses`). A reply or a severity change restarts the full target.
 
 Due times come from the policy core (`response_due`); nothing here computes a date itself. A
 clock found past due by a service is first recorded as breached at its due time, exactly as the
@@ -24,6 +25,7 @@ from rmadesk.core.errors import Conflict, InvalidInput
 from rmadesk.core.locking import lock, locked
 from rmadesk.core.policies import active_policy
 from rmadesk.policy.loader import Policy
+from rmadesk.policy.pauses import ZERO, remainder_due, split_at_pause
 from rmadesk.policy.service_levels import DueAnswer, local_text, response_due
 from rmadesk.tickets.choices import CLOSED_STATUSES, ClockKind, ClockState, TicketStatus
 from rmadesk.tickets.models import ServiceClock, Ticket
@@ -97,35 +99,93 @@ def run(
     *,
     explain: list[str] | None = None,
     lead: list[str] | None = None,
+    used: dt.timedelta = ZERO,
 ) -> None:
     """(Re)start a clock from `at` with the answer's due time (T5: from the next opening).
 
     Its explanation is the policy core's (T8), after any `lead` sentences saying why it
-    (re)started: a reply (L5), a resume (L5) or a severity change (L7).
+    (re)started: a reply (L5), a resume (L5) or a severity change (L7). `used` is the part of
+    the target earlier pauses kept used (a resume, L5); a fresh target has used nothing.
     """
     found.state = ClockState.RUNNING
     found.started_at = answer.clock_starts or at
     found.due_at = answer.due
     found.paused_at = None
     found.stopped_at = None
+    found.used = used
+    found.remaining = None
     found.target = answer.target
     found.calendar = answer.calendar or ""
     found.explanation = [*(lead or []), *(explain if explain is not None else answer.explain)]
 
 
+def pause(policy: Policy, ticket: Ticket, found: ServiceClock, at: dt.datetime) -> None:
+    """Pause a running clock at `at`, keeping the part of its target already used (L5).
+
+    The policy core measures the used and remaining open time of the target's calendar; a
+    clock without a due time (no service level, L3) keeps nothing.
+    """
+    found.state = ClockState.PAUSED
+    found.paused_at = at
+    if found.due_at is not None:
+        customer = ticket.customer
+        split = split_at_pause(
+            policy,
+            plan=ticket.plan,
+            severity=ticket.severity,
+            started=found.started_at,
+            paused=at,
+            due=found.due_at,
+            used_before=found.used,
+            country=customer.country,
+            zone=customer.zone,
+        )
+        found.used, found.remaining = split.used, split.remaining
+        found.explanation = [*split.explain]
+    found.due_at = None  # nothing is owed while the customer holds the ticket (L5)
+
+
+def resumed_due(policy: Policy, ticket: Ticket, found: ServiceClock, at: dt.datetime) -> DueAnswer:
+    """The answer for a paused clock resuming at `at`: only the remainder runs (L5).
+
+    A clock that kept nothing at its pause (a reply or a severity change while paused) runs
+    its full target from the resume.
+    """
+    if found.remaining is None:
+        return due(policy, ticket, at)
+    customer = ticket.customer
+    return remainder_due(
+        policy,
+        plan=ticket.plan,
+        severity=ticket.severity,
+        resume=at,
+        used=found.used,
+        remaining=found.remaining,
+        country=customer.country,
+        zone=customer.zone,
+    )
+
+
 def pause_new_target(found: ServiceClock, answer: DueAnswer, at: dt.datetime) -> None:
-    """A paused clock keeps no due time; it takes the answer's target for when it resumes."""
+    """A paused clock keeps no due time; it takes the answer's full target for when it resumes.
+
+    A public reply (L5) or a severity change (L7) while the ticket waits on the customer: the
+    target restarts, so nothing used before stays used.
+    """
     found.state = ClockState.PAUSED
     if found.pk is None:
         found.started_at = at
     found.paused_at = found.paused_at or at
     found.due_at = None
     found.stopped_at = None
+    found.used = ZERO
+    found.remaining = None
     found.target = answer.target
     found.calendar = answer.calendar or ""
     found.explanation = [
         *answer.explain[:1],
-        "Paused while the ticket waits on the customer; restarts when it resumes (rule L5).",
+        "Paused while the ticket waits on the customer; the full target runs when it resumes "
+        "(rule L5).",
     ]
 
 

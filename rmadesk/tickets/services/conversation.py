@@ -2,7 +2,8 @@
 
 A public agent reply meets the first-response clock and (re)starts the next-update clock from
 the reply; an internal note changes no clock; a customer's reply is always public and resumes a
-ticket waiting on them. Waiting on the customer pauses the next update; resuming restarts it.
+ticket waiting on them. Waiting on the customer pauses the next update; resuming runs only the
+part of its target not used before the pause (pause means pause).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from rmadesk.core.permissions import Actor, instant_for, user_or_none
 from rmadesk.core.policies import active_policy
 from rmadesk.core.services import record_event
 from rmadesk.core.validation import required_text
+from rmadesk.policy.pauses import length_text
 from rmadesk.tickets.choices import ClockKind, ClockState, MessageKind, TicketStatus
 from rmadesk.tickets.events import (
     AgentReplied,
@@ -36,8 +38,10 @@ from rmadesk.tickets.services.clocks import (
     due,
     lock_ticket,
     not_before_opening,
+    pause,
     pause_new_target,
     require_open,
+    resumed_due,
     run,
     settle,
     snapshot,
@@ -127,7 +131,7 @@ def reply(
             before = snapshot(update)
     answer = due(policy, locked, when)
     if locked.status == TicketStatus.WAITING_ON_CUSTOMER:
-        # L5: waiting on the customer pauses the next update; resuming restarts it.
+        # L5: a public reply restarts the full target, which runs when the ticket resumes.
         pause_new_target(update, answer, when)
     else:
         run(update, answer, when, lead=[update_sentence(when, "the last public agent reply")])
@@ -183,9 +187,7 @@ def wait_on_customer(
             changes.append(breach)
         elif update.state == ClockState.RUNNING:
             before = snapshot(update)
-            update.state = ClockState.PAUSED
-            update.paused_at = when
-            update.due_at = None  # nothing is owed while the customer holds the ticket (L5)
+            pause(active_policy(), locked, update, when)
             update.save()
             changes.append(change(update, before))
     locked.status = TicketStatus.WAITING_ON_CUSTOMER
@@ -217,7 +219,7 @@ def wait_on_customer(
 
 @transaction.atomic
 def resume_ticket(*, actor: Actor, ticket: Ticket, at: dt.datetime | None = None) -> Ticket:
-    """The ticket waits on the vendor again: the next-update clock restarts from now (L5)."""
+    """The ticket waits on the vendor again: the rest of the next-update target runs (L5)."""
     require_ticket_staff(actor, "resuming a ticket", ticket)
     when = instant_for(actor, at)
     locked, clocks = lock_ticket(ticket)
@@ -245,8 +247,11 @@ def _resume(
     update = clocks.get(ClockKind.NEXT_UPDATE)
     if update is not None and update.state == ClockState.PAUSED:
         before = snapshot(update)
-        answer = due(active_policy(), locked, when)
-        run(update, answer, when, lead=[update_sentence(when, "the resume")])
+        answer = resumed_due(active_policy(), locked, update, when)
+        if update.remaining is None:  # nothing kept at the pause: the full target runs
+            run(update, answer, when, lead=[update_sentence(when, "the resume")])
+        else:
+            run(update, answer, when, used=update.used)
         update.save()
         changes.append(change(update, before))
     locked.status = TicketStatus.OPEN
@@ -263,7 +268,18 @@ def _resume(
             "clocks": changes,
         },
         rules=("L5",),
-        note=" ".join(filter(None, [note, "next update restarted from the resume (rule L5)"])),
+        note=" ".join(filter(None, [note, _resume_note(update)])),
         at=when,
         event=TicketResumed(ticket=TicketFacts.of(locked)),
     )
+
+
+def _resume_note(update: ServiceClock | None) -> str:
+    if update is None or update.due_at is None or update.state != ClockState.RUNNING:
+        return "next update: nothing to resume (rule L5)"
+    if update.used:
+        return (
+            f"next update: {length_text(update.used)} of its target was used before the pause; "
+            f"the remainder runs from the resume (rule L5)"
+        )
+    return "next update: its target runs from the resume (rule L5)"

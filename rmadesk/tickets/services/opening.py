@@ -1,4 +1,4 @@
-"""Opening a ticket: its number, first message and first-response clock (L1-L4, L6, P2, P3)."""
+"""Opening a ticket: its number, first message and first-response clock (L1-L4, L6, P2, P3, T3)."""
 
 from __future__ import annotations
 
@@ -20,8 +20,9 @@ from rmadesk.core.validation import required_text
 from rmadesk.customers.models import Contract, Customer
 from rmadesk.policy.errors import PolicyError
 from rmadesk.policy.loader import Policy
+from rmadesk.policy.phone_line import warranty_call
 from rmadesk.policy.service_levels import find_target, response_due, target_calendar
-from rmadesk.tickets.choices import Channel, ClockKind, MessageKind, TicketStatus
+from rmadesk.tickets.choices import Channel, ClockKind, JailsAndPlugins, MessageKind, TicketStatus
 from rmadesk.tickets.events import ClockFacts, TicketFacts, TicketOpened
 from rmadesk.tickets.models import Message, ServiceClock, Ticket
 from rmadesk.tickets.permissions import require_channel, require_ticket_actor
@@ -42,6 +43,8 @@ def open_ticket(
     opened_at: dt.datetime | None = None,
     requester: str = "",
     mail_thread_id: str = "",
+    warranty_event: bool = False,
+    about_jails_or_plugins: bool = False,
 ) -> Ticket:
     """A new ticket on a serial, its first message and its first-response clock (L1-L4, L6, P2, P3).
 
@@ -49,6 +52,11 @@ def open_ticket(
     `requester` and `mail_thread_id` are set by mail intake: the sender of the mail that opened
     the ticket hears about it, in a thread hanging from that mail's Message-ID. Refusals come
     before the number is taken, so a refused ticket never consumes a number.
+
+    `warranty_event`: a phone call about a hardware failure reached the warranty line (T3):
+    outside its hours it is a voicemail whose clock starts when the line opens.
+    `about_jails_or_plugins`: the ticket is about jails or plugins, supported only where the
+    contract records a prior arrangement (P2); otherwise it is flagged unsupported.
     """
     staff = require_ticket_actor(actor, "opening a ticket")
     at = instant_for(actor, opened_at, field="opened_at")
@@ -59,7 +67,8 @@ def open_ticket(
     require_channel(staff, channel)
 
     policy = active_policy()
-    plan = plan_for(policy, asset, at)
+    contract = contract_for(policy, asset, at)
+    plan = contract.plan
     answer = response_due(
         policy,
         plan=plan,
@@ -71,7 +80,28 @@ def open_ticket(
     )  # L3: TrueCommand S1 and free-licence S1-S3 are refused here, naming the rule
     explain = list(answer.explain)
     rules = ["L1", *answer.rules, "L6", "P3"]
-    if channel == Channel.PHONE and _goes_to_voicemail(policy, plan, severity, customer, at):
+    line = (
+        warranty_call(policy, at)
+        if channel == Channel.PHONE
+        and warranty_event
+        and severity not in policy.document.plans[plan].after_hours_severities
+        else None
+    )
+    if line is not None and not line.is_open:
+        # T3: the warranty line's voicemail is heard when the line opens; the clock starts then.
+        channel = Channel.VOICEMAIL
+        answer = response_due(
+            policy,
+            plan=plan,
+            severity=severity,
+            start=line.heard_at,
+            country=customer.country,
+            zone=customer.zone,
+            field="opened_at",
+        )
+        explain = [line.explain, *answer.explain]
+        rules = ["L1", *answer.rules, "L6", "P3", "T3", "L4"]
+    elif channel == Channel.PHONE and _goes_to_voicemail(policy, plan, severity, customer, at):
         channel = Channel.VOICEMAIL
         explain.insert(
             0,
@@ -87,6 +117,23 @@ def open_ticket(
             f"software support covers released software only (rule P2)"
         )
         rules.append("P2")
+    jails = JailsAndPlugins.NOT_ABOUT
+    if about_jails_or_plugins:
+        rules.append("P2")
+        if contract.jails_and_plugins:
+            jails = JailsAndPlugins.ARRANGED
+        else:
+            jails = JailsAndPlugins.UNSUPPORTED
+            unsupported_reason = "; ".join(
+                filter(
+                    None,
+                    [
+                        unsupported_reason,
+                        "jails and plugins are supported only where the contract records a "
+                        "prior arrangement, and this contract records none (rule P2)",
+                    ],
+                )
+            )
 
     first = ServiceClock(kind=ClockKind.FIRST_RESPONSE)
     run(first, answer, at, explain=explain)
@@ -103,8 +150,9 @@ def open_ticket(
         subject=subject,
         opened_at=at,
         policy_version=policy.version,
-        is_unsupported_software=unsupported is not None,
-        unsupported_software_reason=unsupported_reason,
+        is_unsupported_software=bool(unsupported_reason),
+        unsupported_software_reason=unsupported_reason[:300],
+        jails_and_plugins=jails,
         opened_by=user_or_none(actor),
         requester_email=requester.strip() or _requester(actor, customer),
         mail_thread_id=mail_thread_id.strip() or new_message_id(),
@@ -133,8 +181,12 @@ def open_ticket(
     }
     if opened_at is not None:
         changes["recorded_at"] = clock.now()
-    if unsupported is not None:
+    if unsupported_reason:
         changes["unsupported_software"] = True
+    if jails:
+        changes["jails_and_plugins"] = jails
+    if warranty_event:
+        changes["warranty_event"] = True
     record_event(
         actor=actor,
         verb="ticket.opened",
@@ -143,7 +195,16 @@ def open_ticket(
         ticket_number=number,
         changes=changes,
         rules=tuple(dict.fromkeys(rules)),
-        note="; ".join(filter(None, [explain[0] if "L4" in rules else "", unsupported_reason])),
+        note="; ".join(
+            filter(
+                None,
+                [
+                    explain[0] if "L4" in rules else "",
+                    unsupported_reason,
+                    _ARRANGED if jails == JailsAndPlugins.ARRANGED else "",
+                ],
+            )
+        ),
         at=at,
         event=TicketOpened(
             ticket=TicketFacts.of(ticket), body=body, first_response=ClockFacts.of(first)
@@ -164,8 +225,16 @@ def _requester(actor: Actor, customer: Customer) -> str:
     return customer.email
 
 
+_ARRANGED = "about jails or plugins: covered by the contract's prior arrangement (rule P2)"
+
+
 def plan_for(policy: Policy, asset: Asset, at: dt.datetime) -> str:
-    """The plan of the customer's contract in force on the opening day (vendor's date), L1.
+    """The plan of the customer's contract in force on the opening day (vendor's date), L1."""
+    return contract_for(policy, asset, at).plan
+
+
+def contract_for(policy: Policy, asset: Asset, at: dt.datetime) -> Contract:
+    """The customer's contract in force on the opening day (vendor's date), L1.
 
     A customer with contracts for both product lines (a TrueNAS plan and a TrueCommand licence)
     gets the one matching the asset's product line; otherwise the contract `contract_on` names.
@@ -180,7 +249,7 @@ def plan_for(policy: Policy, asset: Asset, at: dt.datetime) -> str:
     for contract in in_force:
         plan_doc = policy.document.plans.get(contract.plan)
         if plan_doc is not None and plan_doc.product_line == line:
-            return contract.plan
+            return contract
     if not in_force:
         raise PolicyError(
             f"{asset.customer.name} has no support contract in force on {day.isoformat()}: "
@@ -188,7 +257,7 @@ def plan_for(policy: Policy, asset: Asset, at: dt.datetime) -> str:
             rule="L1",
             field="serial",
         )
-    return in_force[0].plan  # the latest-starting contract, whatever its line
+    return in_force[0]  # the latest-starting contract, whatever its line
 
 
 def _goes_to_voicemail(

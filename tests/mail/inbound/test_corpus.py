@@ -57,6 +57,7 @@ def test_each_corpus_message_ingests_to_its_expected_outcome(corpus_world, path)
     raw = path.read_bytes()
     tickets_before = Ticket.objects.count()
     messages_before = Message.objects.count()
+    outbox_before = OutboxMessage.objects.count()
 
     result = ingest(raw, source="corpus")
     inbound = InboundMessage.objects.get(pk=result.inbound.pk)
@@ -81,6 +82,9 @@ def test_each_corpus_message_ingests_to_its_expected_outcome(corpus_world, path)
         assert Ticket.objects.count() == tickets_before
         assert Message.objects.count() == messages_before
         assert inbound.ticket is None
+    if expect["status"] == "ignored_auto":
+        # Machine-made mail gets no answer (a reply to an auto-reply is how mail loops start).
+        assert OutboxMessage.objects.count() == outbox_before
 
     if "text" in expect:
         assert expect["text"] in inbound.text
