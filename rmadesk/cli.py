@@ -24,9 +24,10 @@ CONFIGURATION_ERROR_STATUS = 78
 
 def main() -> None:
     """Run a management command with rmadesk's settings, like `manage.py` would."""
-    if sys.argv[1:2] == ["policy"]:
+    if sys.argv[1:2] == ["policy"] and "activate" not in sys.argv[2:]:
         # Policy questions need no database: answer them without starting Django (see
-        # rmadesk.core.policy_command), which makes a batch of 100,000 a second faster.
+        # rmadesk.core.policy_command), which makes a batch of 100,000 a second faster. Only
+        # `policy activate` stores a version and moves tickets: it goes through Django.
         try:
             active = policy_path(os.environ)  # read as the settings read it
         except ImproperlyConfigured as error:

@@ -22,6 +22,7 @@ import pytest
 from django.db import transaction
 
 from rmadesk.core import clock
+from rmadesk.core.policies import pin_active_policy
 from tests.jobs.installation import database_templates  # noqa: F401 - a fixture, used by name
 
 # The production hasher (PBKDF2, a million rounds) costs about half a second of CPU per password
@@ -94,6 +95,19 @@ def _real_clock_after_each_test() -> Iterator[None]:
     """Undo a process-wide `clock.set_now` a test forgot, so it cannot leak into the next test."""
     yield
     clock.set_now(None)
+
+
+@pytest.fixture(autouse=True)
+def _no_policy_activated() -> Iterator[None]:
+    """Each test starts on a fresh database, where no policy version was activated (L6).
+
+    Pinned rather than asked: a test that never activates one makes no query for it (the query
+    budgets stay the production ones, where the answer is cached for seconds) and may run
+    without a database. A test that activates one unpins it (`forget_active_policy`).
+    """
+    pin_active_policy(None)
+    yield
+    pin_active_policy(None)
 
 
 @pytest.fixture(autouse=True)

@@ -13,6 +13,7 @@ from rmadesk.console import (
     mail_views,
     money_views,
     notice_views,
+    policy_version_views,
     policy_views,
     queue_views,
     rma_views,
@@ -130,6 +131,8 @@ urlpatterns = [
     # the policy
     path("policy/", policy_views.policy_page, name="policy"),
     path("policy/calculate", policy_views.calculate, name="calculate"),
+    path("policy/versions/", policy_version_views.policy_versions, name="policy_versions"),
+    path("policy/versions/diff", policy_version_views.policy_diff, name="policy_diff"),
     # staff notifications: the bell, the list, each user's choices
     path("notifications/", notice_views.notifications, name="notifications"),
     path("notifications/bell", notice_views.bell, name="notification_bell"),

@@ -174,3 +174,36 @@ class Team(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class PolicyVersion(models.Model):
+    """A policy file this installation ran, by version (L6): tickets keep the one they opened on.
+
+    Every file ever active is kept with its text, so a ticket opened under it is still timed by
+    it after another file is activated. The active version is the one activated last; with no
+    row at all, the configured file (RMADESK_POLICY) or the built-in default is active.
+    """
+
+    version = models.CharField(max_length=40, unique=True)
+    name = models.CharField(max_length=200)
+    text = models.TextField()
+    source = models.CharField(max_length=500)  # the file it was read from, as given
+    recorded_at = models.DateTimeField()
+    activated_at = models.DateTimeField(db_index=True)  # the last time it became active
+    activated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )  # None: recorded by rmadesk itself (the configured file, at start-up)
+    # The choice made at activation: re-target the open tickets, or leave them on their version.
+    retargeted_open = models.BooleanField(default=False)
+    retargeted_tickets = models.PositiveIntegerField(default=0)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ("-activated_at", "-id")
+
+    def __str__(self) -> str:
+        return f"{self.version} ({self.name})"

@@ -5,7 +5,8 @@ fields (dashes for underscores). Refusals exit with status 2 and one line naming
 
 It needs no database and no Django: `rmadesk.cli` runs it directly, before Django starts, so a
 vendor's `rmadesk policy batch` spends its time answering, not booting the web framework. The
-Django management command `policy` wraps the same functions for `call_command`.
+Django management command `policy` wraps the same functions for `call_command`, and carries out
+`activate` (rule L6), the one subcommand that writes: `rmadesk.cli` sends that one to Django.
 """
 
 from __future__ import annotations
@@ -74,6 +75,23 @@ def add_policy_arguments(parser: ArgumentParser) -> None:
     sub.add_parser(
         "batch", help="JSON lines on stdin ({'op': 'due', ...}), one answer per line on stdout"
     )
+    activate = sub.add_parser(
+        "activate",
+        help="show what a policy file would change, then make it the active one (rule L6)",
+        description="Print the impact, ask, and activate FILE for tickets opened from now on "
+        "(uses the database).",
+    )
+    activate.add_argument("file")
+    activate.add_argument(
+        "--retarget-open",
+        action="store_true",
+        help="also move the open tickets to it, their running clocks re-targeted",
+    )
+    activate.add_argument("--yes", action="store_true", help="activate without asking")
+    activate.add_argument(
+        "--as", dest="as_user", metavar="EMAIL", help="the manager activating it (the history)"
+    )
+    activate.add_argument("--note", help="why, kept with the version")
 
 
 def run_policy_command(
@@ -85,6 +103,8 @@ def run_policy_command(
 ) -> None:
     """Carry out one parsed `rmadesk policy` command; raises PolicyCommandError to refuse."""
     subcommand = options["subcommand"]
+    if subcommand == "activate":  # `rmadesk.cli` hands it to Django: it writes to the database
+        raise PolicyCommandError("activate needs the database: run it as `rmadesk policy activate`")
     if subcommand == "check":
         policy = _load(options["file"])
         stdout.write(f"ok: {options['file']} is a valid policy, version {policy.version}\n")

@@ -24,7 +24,7 @@ from django.db import IntegrityError, close_old_connections, connections, transa
 from django_tasks_db.management.commands.db_worker import Worker
 
 from rmadesk.core import clock
-from rmadesk.core.policies import active_policy
+from rmadesk.core.policies import active_policy, ensure_active_policy_recorded
 from rmadesk.jobs.identity import CURRENT, backend_name, new_worker_id
 from rmadesk.jobs.models import ScheduledRun, WorkerBeat
 from rmadesk.jobs.outage import UNAVAILABLE, WorkerState, describe, wait_for_database
@@ -154,6 +154,7 @@ def run_worker(options: WorkerOptions) -> None:
     state.write(state="running")
     try:
         _wait_until_the_database_answers(state)
+        ensure_active_policy_recorded()  # L6: the version new tickets get is stored with its text
         _run_worker(options)
     finally:
         state.remove()

@@ -44,6 +44,8 @@ class Policy:
     source: str
     calendars: dict[str, Calendar]
     vendor_zone: dt.tzinfo
+    # The file's text as read, kept so an installation can store every version it ran (L6).
+    text: str = field(default="", repr=False, compare=False)
     _derived: dict[tuple[str, ...], Calendar] = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -180,6 +182,7 @@ def parse_policy(text: str, source: str) -> Policy:
         source=source,
         calendars=calendars,
         vendor_zone=zone_named(document.policy.vendor_zone),
+        text=text,
     )
 
 

@@ -29,6 +29,7 @@ VERB_WORDS: dict[str, Promise] = {
     "ticket.waiting_on_customer": _("Set to wait on the customer"),
     "ticket.resumed": _("Waiting on us again"),
     "ticket.severity_changed": _("Severity changed"),
+    "ticket.policy_retargeted": _("Moved to a newly activated policy, clocks re-targeted"),
     "ticket.assigned": _("Assignee changed"),
     "ticket.closed": _("Ticket closed"),
     "clock.breached": _("Service-level clock breached"),
@@ -59,6 +60,7 @@ VERB_WORDS: dict[str, Promise] = {
     "invoice.late_fee_accrued": _("Late fee added"),
     "appointment.booked": _("On-site appointment booked"),
     "money_back.requested": _("Money back requested"),
+    "policy.activated": _("Policy file activated"),
 }
 
 

@@ -111,7 +111,6 @@ def load(site: Installation, *args: str) -> subprocess.Popen[str]:
     [
         ("sqlite", "sqlite"),
         pytest.param("postgresql", "postgresql", marks=pytest.mark.postgres),
-        pytest.param("postgresql", "sqlite", marks=pytest.mark.postgres),
         pytest.param("sqlite", "postgresql", marks=pytest.mark.postgres),
     ],
 )

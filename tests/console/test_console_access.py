@@ -15,11 +15,13 @@ from rmadesk.billing.models import CreditNote, Payment
 from rmadesk.console.models import SavedView
 from rmadesk.core import clock
 from rmadesk.core.models import AuditEvent
+from rmadesk.core.policies import configured_policy, record_policy
 from rmadesk.jobs.models import DeadLetter
 from rmadesk.mail.inbound import ingest_message
 from rmadesk.mail.models_inbound import InboundMessage
 from rmadesk.mail.models_outbox import OutboxMessage
 from rmadesk.notices.models import Notice, NoticePreference
+from rmadesk.policy.loader import parse_policy
 from rmadesk.rmas.models import Rma
 from rmadesk.rmas.services import confirm_rma, issue_label, open_rma
 from rmadesk.tickets.attachments import attach_files
@@ -78,6 +80,13 @@ def world(desk, settings, tmp_path):
     )
     mail = OutboxMessage.objects.get(kind="bulk")
     OutboxMessage.objects.filter(pk=mail.pk).update(status="failed", attempts=8)
+    # Two policy versions, the second activated with Gold S2 at 2 business hours (L6).
+    old_policy = configured_policy()
+    new_policy = parse_policy(
+        old_policy.text.replace("hours = 4,", "hours = 2,", 1), "gold-s2.toml"
+    )
+    record_policy(old_policy, note="", activate=False)
+    record_policy(new_policy, note="", activate=True)
     notice = Notice.objects.create(
         recipient=desk.agent,
         kind="new_ticket",
@@ -100,6 +109,8 @@ def world(desk, settings, tmp_path):
         "p": picture.pk,
         "k": canned.pk,
         "v": view.pk,
+        "f": old_policy.version,
+        "g": new_policy.version,
     }
 
 
@@ -127,6 +138,8 @@ PAGES = [
     "/console/invoices/{i}/invoice.pdf",
     "/console/policy/",
     "/console/policy/calculate?op=rma&issued=2026-11-18T10:00-08:00",
+    "/console/policy/versions/",
+    "/console/policy/versions/diff?from={f}&to={g}",
     "/console/jobs/",
     "/console/jobs/?tasks_page=2&mail_page=x",
     "/console/mail/held/",

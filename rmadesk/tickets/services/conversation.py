@@ -16,7 +16,7 @@ from django.db import transaction
 from rmadesk.core.errors import Conflict
 from rmadesk.core.locking import copy_back
 from rmadesk.core.permissions import Actor, instant_for, user_or_none
-from rmadesk.core.policies import active_policy
+from rmadesk.core.policies import ticket_policy
 from rmadesk.core.services import record_event
 from rmadesk.core.validation import required_text
 from rmadesk.policy.pauses import length_text
@@ -113,7 +113,7 @@ def reply(
     message = Message.objects.create(
         ticket=locked, kind=MessageKind.REPLY, is_public=True, body=body, at=when, author=author
     )
-    policy = active_policy()
+    policy = ticket_policy(locked)  # L6: the version the ticket runs on
     changes: list[dict[str, Any]] = []
     first = clocks.get(ClockKind.FIRST_RESPONSE)
     if first is not None and first.state == ClockState.RUNNING:
@@ -187,7 +187,7 @@ def wait_on_customer(
             changes.append(breach)
         elif update.state == ClockState.RUNNING:
             before = snapshot(update)
-            pause(active_policy(), locked, update, when)
+            pause(ticket_policy(locked), locked, update, when)  # L6
             update.save()
             changes.append(change(update, before))
     locked.status = TicketStatus.WAITING_ON_CUSTOMER
@@ -247,7 +247,7 @@ def _resume(
     update = clocks.get(ClockKind.NEXT_UPDATE)
     if update is not None and update.state == ClockState.PAUSED:
         before = snapshot(update)
-        answer = resumed_due(active_policy(), locked, update, when)
+        answer = resumed_due(ticket_policy(locked), locked, update, when)  # L6
         if update.remaining is None:  # nothing kept at the pause: the full target runs
             run(update, answer, when, lead=[update_sentence(when, "the resume")])
         else:

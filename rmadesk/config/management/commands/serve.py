@@ -19,6 +19,8 @@ from django.db.migrations.executor import MigrationExecutor
 from gunicorn.app.base import BaseApplication  # type: ignore[import-untyped]
 from gunicorn.util import import_app  # type: ignore[import-untyped]
 
+from rmadesk.core.policies import ensure_active_policy_recorded
+
 WSGI_APPLICATION = "rmadesk.config.wsgi:application"
 # Exit status when migrations are missing: distinct from 1 (any other error) so a deploy script
 # or a systemd `RestartPreventExitStatus=2` can tell "run rmadesk migrate" from a crash.
@@ -95,6 +97,8 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         _refuse_unmigrated_database()
+        # L6: the version new tickets get is stored with its text before the first request.
+        ensure_active_policy_recorded()
         if settings.DEBUG:
             self.stderr.write(
                 "Warning: RMADESK_DEBUG is on: error pages show code and settings to anyone. "

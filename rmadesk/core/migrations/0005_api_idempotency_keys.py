@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("core", "0003_teams"),
+        ("core", "0004_policy_versions_are_kept"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
