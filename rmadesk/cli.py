@@ -15,6 +15,9 @@ from rmadesk.core.policy_command import main as policy_main
 # What asks for the list of commands: the product's own listing answers (`rmadesk help X` and
 # `rmadesk X --help` are still Django's help of command X).
 HELP_REQUESTS: tuple[list[str], ...] = ([], ["help"], ["--help"], ["-h"])
+# The long-running services log JSON lines for a log collector unless RMADESK_LOG_FORMAT says
+# otherwise; every other command (the demo, migrate, a shell) logs readable text.
+JSON_LOGGING_COMMANDS = frozenset({"serve", "worker"})
 # sysexits.h's EX_CONFIG, which systemd calls "CONFIG": restarting cannot mend a bad setting.
 CONFIGURATION_ERROR_STATUS = 78
 
@@ -31,6 +34,9 @@ def main() -> None:
             _refuse(error)
         sys.exit(policy_main(sys.argv[2:], active=active))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rmadesk.config.settings")
+    service = sys.argv[1:2] and sys.argv[1] in JSON_LOGGING_COMMANDS and "--status" not in sys.argv
+    if service and not os.environ.get("RMADESK_LOG_FORMAT", "").strip():
+        os.environ["RMADESK_LOG_FORMAT"] = "json"
     from django.conf import settings  # noqa: PLC0415 -- after the env
     from django.core.management import execute_from_command_line  # noqa: PLC0415 -- the same
 

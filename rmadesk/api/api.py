@@ -8,6 +8,7 @@ from rmadesk import __version__
 from rmadesk.api import billing, customers, rmas, tickets
 from rmadesk.api.auth import BearerToken
 from rmadesk.api.errors import install_error_handlers
+from rmadesk.api.failures import install_failure_handlers
 from rmadesk.api.renderers import ViewerZoneRenderer
 
 api = NinjaAPI(
@@ -18,7 +19,9 @@ api = NinjaAPI(
         "`Authorization: Bearer <token>` (`rmadesk user add EMAIL --staff ROLE --token`). Times "
         "are ISO 8601 with an offset (rule T1), answered in the viewer's zone: a customer's own "
         "zone, the vendor's for staff. Amounts are decimal strings (rule F4). Errors are "
-        '`{"error": ..., "field": ..., "rule": ...}` with a 4xx status.'
+        '`{"error": ..., "field": ..., "rule": ...}` with a 4xx status (503 with Retry-After '
+        "while the database is away). A POST sent with an `Idempotency-Key` header is done once: "
+        "a retry with the same key gets the first answer."
         f" Server version {__version__}."
     ),
     auth=BearerToken(),
@@ -26,6 +29,7 @@ api = NinjaAPI(
     urls_namespace="api",
 )
 install_error_handlers(api)
+install_failure_handlers(api)  # issue 13: 500/503/413 answered by rmadesk.web.failures
 
 api.add_router("", customers.router)
 api.add_router("", tickets.router)

@@ -67,6 +67,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Issue 13: first, so every log record of the request carries its id (docs/deploy.md).
+    "rmadesk.web.logs.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Static files straight after the security headers and the HTTPS redirect, before sessions,
     # auth and the database: a stylesheet costs no query (WhiteNoise, docs/deploy.md).
@@ -75,6 +77,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Issue 13: API errors as JSON (404, 405, 413, 5xx), then replays of an Idempotency-Key.
+    "rmadesk.web.failures.ApiJsonErrorsMiddleware",
+    "rmadesk.api.idempotency.IdempotencyMiddleware",
     "rmadesk.web.middleware.ViewerTimeZoneMiddleware",
     "rmadesk.web.errors.DomainErrorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -439,3 +444,43 @@ else:
     }
 # TOTP for staff (django-otp): the name authenticator apps show beside the account.
 OTP_TOTP_ISSUER = "rmadesk"
+# --- logs, outages and retries (issue 13, docs/deploy.md)
+# Every record goes to stderr with the request's id and user: JSON lines for a log collector
+# (`rmadesk serve` and `rmadesk worker` default to json), plain text for a person (the demo).
+RMADESK_LOG_FORMAT = env.env_choice(
+    os.environ, "RMADESK_LOG_FORMAT", ("json", "text"), default="text"
+)
+RMADESK_LOG_LEVEL = env.env_choice(
+    os.environ, "RMADESK_LOG_LEVEL", ("debug", "info", "warning", "error"), default="info"
+).upper()
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"request": {"()": "rmadesk.web.logs.RequestContextFilter"}},
+    "formatters": {
+        "json": {"()": "rmadesk.web.logs.JsonLinesFormatter"},
+        "text": {
+            "format": "%(asctime)s %(name)s %(levelname)s [%(request_id)s user=%(user_id)s] "
+            "%(message)s"
+        },
+    },
+    "handlers": {
+        "stderr": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stderr",
+            "formatter": RMADESK_LOG_FORMAT,
+            "filters": ["request"],
+        }
+    },
+    "root": {"handlers": ["stderr"], "level": RMADESK_LOG_LEVEL},
+    # Django's own console handler (DEBUG only) would print each error a second time.
+    "loggers": {"django": {"handlers": [], "level": "INFO", "propagate": True}},
+}
+# While the database is away, pages and the API answer 503 with this Retry-After (seconds).
+RMADESK_RETRY_AFTER_SECONDS = env.env_int(
+    os.environ, "RMADESK_RETRY_AFTER_SECONDS", default=30, minimum=1, unit="seconds"
+)
+# A retried API create with the same Idempotency-Key replays the first answer for this long.
+RMADESK_IDEMPOTENCY_HOURS = env.env_int(
+    os.environ, "RMADESK_IDEMPOTENCY_HOURS", default=24, minimum=1, unit="hours"
+)

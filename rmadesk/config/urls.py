@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from rmadesk.api.api import api
+from rmadesk.web.failures import bad_request, not_found, server_error
 from rmadesk.web.health import healthz, readyz
 from rmadesk.web.views import home
 
@@ -21,3 +22,8 @@ urlpatterns = [
     path("console/", include("rmadesk.console.urls")),
     path("", home, name="home"),
 ]
+
+# Issue 13: the API's errors as JSON, 413 for a body over the limit, 503 while the database is away.
+handler400 = bad_request
+handler404 = not_found
+handler500 = server_error

@@ -64,6 +64,36 @@ class ApiToken(models.Model):
         return hashlib.sha256(token.encode()).hexdigest()
 
 
+class IdempotencyKey(models.Model):
+    """The first answer to an API request sent with an `Idempotency-Key`, replayed to retries.
+
+    One row per (user, key): written in the same transaction as what the request created, so
+    the key exists exactly when the record does; a concurrent twin waits on the unique index
+    and then replays. `fingerprint` is the SHA-256 of method, path and body: the same key with
+    another request is refused. Pruned after RMADESK_IDEMPOTENCY_HOURS (a periodic job).
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="idempotency_keys"
+    )
+    key = models.CharField(max_length=255)
+    fingerprint = models.CharField(max_length=64)
+    method = models.CharField(max_length=10)
+    path = models.CharField(max_length=500)
+    status_code = models.PositiveSmallIntegerField(null=True)
+    content_type = models.CharField(max_length=100, blank=True)
+    body = models.BinaryField(default=b"")
+    created_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="one_answer_per_idempotency_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path} with Idempotency-Key {self.key!r}"
+
+
 class Counter(models.Model):
     """A named, never-reused sequence (ticket numbers, invoice numbers).
 

@@ -7,6 +7,7 @@ import datetime as dt
 from django.db.models import Q
 from django_tasks_db.models import DBTaskResult
 
+from rmadesk.core.idempotency import prune_idempotency_keys
 from rmadesk.jobs.identity import CURRENT
 from rmadesk.jobs.models import ScheduledRun
 from rmadesk.mail.outbox import deliver_outbox
@@ -26,7 +27,11 @@ def sweep_outbox(*, now: dt.datetime, batch: int = 500) -> int:
 
 
 def prune_job_records(*, now: dt.datetime) -> int:
-    """Delete schedule runs and finished task results older than seven days."""
+    """Delete schedule runs and finished task results older than seven days.
+
+    Also the API's Idempotency-Keys past RMADESK_IDEMPOTENCY_HOURS (issue 13): a retry after
+    that runs afresh.
+    """
     before = now - KEEP_RECORDS
     deleted, _ = ScheduledRun.objects.filter(slot__lt=before).delete()
     finished, _ = (
@@ -34,4 +39,5 @@ def prune_job_records(*, now: dt.datetime) -> int:
         .filter(Q(finished_at__lt=before) | Q(finished_at__isnull=True, enqueued_at__lt=before))
         .delete()
     )
-    return deleted + finished
+    keys = prune_idempotency_keys(now=now)
+    return deleted + finished + keys

@@ -73,7 +73,7 @@ def periodic_jobs(policy: Policy) -> list[Job]:
         Job(
             name="prune_job_records",
             every=dt.timedelta(hours=1),
-            what="finished job records older than 7 days deleted",
+            what="finished job records (7 days) and Idempotency-Keys (24 h) deleted",
             function=prune_job_records,
         )
     )

@@ -4,6 +4,9 @@ The process has two parts. A scheduler thread ticks every few seconds: it record
 worker is alive (`WorkerBeat`) and enqueues each periodic job whose slot has come round
 (`schedule.tick`, claimed once across all workers). The main thread runs the task backend's
 own worker loop: django-tasks-db's for the database backend, RQ's for the `rq` backend.
+
+A database outage does not end the process: the loop waits, reconnects with back-off and
+resumes (`rmadesk.jobs.outage`), and says so in `worker --status` and `/readyz` meanwhile.
 """
 
 from __future__ import annotations
@@ -21,9 +24,10 @@ from django.db import IntegrityError, close_old_connections, connections, transa
 from django_tasks_db.management.commands.db_worker import Worker
 
 from rmadesk.core import clock
-from rmadesk.core.policies import active_policy
+from rmadesk.core.policies import active_policy, ensure_active_policy_recorded
 from rmadesk.jobs.identity import CURRENT, backend_name, new_worker_id
 from rmadesk.jobs.models import ScheduledRun, WorkerBeat
+from rmadesk.jobs.outage import UNAVAILABLE, WorkerState, describe, wait_for_database
 from rmadesk.jobs.queue import enqueue, queue_name
 from rmadesk.jobs.recovery import recover_dead_workers, recover_previous_run
 from rmadesk.jobs.schedule import periodic_jobs, slot_of
@@ -86,6 +90,7 @@ class Scheduler(threading.Thread):
         self.stopping = threading.Event()
 
     def run(self) -> None:
+        database_was_away = False
         try:
             while not self.stopping.is_set():
                 if self.parent_pid is not None and os.getppid() != self.parent_pid:
@@ -100,6 +105,15 @@ class Scheduler(threading.Thread):
                     enqueued = tick(now=now, policy=active_policy(), worker=self.worker_id)
                     if enqueued:
                         logger.info("scheduled %s", ", ".join(enqueued))
+                    database_was_away = False
+                except UNAVAILABLE as error:
+                    # The task loop logs the outage and its end; one line here, not a traceback
+                    # every tick.
+                    if not database_was_away:
+                        logger.warning(
+                            "scheduler paused, database unavailable: %s", describe(error)
+                        )
+                    database_was_away = True
                 except Exception:  # a database or broker outage: log it, try again next tick
                     logger.exception(
                         "scheduler tick failed; trying again in %ss", self.tick_seconds
@@ -136,6 +150,25 @@ def run_worker(options: WorkerOptions) -> None:
     """Run until told to stop (SIGINT/SIGTERM: the task in hand is finished first)."""
     # The database backend keeps 64 characters of a worker id: use no more, so they match.
     CURRENT.worker_id = options.worker_id[:64]
+    state = WorkerState(options.worker_id)
+    state.write(state="running")
+    try:
+        _wait_until_the_database_answers(state)
+        ensure_active_policy_recorded()  # L6: the version new tickets get is stored with its text
+        _run_worker(options)
+    finally:
+        state.remove()
+
+
+def _wait_until_the_database_answers(state: WorkerState) -> None:
+    """At start: a database that is away is waited for, as during a run."""
+    try:
+        WorkerBeat.objects.exists()
+    except UNAVAILABLE as error:
+        wait_for_database(state, error)
+
+
+def _run_worker(options: WorkerOptions) -> None:
     scheduler = (
         Scheduler(options.worker_id, options.tick_seconds, options.parent_pid)
         if options.scheduler
@@ -149,7 +182,7 @@ def run_worker(options: WorkerOptions) -> None:
         if backend_name() == "rq":
             _run_rq(options)
         else:
-            _run_database(options)
+            _run_database(options, WorkerState(options.worker_id))
     finally:
         if scheduler is not None:
             scheduler.stop()
@@ -157,7 +190,7 @@ def run_worker(options: WorkerOptions) -> None:
         stopped(options.worker_id)
 
 
-def _run_database(options: WorkerOptions) -> None:
+def _run_database(options: WorkerOptions, state: WorkerState) -> None:
     worker = Worker(
         queue_names=[queue_name()],
         interval=options.poll_seconds,
@@ -170,7 +203,18 @@ def _run_database(options: WorkerOptions) -> None:
     )
     worker.configure_signals()
     try:
-        worker.run()
+        while True:
+            try:
+                worker.run()
+                return
+            except UNAVAILABLE as error:
+                # The database went away under the loop: wait for it, then go on where it was.
+                worker.running_task = False
+                if not worker.running:
+                    return  # told to stop meanwhile
+                if not wait_for_database(state, error, should_stop=lambda: not worker.running):
+                    return
+                worker.startup_delay = False
     except SystemExit as exit_:
         # The library's signal handler exits the process from inside its loop; let `finally`
         # above record the stop, then leave with the same status.

@@ -19,6 +19,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
+from rmadesk.jobs.outage import local_worker_states, summary
+
 # The answer is public: keep an error to its first line and a bounded length, enough to tell
 # "connection refused" from "authentication failed" without spilling a traceback.
 MAX_ERROR_CHARS = 200
@@ -48,10 +50,13 @@ def readyz(request: HttpRequest) -> JsonResponse:
         checks["broker"] = _check_broker
     results = {name: _run(check) for name, check in checks.items()}
     ready = all(result == "ok" for result in results.values())
-    return JsonResponse(
-        {"status": "ok" if ready else "unavailable", "checks": results},
-        status=200 if ready else 503,
-    )
+    body: dict[str, object] = {"status": "ok" if ready else "unavailable", "checks": results}
+    # The workers of this machine, as they report themselves (issue 13): a worker waiting out a
+    # database outage says so. Information, not a check: web traffic does not need a worker.
+    workers = {str(s.get("worker_id")): summary(s) for s in local_worker_states()}
+    if workers:
+        body["workers"] = workers
+    return JsonResponse(body, status=200 if ready else 503)
 
 
 def _run(check: Callable[[], None]) -> str:

@@ -105,6 +105,10 @@ BAD_VALUES = [
         "memcached://cache:11211",
         "a Redis URL: redis://HOST:PORT/DB, rediss://... (TLS) or unix:///PATH",
     ),
+    ("RMADESK_LOG_FORMAT", "xml", "one of json, text"),
+    ("RMADESK_LOG_LEVEL", "loud", "one of debug, info, warning, error"),
+    ("RMADESK_RETRY_AFTER_SECONDS", "0", "a whole number of seconds, at least 1"),
+    ("RMADESK_IDEMPOTENCY_HOURS", "1d", "a whole number of hours, at least 1"),
 ]
 
 # Taken as given: any text is a good value (and none is ever repeated in a message).

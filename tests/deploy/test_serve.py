@@ -115,10 +115,16 @@ def test_static_files_are_served_by_whitenoise_with_hashed_names(
 
 
 def test_access_log_goes_to_stdout(server: Server):
-    request(server.port, "/healthz?from=access-log-test")
+    request(server.port, "/healthz?from=access-log-test", headers={"X-Request-ID": "lb-42"})
     # gunicorn writes each line as the request ends; the next request cannot overtake it.
     request(server.port, "/healthz")
-    assert '"GET /healthz?from=access-log-test HTTP/1.1" 200' in server.stdout.read_text()
+    # JSON lines (`rmadesk serve`'s default), each access line ending with the request id.
+    text = server.stdout.read_text().splitlines()
+    lines = [json.loads(line) for line in text if line.startswith("{")]  # after serve's banner
+    [line] = [entry for entry in lines if "access-log-test" in entry["message"]]
+    assert line["logger"] == "gunicorn.access"
+    assert '"GET /healthz?from=access-log-test HTTP/1.1" 200' in line["message"]
+    assert line["message"].endswith(" lb-42")
 
 
 def test_sigterm_stops_the_server_cleanly(installation: dict[str, str], tmp_path: Path):

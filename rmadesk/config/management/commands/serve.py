@@ -26,9 +26,30 @@ WSGI_APPLICATION = "rmadesk.config.wsgi:application"
 # or a systemd `RestartPreventExitStatus=2` can tell "run rmadesk migrate" from a crash.
 UNMIGRATED_EXIT_STATUS = 2
 # gunicorn's access log, plus the client address the proxy passes on (the peer is the proxy).
+# The last field is the request id (X-Request-ID) that the application's own log lines carry.
 ACCESS_LOG_FORMAT = (
     '%(h)s %({x-forwarded-for}i)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" %(M)sms'
+    " %({x-request-id}o)s"
 )
+
+
+def json_logging() -> dict[str, Any]:
+    """gunicorn's own lines (start, stop, access) as JSON lines too: access on stdout, the rest
+    on stderr, never twice through the root logger."""
+    handler = {"class": "logging.StreamHandler", "formatter": "generic", "filters": ["request"]}
+    return {
+        "root": {"level": "INFO", "handlers": ["error_console"]},
+        "loggers": {
+            "gunicorn.error": {"level": "INFO", "handlers": ["error_console"], "propagate": False},
+            "gunicorn.access": {"level": "INFO", "handlers": ["console"], "propagate": False},
+        },
+        "filters": {"request": {"()": "rmadesk.web.logs.RequestContextFilter"}},
+        "handlers": {
+            "console": {**handler, "stream": "ext://sys.stdout"},
+            "error_console": {**handler, "stream": "ext://sys.stderr"},
+        },
+        "formatters": {"generic": {"()": "rmadesk.web.logs.JsonLinesFormatter"}},
+    }
 
 
 def _positive_int(value: str) -> int:
@@ -144,6 +165,7 @@ def gunicorn_config(*, bind: list[str], workers: int, threads: int, timeout: int
         # gunicorn ≥ 25 opens a control socket at one fixed path per user: two servers on a
         # machine (or a test next to a real one) would fight over it, and nothing here uses it.
         "control_socket_disable": True,
+        **({"logconfig_dict": json_logging()} if settings.RMADESK_LOG_FORMAT == "json" else {}),
     }
 
 

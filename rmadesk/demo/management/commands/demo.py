@@ -54,7 +54,14 @@ class Command(BaseCommand):
         chosen = os.environ.get("RMADESK_EMAIL_BACKEND", "").strip()
         backend = chosen or DEMO_EMAIL_BACKEND  # kept on disk, not sent, unless one is chosen
         with override_settings(EMAIL_BACKEND=backend):
-            self._run(options, verbosity, {**os.environ, "RMADESK_EMAIL_BACKEND": backend})
+            # The demo's worker logs readable text (the terminal shows its errors), not JSON.
+            log_format = os.environ.get("RMADESK_LOG_FORMAT", "").strip() or "text"
+            environment = {
+                **os.environ,
+                "RMADESK_EMAIL_BACKEND": backend,
+                "RMADESK_LOG_FORMAT": log_format,
+            }
+            self._run(options, verbosity, environment)
 
     def _run(self, options: dict[str, Any], verbosity: int, environment: Mapping[str, str]) -> None:
         call_command("migrate", interactive=False, verbosity=max(0, verbosity - 1))

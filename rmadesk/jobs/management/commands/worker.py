@@ -10,7 +10,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from rmadesk.core.policies import ensure_active_policy_recorded
+from rmadesk.jobs.outage import local_worker_states, summary
 from rmadesk.jobs.selectors import worker_status
 from rmadesk.jobs.worker import WorkerOptions, backend_name, new_worker_id, run_worker
 
@@ -85,7 +85,6 @@ class Command(BaseCommand):
             self._status(as_json=options["json"])
             return
         _log_to(self.stdout, options["verbosity"])
-        ensure_active_policy_recorded()  # L6: the version new tickets get is stored with its text
         # The database backend keeps 64 characters of a worker id.
         worker_id = (options["worker_id"] or new_worker_id())[:64]
         scheduler = not (options["no_scheduler"] or options["burst"])
@@ -106,12 +105,18 @@ class Command(BaseCommand):
         )
 
     def _status(self, *, as_json: bool) -> None:
+        # Read first, and without the database: a worker waiting out an outage says so here.
+        here = local_worker_states()
         try:
             status = worker_status()
         except Exception as error:
+            if as_json:
+                self.stdout.write(json.dumps({"error": str(error), "this_machine": here}, indent=2))
+            else:
+                self._this_machine(here)
             raise CommandError(f"cannot read the worker status: {error}", returncode=2) from None
         if as_json:
-            self.stdout.write(json.dumps(status.as_json(), indent=2))
+            self.stdout.write(json.dumps({**status.as_json(), "this_machine": here}, indent=2))
             return
         local = timezone.localtime  # settings' zone is UTC: times print as stored
 
@@ -133,6 +138,7 @@ class Command(BaseCommand):
                 f"  {beat.worker_id}  pid {beat.pid}  up since {when(beat.started_at)}  "
                 f"last seen {when(beat.last_seen_at)}"
             )
+        self._this_machine(here)
         self.stdout.write("last runs:")
         if not status.last_runs:
             self.stdout.write("  none yet")
@@ -151,6 +157,15 @@ class Command(BaseCommand):
         self.stdout.write(f"failed for good (dead letters): {status.dead_letters}")
         for problem in status.problems:
             self.stdout.write(self.style.WARNING(f"! {problem}"))
+
+    def _this_machine(self, states: list[dict[str, Any]]) -> None:
+        if not states:
+            return
+        self.stdout.write("workers on this machine:")
+        for state in states:
+            line = f"  {state.get('worker_id')}  pid {state.get('pid')}  {summary(state)}"
+            warn = state.get("state") == "reconnecting"
+            self.stdout.write(self.style.WARNING(line) if warn else line)
 
 
 def _log_to(stream: Any, verbosity: int) -> None:
