@@ -19,6 +19,7 @@ class RmaStatus(models.TextChoices):
     INSPECTED = "inspected", "inspected"
     CLOSED = "closed", "closed"
     EXPIRED = "expired", "expired before the return arrived"
+    DENIED = "denied", "warranty claim denied"
 
 
 class Decision(models.TextChoices):
@@ -32,3 +33,11 @@ class ReceiptFlag(models.TextChoices):
     UNREADABLE = "unreadable", "no readable RMA number on the label"
     UNKNOWN = "unknown", "unknown RMA number"
     EXPIRED = "expired", "RMA number expired"
+
+
+class QuoteStatus(models.TextChoices):
+    """A billable repair quote for an asset out of warranty (R9), as the customer answered it."""
+
+    PENDING = "pending", "waiting for the customer's answer"
+    ACCEPTED = "accepted", "accepted by the customer"
+    DECLINED = "declined", "declined by the customer"

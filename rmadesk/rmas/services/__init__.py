@@ -10,11 +10,15 @@ the transaction commits. Dates come from the policy core (`rma_dates`, `is_rma_e
 `money_back_refund`), never from here.
 
 The modules, by stage: `opening`, `returns` (confirmations, label, replacement, receiving),
-`decisions` (inspection, repair or replace, restocking fee), `scans` (expiry, reminders).
+`decisions` (inspection, repair or replace, restocking fee), `denials` (a warranty claim
+denied naming W2's cause), `quotes` (billable repair quotes out of warranty, R9), `scans`
+(expiry, reminders).
 """
 
 from rmadesk.rmas.services.decisions import decide_rma, inspect_return, waive_restocking_fee
+from rmadesk.rmas.services.denials import deny_rma
 from rmadesk.rmas.services.opening import open_rma
+from rmadesk.rmas.services.quotes import decline_repair_quote, record_repair_quote
 from rmadesk.rmas.services.returns import (
     accept_return,
     confirm_rma,
@@ -35,6 +39,8 @@ __all__ = [
     "accept_return",
     "confirm_rma",
     "decide_rma",
+    "decline_repair_quote",
+    "deny_rma",
     "expire_labels",
     "expire_rmas",
     "inspect_return",
@@ -42,6 +48,7 @@ __all__ = [
     "open_rma",
     "read_label_number",
     "receive_return",
+    "record_repair_quote",
     "reject_return",
     "remind_label_expiring",
     "remind_part_not_returned",
