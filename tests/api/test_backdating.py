@@ -45,11 +45,13 @@ CUSTOMER_WRITES = {
 STAFF_WRITES = {
     ("post", "/calls"),
     ("post", "/invoices/{number}/payments"),
+    ("post", "/rmas/{number}/deny"),
     ("post", "/rmas/{number}/inspect"),
     ("post", "/rmas/{number}/label"),
     ("post", "/rmas/{number}/receive"),
     ("post", "/rmas/{number}/ship-replacement"),
     ("post", "/tickets/{number}/close"),
+    ("post", "/tickets/{number}/deny-warranty"),
     ("post", "/tickets/{number}/rma"),
     ("post", "/tickets/{number}/severity"),
 }
