@@ -43,3 +43,7 @@ api.add_router("", calls.router)
 from rmadesk.api import mail  # noqa: E402 -- issue 11: held mail (GET/POST /mail/held...)
 
 api.add_router("", mail.router)
+
+from rmadesk.api import warranty  # noqa: E402 -- issue 12: warranty decisions (W2, R9)
+
+api.add_router("", warranty.router)

@@ -203,6 +203,10 @@ class RmaOut(Out):
     shipment: ShipmentOut | None
     refund: RefundOut | None
     liability_notice: str
+    denial_cause: str | None = None  # W2's cause when the warranty claim was denied
+    denial_explanation: str = ""
+    denied_at: dt.datetime | None = None
+    billable_repair_quote: int | None = None  # R9: the accepted quote of an out-of-warranty repair
     rules: list[str]
     explain: list[str]
 
@@ -219,6 +223,7 @@ INSTANTS = (
     "invoice_at",
     "received_at",
     "inspected_at",
+    "denied_at",
 )
 # The rules an RMA's answer draws on, by kind.
 RULES = {
@@ -279,7 +284,14 @@ def _out(user: Actor, rma: Rma) -> dict[str, Any]:
         "shipment": _shipment(rma),
         "refund": refund,
         "liability_notice": str(NO_LIABILITY_NOTICE),
-        "rules": RULES.get(rma.kind, []),
+        "denial_cause": rma.denial_cause or None,
+        "denial_explanation": rma.denial_explanation,
+        "billable_repair_quote": rma.repair_quote_id,
+        "rules": [
+            *RULES.get(rma.kind, []),
+            *(["W2"] if rma.denial_cause else []),
+            *(["R9"] if rma.repair_quote_id else []),
+        ],
         "explain": list(rma_explanation(rma)),
     }
     return body

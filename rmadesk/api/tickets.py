@@ -37,10 +37,11 @@ from rmadesk.web import limits
 from rmadesk.web.downloads import download_response
 
 router = Router(tags=["tickets"])
+CLOSE_RULES: dict[str, str] = {TicketStatus.OUT_OF_SCOPE: "P1", TicketStatus.WARRANTY_DENIED: "W2"}
 
 # Ticket numbers and ids are 64-bit in the database: a larger number is a 4xx, never a 500.
 MAX_ID = 2**63 - 1
-StatusName = Literal["open", "waiting_on_customer", "resolved", "out_of_scope"]
+StatusName = Literal["open", "waiting_on_customer", "resolved", "out_of_scope", "warranty_denied"]
 
 
 # --------------------------------------------------------------------------- schemas
@@ -118,6 +119,7 @@ class TicketOut(Out):
     closed_at: dt.datetime | None
     close_reason: str | None
     out_of_scope_reason: str | None
+    warranty_denial_cause: str | None = None  # W2's cause when the claim was denied
     close_rule: str | None
     unsupported_software: bool
     unsupported_software_reason: str | None
@@ -213,7 +215,8 @@ def ticket_out(ticket: Ticket) -> dict[str, Any]:
         "closed_at": ticket.closed_at,
         "close_reason": ticket.close_reason or None,
         "out_of_scope_reason": ticket.out_of_scope_reason or None,
-        "close_rule": "P1" if ticket.status == TicketStatus.OUT_OF_SCOPE else None,
+        "warranty_denial_cause": ticket.warranty_denial_cause or None,
+        "close_rule": CLOSE_RULES.get(ticket.status),
         "unsupported_software": ticket.is_unsupported_software,
         "unsupported_software_reason": ticket.unsupported_software_reason or None,
         "jails_and_plugins": ticket.jails_and_plugins or None,

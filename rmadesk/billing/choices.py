@@ -4,6 +4,7 @@ from django.db import models
 class InvoiceKind(models.TextChoices):
     UNRETURNED_PARTS = "unreturned_parts", "unreturned advance-exchange parts (R4)"
     SERVICE = "service", "service or parts"
+    REPAIR_QUOTE = "repair_quote", "accepted repair quote, out of warranty (R9)"
 
 
 class InvoiceStatus(models.TextChoices):

@@ -17,6 +17,14 @@ class Invoice(models.Model):
     rma = models.ForeignKey(
         "rmas.Rma", null=True, blank=True, on_delete=models.PROTECT, related_name="invoices"
     )
+    # R9: the accepted repair quote this invoice bills (one invoice per quote).
+    repair_quote = models.OneToOneField(
+        "rmas.RepairQuote",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="invoice",
+    )
     status = models.CharField(
         max_length=10, choices=InvoiceStatus.choices, default=InvoiceStatus.OPEN
     )

@@ -14,6 +14,7 @@ from typing import Any
 
 from django import forms
 
+from rmadesk.core.errors import InvalidInput
 from rmadesk.policy.instants import parse_amount, parse_local_instant
 
 ITEM_ROWS = 3
@@ -56,6 +57,34 @@ class AssignForm(TextForm):
 class CloseForm(TextForm):
     reason = _text(long=True)
     out_of_scope = _text()  # blank: resolved; else one of the policy's P1 reasons
+
+
+class DenyForm(TextForm):
+    """A warranty claim denied (W2): the cause's key and the explanation the customer reads."""
+
+    cause = _text()
+    explanation = _text(long=True)
+
+
+class QuoteForm(TextForm):
+    """A billable repair quote (R9): amount as typed (the service checks it, F4), currency,
+    what it covers and the last day it may be accepted (a date picker; blank: no limit)."""
+
+    amount = _text()
+    currency = _text()
+    description = _text(long=True)
+    valid_until = _text()
+
+    def valid_until_date(self) -> dt.date | None:
+        text = self.text("valid_until")
+        if not text:
+            return None
+        try:
+            return dt.date.fromisoformat(text)
+        except ValueError:
+            raise InvalidInput(
+                f"{text!r} is not a date such as 2026-12-31", field="valid_until"
+            ) from None
 
 
 class ReplyForm(TextForm):

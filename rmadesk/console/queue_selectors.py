@@ -43,9 +43,10 @@ ANY_STATUS = "any"
 STATUS_CHOICES: tuple[tuple[str, Any], ...] = (
     (TicketStatus.OPEN.value, _("open, waiting on us")),
     (TicketStatus.WAITING_ON_CUSTOMER.value, _("waiting on the customer")),
-    (CLOSED, _("closed (resolved or out of scope)")),
+    (CLOSED, _("closed (resolved, out of scope or warranty denied)")),
     (TicketStatus.RESOLVED.value, _("resolved")),
     (TicketStatus.OUT_OF_SCOPE.value, _("closed as out of scope")),
+    (TicketStatus.WARRANTY_DENIED.value, _("closed, warranty claim denied")),
     (ANY_STATUS, _("any status, closed included")),
 )
 DUE_WITHIN_HOUR = "hour"

@@ -52,6 +52,8 @@ from rmadesk.rmas.selectors import (
     rma_for,
     shipment_of,
 )
+from rmadesk.rmas.services.denials import DENIABLE
+from rmadesk.tickets.choices import WarrantyDenialCause
 from rmadesk.web.decorators import staff_page
 from rmadesk.web.templatetags.rmadesk import local
 
@@ -125,6 +127,8 @@ def rma_page(
         "decisions": Decision.choices,
         "is_advance_exchange": rma.kind == RmaKind.ADVANCE_EXCHANGE,
         "is_decidable": rma.kind in (RmaKind.REPAIR, RmaKind.REPLACEMENT),
+        "is_deniable": rma.status in DENIABLE,
+        "denial_causes": WarrantyDenialCause.choices,
         "default_shipped_at": forms.picker_value(now, viewer_zone(request.user)),
         "invoice_days_left": days_left(rma.invoice_at, now),
         "shipment": shipment_of(rma),
@@ -331,6 +335,23 @@ def accept_missing_contents(request: HttpRequest, number: int) -> HttpResponse:
         return "Missing contents accepted; the refund is recomputed (rule F3)."
 
     return _rma_action(request, number, "accept_missing", forms.ReasonForm(request.POST), perform)
+
+
+@_post_only
+def deny_rma(request: HttpRequest, number: int) -> HttpResponse:
+    """Deny the RMA's warranty claim naming W2's cause, before or after the inspection."""
+
+    def perform(rma: Rma, form: forms.DenyForm) -> str:
+        services.deny_rma(
+            actor=request.user,
+            rma=rma,
+            cause=form.text("cause"),
+            explanation=form.text("explanation"),
+        )
+        cause = WarrantyDenialCause(form.text("cause")).label
+        return f"Warranty claim denied: {cause} (rule W2); nothing more ships on this RMA."
+
+    return _rma_action(request, number, "deny", forms.DenyForm(request.POST), perform)
 
 
 @staff_page

@@ -28,6 +28,7 @@ from rmadesk.core.viewers import viewer_zone
 from rmadesk.rmas import services as rma_services
 from rmadesk.rmas.choices import RmaKind
 from rmadesk.rmas.selectors import visible_rmas
+from rmadesk.rmas.warranty import ticket_quotes, warranty_status
 from rmadesk.tickets import file_types, services
 from rmadesk.tickets.attachments import (
     attachment_for,
@@ -36,7 +37,7 @@ from rmadesk.tickets.attachments import (
     ticket_attachments,
 )
 from rmadesk.tickets.canned import canned_reply_for, fill_canned_reply, usable_canned_replies
-from rmadesk.tickets.choices import ClockKind, TicketStatus
+from rmadesk.tickets.choices import ClockKind, TicketStatus, WarrantyDenialCause
 from rmadesk.tickets.models import ServiceClock, Ticket
 from rmadesk.tickets.selectors import ticket_for, ticket_history, ticket_messages
 from rmadesk.web.decorators import staff_page
@@ -93,6 +94,9 @@ def ticket_page(
         "file_limits": file_types.limits_text(),
         "file_accept": file_types.accept_list(),
         "rma_kinds": RmaKind.choices,
+        "denial_causes": WarrantyDenialCause.choices,
+        "quotes": list(ticket_quotes(user, ticket)),
+        "warranty": warranty_status(ticket.asset, clock.now()) if ticket.asset else None,
         "rma_form": posted.get("rma") or forms.RmaOpenForm(),
         "posted": posted,
         "refusal": refusal,
@@ -242,6 +246,44 @@ def close_ticket(request: HttpRequest, number: int) -> HttpResponse:
         return "Closed as resolved."
 
     return _ticket_action(request, number, "close", forms.CloseForm(request.POST), perform)
+
+
+@_post_only
+def deny_warranty(request: HttpRequest, number: int) -> HttpResponse:
+    """Close the ticket as a denied warranty claim, naming W2's cause."""
+
+    def perform(ticket: Ticket, form: forms.DenyForm) -> str:
+        services.deny_warranty_claim(
+            actor=request.user,
+            ticket=ticket,
+            cause=form.text("cause"),
+            explanation=form.text("explanation"),
+        )
+        cause = WarrantyDenialCause(form.text("cause")).label
+        return f"Warranty claim denied: {cause} (rule W2); the ticket is closed."
+
+    return _ticket_action(request, number, "deny", forms.DenyForm(request.POST), perform)
+
+
+@_post_only
+def record_quote(request: HttpRequest, number: int) -> HttpResponse:
+    """A billable repair quote for an asset out of warranty, mailed to the customer (R9)."""
+
+    def perform(ticket: Ticket, form: forms.QuoteForm) -> str:
+        quote = rma_services.record_repair_quote(
+            actor=request.user,
+            ticket=ticket,
+            amount=form.text("amount"),
+            currency=form.text("currency") or None,
+            description=form.text("description"),
+            valid_until=form.valid_until_date(),
+        )
+        return (
+            f"Repair quote of {quote.amount} {quote.currency} sent to the customer: the RMA "
+            f"opens once they accept it (rule R9)."
+        )
+
+    return _ticket_action(request, number, "quote", forms.QuoteForm(request.POST), perform)
 
 
 @_post_only

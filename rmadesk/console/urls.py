@@ -89,6 +89,16 @@ urlpatterns = [
     ),
     path("tickets/<console_number:number>/call", ticket_views.log_call, name="call"),
     path("tickets/<console_number:number>/rma", ticket_views.open_rma, name="open_rma"),
+    path(
+        "tickets/<console_number:number>/deny-warranty",
+        ticket_views.deny_warranty,
+        name="deny_warranty",
+    ),
+    path(
+        "tickets/<console_number:number>/repair-quote",
+        ticket_views.record_quote,
+        name="record_quote",
+    ),
     # canned replies
     path("canned-replies/", canned_views.canned_replies, name="canned_replies"),
     path(
@@ -127,6 +137,7 @@ urlpatterns = [
         rma_views.accept_missing_contents,
         name="rma_accept_missing",
     ),
+    path("rmas/<console_number:number>/deny", rma_views.deny_rma, name="rma_deny"),
     # the receiving desk
     path("receiving/", rma_views.receiving, name="receiving"),
     path(

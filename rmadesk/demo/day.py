@@ -29,6 +29,7 @@ from rmadesk.rmas.selectors import shipment_of
 from rmadesk.rmas.services import (
     confirm_rma,
     decide_rma,
+    deny_rma,
     inspect_return,
     issue_label,
     open_rma,
@@ -320,6 +321,13 @@ class Day:
             reject_return(actor=self.staff.clerk, rma=rejected,
                           reason="RMA expired 3 weeks before arrival.")  # fmt: skip
         self._close(rejected, "Return refused: the RMA had expired.", now - 3 * DAY + 2 * HOUR)
+        denied = self._rma("X20-J30001", "repair", 11, "Drive cage bent", PARTS["backplane"])
+        self._confirmed(denied, now - 11 * DAY + 2 * HOUR)
+        self._received(denied, now - 8 * DAY)
+        with _at(now - 8 * DAY + HOUR):
+            inspect_return(actor=self.agent, rma=denied, notes="Cage bent by force; drop marks.")
+            deny_rma(actor=self.agent, rma=denied, cause="customer_negligence",
+                     explanation="The drive cage was forced; the chassis was dropped.")  # fmt: skip
         expired = self._rma("M50-A10001", "repair", 40, "Rail kit missing screws", PARTS["rails"])
         self._close(expired, "No return arrived; the RMA expired.", now - 5 * DAY)
 

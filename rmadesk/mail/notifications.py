@@ -45,7 +45,10 @@ from rmadesk.rmas.events import (
     LabelExpiring,
     LabelIssued,
     PartNotReturned,
+    RepairQuoteEvent,
+    RepairQuoteRecorded,
     ReplacementShipped,
+    RmaDenied,
     RmaEvent,
     RmaFacts,
     RmaOpened,
@@ -166,7 +169,7 @@ def _money(amount: Decimal, currency: str) -> str:
 
 
 def _customer_draft(
-    event: TicketEvent | RmaEvent,
+    event: TicketEvent | RmaEvent | RepairQuoteEvent,
     kind: str,
     *,
     subject: str,
@@ -296,10 +299,11 @@ def waiting_on_customer(event: WaitingOnCustomer) -> Draft | None:
 @_on(TicketClosed, "ticket.closed")
 def ticket_closed(event: TicketClosed) -> Draft | None:
     ticket = event.ticket
+    closed = "Warranty claim denied" if event.warranty_denied else "Closed"  # W2
     return _customer_draft(
         event,
         "ticket_closed",
-        subject=f"[#{ticket.number}] Closed: {ticket.subject}",
+        subject=f"[#{ticket.number}] {closed}: {ticket.subject}",
         automatic=False,  # the agent's closing words
         context={
             "closing_text": event.closing_text,
@@ -412,6 +416,43 @@ def part_not_returned(event: PartNotReturned) -> Draft | None:
         lambda r, _: f"Reminder: the part for RMA {r.number} has not arrived",
         label=False,
         once_per_rma=True,
+    )
+
+
+@_on(RmaDenied, "rma.denied")
+def rma_denied(event: RmaDenied) -> Draft | None:
+    """W2: the cause in plain words and the agent's explanation (the rule is for staff)."""
+    rma = event.rma
+    return _customer_draft(
+        event,
+        "rma_denied",
+        subject=f"[#{event.ticket.number}] Warranty claim denied: RMA {rma.number}",
+        automatic=False,  # the agent's explanation
+        context={
+            **_rma_context(rma, _zone(event.ticket.customer)),
+            "cause_words": event.cause_words,
+            "explanation": event.explanation,
+        },
+    )
+
+
+@_on(RepairQuoteRecorded, "ticket.repair_quote_recorded")
+def repair_quote(event: RepairQuoteRecorded) -> Draft | None:
+    """R9: the quoted price and what it covers; the customer answers it in the portal."""
+    quote = event.quote
+    return _customer_draft(
+        event,
+        "repair_quote",
+        subject=f"[#{event.ticket.number}] Repair quote: {_money(quote.amount, quote.currency)}",
+        context={
+            "serial": event.serial,
+            "warranty_ended": event.warranty_ended_on.strftime("%d %b %Y")
+            if event.warranty_ended_on
+            else "",
+            "description": quote.description,
+            "amount": _money(quote.amount, quote.currency),
+            "valid_until": quote.valid_until.strftime("%d %b %Y") if quote.valid_until else "",
+        },
     )
 
 

@@ -10,6 +10,7 @@ class NoticeKind(models.TextChoices):
     PACKAGE_RECEIVED = "package_received", _("Package received for an RMA")
     BREACH_WARNING = "breach_warning", _("Service level about to breach")
     MENTION = "mention", _("Mention in an internal note")
+    QUOTE_ANSWERED = "quote_answered", _("Repair quote accepted or declined")
 
 
 class Delivery(models.TextChoices):

@@ -7,6 +7,7 @@
 | `PartReceived` (booked in, or accepted) | package received | the assignee, else the team |
 | `BreachApproaching` (the warning scan) | breach warning | the assignee, else the plan's team |
 | `NoteAdded` with `@someone` | mention | the staff users mentioned |
+| `RepairQuoteAnswered` (portal, API) | quote answered | the assignee, else the plan's team |
 
 Never the person who did the thing (the audit row's actor; a note's author). Clerks are not
 told of packages: the clerk who booked one in is its actor, and the receiving desk lists the
@@ -24,7 +25,7 @@ from rmadesk.notices.events import BreachApproaching
 from rmadesk.notices.mentions import mentioned_staff
 from rmadesk.notices.recipients import actor_id_of, ticket_staff, without, without_actor
 from rmadesk.notices.services import Announcement, deliver
-from rmadesk.rmas.events import PartReceived
+from rmadesk.rmas.events import PartReceived, RepairQuoteAnswered
 from rmadesk.tickets.events import CustomerReplied, NoteAdded, TicketFacts, TicketOpened
 from rmadesk.tickets.models import Message
 
@@ -176,4 +177,35 @@ def on_note_added(event: NoteAdded) -> None:
             body=_excerpt(body),
         ),
         recipients,
+    )
+
+
+def on_repair_quote_answered(event: RepairQuoteAnswered) -> None:
+    """R9: the customer accepted (the RMA may open now) or declined the repair quote."""
+    ticket = event.ticket
+    quote = event.quote
+    facts = {**_facts(ticket), "amount": f"{quote.amount:,.2f} {quote.currency}"}
+    if event.accepted:
+        text = _(
+            "%(customer)s accepted the repair quote of %(amount)s on #%(number)s: the RMA may open"
+        )
+        subject = _("[#%(number)s] Repair quote accepted (%(amount)s, %(customer)s)")
+    else:
+        text = _("%(customer)s declined the repair quote of %(amount)s on #%(number)s")
+        subject = _("[#%(number)s] Repair quote declined (%(amount)s, %(customer)s)")
+    details = [*_details(ticket), (_("Quote"), quote.description)]
+    if event.invoice:
+        details.append((_("Invoice"), event.invoice))
+    deliver(
+        Announcement(
+            kind=NoticeKind.QUOTE_ANSWERED,
+            source=f"audit:{event.audit_id}",
+            text=text % facts,
+            subject=subject % facts,
+            ticket_number=ticket.number,
+            thread_id=ticket.mail_thread_id,
+            audit_id=event.audit_id,
+            details=tuple(details),
+        ),
+        without(ticket_staff(ticket.number), event.answered_by_id),
     )

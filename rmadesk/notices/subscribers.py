@@ -7,9 +7,10 @@ from rmadesk.notices.notify import (
     on_customer_replied,
     on_note_added,
     on_part_received,
+    on_repair_quote_answered,
     on_ticket_opened,
 )
-from rmadesk.rmas.events import PartReceived
+from rmadesk.rmas.events import PartReceived, RepairQuoteAnswered
 from rmadesk.tickets.events import CustomerReplied, NoteAdded, TicketOpened
 
 subscribe(TicketOpened, on_ticket_opened)
@@ -17,3 +18,4 @@ subscribe(CustomerReplied, on_customer_replied)
 subscribe(NoteAdded, on_note_added)
 subscribe(PartReceived, on_part_received)
 subscribe(BreachApproaching, on_breach_approaching)
+subscribe(RepairQuoteAnswered, on_repair_quote_answered)

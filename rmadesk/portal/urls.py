@@ -13,6 +13,16 @@ urlpatterns = [
     path("tickets/<int:number>/", views.ticket, name="ticket"),
     path("tickets/<int:number>/reply", views.ticket_reply, name="ticket_reply"),
     path(
+        "tickets/<int:number>/quotes/<int:quote_id>/accept",
+        views.quote_accept,
+        name="quote_accept",
+    ),
+    path(
+        "tickets/<int:number>/quotes/<int:quote_id>/decline",
+        views.quote_decline,
+        name="quote_decline",
+    ),
+    path(
         "tickets/<int:number>/attachments/<int:attachment_id>/",
         views.attachment,
         name="attachment",

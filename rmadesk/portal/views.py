@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from rmadesk.billing.pdfs import invoice_filename, invoice_pdf
 from rmadesk.billing.selectors import invoice_for, vendor_today
+from rmadesk.billing.services import accept_repair_quote
 from rmadesk.core.errors import DomainError, NotFound
 from rmadesk.core.policies import active_policy
 from rmadesk.onsite.selectors import visible_appointments
@@ -48,7 +49,8 @@ from rmadesk.rmas.selectors import (
     rma_for,
     shipment_of,
 )
-from rmadesk.rmas.services import confirm_rma
+from rmadesk.rmas.services import confirm_rma, decline_repair_quote
+from rmadesk.rmas.warranty import quote_for, ticket_quotes
 from rmadesk.tickets.attachments import (
     attachment_for,
     attachments_by_message,
@@ -193,6 +195,7 @@ def _ticket_context(request: HttpRequest, ticket: Ticket) -> dict[str, Any]:
         "rma": selectors.rma_of_ticket(user, ticket),
         "appointments": list(visible_appointments(user).filter(ticket=ticket)),
         "is_closed": ticket.status in CLOSED_STATUSES,
+        "quotes": list(ticket_quotes(user, ticket)),
     }
 
 
@@ -226,6 +229,45 @@ def ticket_reply(request: HttpRequest, number: int) -> HttpResponse:
             return redirect("portal:ticket", number=found.number)
     context = _ticket_context(request, found) | {"form": form} | extra
     return render(request, "portal/ticket.html", context, status=extra.get("refusal_status", 400))
+
+
+def _answer_quote(
+    request: HttpRequest, number: int, quote_id: int, *, accept: bool
+) -> HttpResponse:
+    """The customer's one-click answer to a repair quote on their ticket (R9)."""
+    found = ticket_for(request.user, selectors.checked_number(number))
+    quote = quote_for(request.user, found, quote_id)
+    try:
+        if accept:
+            invoice = accept_repair_quote(actor=request.user, quote=quote)
+        else:
+            decline_repair_quote(actor=request.user, quote=quote)
+    except REFUSALS as error:
+        if isinstance(error, NotFound):
+            raise
+        context = _ticket_context(request, found) | {"form": ReplyForm()} | _refused(error)
+        return render(request, "portal/ticket.html", context, status=context["refusal_status"])
+    if accept:
+        messages.success(
+            request,
+            f"Thank you: you accepted the repair quote. Invoice {invoice.number} is in your "
+            f"invoices, and we will send the return authorisation next.",
+        )
+    else:
+        messages.success(request, "You declined the repair quote: nothing is charged.")
+    return redirect("portal:ticket", number=found.number)
+
+
+@customer_page
+@require_POST
+def quote_accept(request: HttpRequest, number: int, quote_id: int) -> HttpResponse:
+    return _answer_quote(request, number, quote_id, accept=True)
+
+
+@customer_page
+@require_POST
+def quote_decline(request: HttpRequest, number: int, quote_id: int) -> HttpResponse:
+    return _answer_quote(request, number, quote_id, accept=False)
 
 
 @customer_page

@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.contrib import admin
 
 from rmadesk.core.admin import IN_ZONE, ReadOnlyAdmin, ReadOnlyTabularInline
-from rmadesk.rmas.models import Rma, RmaItem, Shipment
+from rmadesk.rmas.models import RepairQuote, Rma, RmaItem, Shipment
 
 
 class RmaItemInline(ReadOnlyTabularInline):
@@ -84,3 +84,26 @@ class ShipmentAdmin(ReadOnlyAdmin, admin.ModelAdmin):  # type: ignore[type-arg]
     @admin.display(description="RMA", ordering="rma__number")
     def rma_number(self, shipment: Shipment) -> int:
         return shipment.rma.number
+
+
+@admin.register(RepairQuote)
+class RepairQuoteAdmin(ReadOnlyAdmin, admin.ModelAdmin):  # type: ignore[type-arg]
+    """Billable repair quotes out of warranty (R9): recorded and answered through the services."""
+
+    list_display = (
+        "id",
+        "ticket_number",
+        "amount",
+        "currency",
+        "status",
+        "valid_until",
+        "recorded_at" + IN_ZONE,
+        "answered_at" + IN_ZONE,
+    )
+    list_select_related = ("ticket",)
+    list_filter = ("status",)
+    search_fields = ("ticket__number__exact", "ticket__customer__name")
+
+    @admin.display(description="ticket", ordering="ticket__number")
+    def ticket_number(self, quote: RepairQuote) -> int:
+        return quote.ticket.number

@@ -19,6 +19,7 @@ class RmaStatus(models.TextChoices):
     INSPECTED = "inspected", "inspected"
     CLOSED = "closed", "closed"
     EXPIRED = "expired", "expired before the return arrived"
+    DENIED = "denied", "warranty claim denied"
 
 
 class Decision(models.TextChoices):
@@ -39,3 +40,11 @@ class ShipmentKind(models.TextChoices):
 
     ADVANCE_REPLACEMENT = "advance_replacement", "advance-exchange replacement"
     SHIP_BACK = "ship_back", "repaired or replacement system shipped back"
+
+
+class QuoteStatus(models.TextChoices):
+    """A billable repair quote for an asset out of warranty (R9), as the customer answered it."""
+
+    PENDING = "pending", "waiting for the customer's answer"
+    ACCEPTED = "accepted", "accepted by the customer"
+    DECLINED = "declined", "declined by the customer"

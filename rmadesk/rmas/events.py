@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any, Self
 
 from rmadesk.core.events import DomainEvent
-from rmadesk.rmas.models import Rma, RmaItem
+from rmadesk.rmas.models import RepairQuote, Rma, RmaItem
 from rmadesk.rmas.selectors import missing_confirmations, required_confirmations, shipment_of
 from rmadesk.tickets.events import TicketFacts
 
@@ -152,3 +152,73 @@ class LabelExpiring(RmaEvent):
 @dataclass(frozen=True, kw_only=True)
 class PartNotReturned(RmaEvent):
     """Reminder (R4, day 12): the unreturned part is invoiced in two days."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class RmaDenied(RmaEvent):
+    """The warranty claim of an RMA is denied naming W2's cause (`cause`, a key)."""
+
+    cause: str
+    cause_words: str
+    explanation: str
+
+
+@dataclass(frozen=True)
+class QuoteFacts:
+    id: int
+    amount: Decimal
+    currency: str
+    description: str
+    valid_until: dt.date | None
+    status: str
+    recorded_at: dt.datetime
+
+    @classmethod
+    def of(cls, quote: RepairQuote) -> QuoteFacts:
+        return cls(
+            id=quote.pk,
+            amount=quote.amount,
+            currency=quote.currency,
+            description=quote.description,
+            valid_until=quote.valid_until,
+            status=quote.status,
+            recorded_at=quote.recorded_at,
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
+class RepairQuoteEvent(DomainEvent):
+    """A billable repair quote on a ticket (R9), with the ticket's facts (who hears of it)."""
+
+    ticket: TicketFacts
+    quote: QuoteFacts
+    serial: str
+    warranty_ended_on: dt.date | None
+
+    @classmethod
+    def of(
+        cls, quote: RepairQuote, *, warranty_ended_on: dt.date | None = None, **facts: Any
+    ) -> Self:
+        """The event for a quote whose ticket, customer and asset are loaded."""
+        asset = quote.ticket.asset
+        return cls(
+            ticket=TicketFacts.of(quote.ticket),
+            quote=QuoteFacts.of(quote),
+            serial=asset.serial if asset is not None else "",
+            warranty_ended_on=warranty_ended_on,
+            **facts,
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
+class RepairQuoteRecorded(RepairQuoteEvent):
+    """An agent recorded a quote: the customer is asked to accept or decline it."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class RepairQuoteAnswered(RepairQuoteEvent):
+    """The customer accepted (`invoice` names the invoice it became) or declined the quote."""
+
+    accepted: bool
+    answered_by_id: int | None
+    invoice: str = ""

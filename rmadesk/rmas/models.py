@@ -5,7 +5,52 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from rmadesk.rmas.choices import Decision, RmaKind, RmaStatus, ShipmentKind
+from rmadesk.rmas.choices import Decision, QuoteStatus, RmaKind, RmaStatus, ShipmentKind
+from rmadesk.tickets.choices import WarrantyDenialCause
+
+
+class RepairQuote(models.Model):
+    """A billable repair quote for an asset out of warranty (R9), recorded on its ticket.
+
+    The customer accepts or declines it once; an accepted quote becomes an invoice (F1, in
+    billing) and lets the ticket's RMA open as a billable out-of-warranty repair.
+    """
+
+    ticket = models.ForeignKey(
+        "tickets.Ticket", on_delete=models.PROTECT, related_name="repair_quotes"
+    )
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    currency = models.CharField(max_length=3)
+    description = models.TextField()
+    valid_until = models.DateField(null=True, blank=True)  # the last day it may be accepted
+    status = models.CharField(
+        max_length=10, choices=QuoteStatus.choices, default=QuoteStatus.PENDING
+    )
+    recorded_at = models.DateTimeField()
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ("-recorded_at", "-id")
+        constraints = [
+            models.CheckConstraint(
+                name="repair_quote_amount_positive", condition=models.Q(amount__gt=0)
+            ),
+            # One quote in play per ticket: a new one only after the customer declined.
+            models.UniqueConstraint(
+                fields=("ticket",),
+                condition=models.Q(status__in=("pending", "accepted")),
+                name="one_live_repair_quote_per_ticket",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"quote {self.pk} ({self.amount} {self.currency}, {self.status})"
 
 
 class Rma(models.Model):
@@ -57,6 +102,14 @@ class Rma(models.Model):
     restocking_fee = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     refund_currency = models.CharField(max_length=3, blank=True)
     refund_explanation = models.TextField(blank=True)
+    # W2: the warranty claim denied, naming its cause, with the agent's explanation.
+    denial_cause = models.CharField(max_length=30, choices=WarrantyDenialCause.choices, blank=True)
+    denial_explanation = models.TextField(blank=True)
+    denied_at = models.DateTimeField(null=True, blank=True)
+    # R9: an asset out of warranty returns only as a billable repair the customer accepted.
+    repair_quote = models.OneToOneField(
+        RepairQuote, null=True, blank=True, on_delete=models.PROTECT, related_name="rma"
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -13,9 +13,21 @@ class TicketStatus(models.TextChoices):
     WAITING_ON_CUSTOMER = "waiting_on_customer", "waiting on the customer"
     RESOLVED = "resolved", "resolved"
     OUT_OF_SCOPE = "out_of_scope", "closed as out of scope"
+    WARRANTY_DENIED = "warranty_denied", "closed, warranty claim denied"
 
 
-CLOSED_STATUSES = frozenset({TicketStatus.RESOLVED, TicketStatus.OUT_OF_SCOPE})
+CLOSED_STATUSES = frozenset(
+    {TicketStatus.RESOLVED, TicketStatus.OUT_OF_SCOPE, TicketStatus.WARRANTY_DENIED}
+)
+
+
+class WarrantyDenialCause(models.TextChoices):
+    """W2: the only causes a warranty claim (a ticket or an RMA) is denied for."""
+
+    # The labels finish "The warranty does not cover damage caused by ...".
+    ACTS_OF_GOD = "acts_of_god", "an act of God (such as a flood, fire, earthquake or lightning)"
+    WAR_OR_TERRORISM = "war_or_terrorism", "war or terrorism"
+    CUSTOMER_NEGLIGENCE = "customer_negligence", "negligence (mishandling, misuse or neglect)"
 
 
 class Channel(models.TextChoices):

@@ -177,6 +177,7 @@ class TicketClosed(TicketEvent):
     closing_text: str
     reason: str
     out_of_scope: str
+    warranty_denied: str = ""  # W2's cause when the ticket closed as a denied warranty claim
 
 
 @dataclass(frozen=True, kw_only=True)

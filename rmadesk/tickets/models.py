@@ -18,6 +18,7 @@ from rmadesk.tickets.choices import (
     MessageKind,
     Severity,
     TicketStatus,
+    WarrantyDenialCause,
 )
 
 # The agent queue's order: soonest next due time first, tickets owing nothing last, then by
@@ -65,6 +66,10 @@ class Ticket(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True)
     close_reason = models.TextField(blank=True)
     out_of_scope_reason = models.CharField(max_length=100, blank=True)  # one of P1's reasons
+    # W2: the cause a warranty claim was denied for (status warranty_denied).
+    warranty_denial_cause = models.CharField(
+        max_length=30, choices=WarrantyDenialCause.choices, blank=True
+    )
     policy_version = models.CharField(max_length=40)  # L6
     # P2: the asset runs pre-release software (ALPHA, BETA, RC, ...): flagged, not refused.
     is_unsupported_software = models.BooleanField(default=False)

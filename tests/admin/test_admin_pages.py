@@ -27,7 +27,7 @@ from rmadesk.core.models import Account, ApiToken, AuditEvent, Counter, Team
 from rmadesk.core.services import add_user, allocate_number, issue_token, record_event
 from rmadesk.customers.models import Contact, Contract, Customer
 from rmadesk.onsite.models import Appointment
-from rmadesk.rmas.models import Rma, RmaItem, Shipment
+from rmadesk.rmas.models import RepairQuote, Rma, RmaItem, Shipment
 from rmadesk.tickets.models import Attachment, CannedReply, Message, ServiceClock, Ticket
 from tests.factories import (
     AssetFactory,
@@ -56,6 +56,7 @@ READ_ONLY = (
     Rma,
     RmaItem,
     Shipment,
+    RepairQuote,
     Invoice,
     InvoiceLine,
     Payment,
@@ -227,6 +228,13 @@ def rows() -> dict[type[Model], Model]:
         Rma: rma,
         RmaItem: item,
         Shipment: shipment,
+        RepairQuote: RepairQuote.objects.create(
+            ticket=ticket,
+            amount=Decimal("1250.00"),
+            currency="USD",
+            description="New motherboard",
+            recorded_at=ticket.opened_at,
+        ),
         Invoice: invoice,
         InvoiceLine: line,
         Payment: payment,

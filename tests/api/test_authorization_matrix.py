@@ -24,7 +24,7 @@ from rmadesk.core.services import add_user
 from rmadesk.mail.inbound import ingest_message
 from rmadesk.mail.models import InboundMessage
 from rmadesk.onsite.models import Appointment
-from rmadesk.rmas.models import Rma
+from rmadesk.rmas.models import RepairQuote, Rma
 from rmadesk.rmas.services import confirm_rma, issue_label, open_rma
 from rmadesk.tickets.attachments import attach_files
 from rmadesk.tickets.models import Attachment, Message, Ticket
@@ -102,6 +102,16 @@ BODIES: dict[tuple[str, str], dict[str, object] | None] = {
     ("post", "/rmas/{number}/waive-restocking-fee"): {"reason": "goodwill"},
     ("post", "/rmas/{number}/contents"): {"manuals": True, "media": True, "documentation": True},
     ("post", "/rmas/{number}/accept-missing-contents"): {"reason": "media are downloads"},
+    # warranty decisions (W2, R9)
+    ("post", "/tickets/{number}/deny-warranty"): {
+        "cause": "customer_negligence",
+        "explanation": "x",
+    },
+    ("post", "/rmas/{number}/deny"): {"cause": "customer_negligence", "explanation": "x"},
+    ("get", "/tickets/{number}/repair-quotes"): None,
+    ("post", "/tickets/{number}/repair-quotes"): {"amount": "100.00", "description": "repair"},
+    ("post", "/tickets/{number}/repair-quotes/{quote_id}/accept"): None,
+    ("post", "/tickets/{number}/repair-quotes/{quote_id}/decline"): None,
     ("get", "/invoices"): None,
     ("get", "/invoices/{number}"): None,
     ("get", "/invoices/{number}/invoice.pdf"): None,
@@ -174,6 +184,11 @@ def records_of_a(settings, tmp_path):
             b"Message-ID: <held@example.net>\n\nPlease help.\n"
         )
         assert held.status == "held_unknown_sender"
+        # A quote waiting for A's answer (a row: the service quotes tickets without an RMA).
+        quote = RepairQuote.objects.create(
+            ticket=ticket, amount=Decimal("900.00"), currency="USD", description="repair",
+            recorded_at=NOW,
+        )  # fmt: skip
     return {
         "customer_id": customer.pk,
         "model_id": asset.model_id,
@@ -183,6 +198,7 @@ def records_of_a(settings, tmp_path):
         "invoice": invoice.number,
         "attachment_id": attachment.pk,
         "held_id": held.pk,
+        "quote_id": quote.pk,
     }
 
 
@@ -207,10 +223,14 @@ def concrete(path: str, body: object, records: dict[str, object]) -> tuple[str, 
 
 
 def snapshot() -> tuple[int, ...]:
-    return tuple(
-        model.objects.count()
-        for model in (AuditEvent, Ticket, Message, Attachment, Rma, Invoice, Appointment)
-    ) + tuple(InboundMessage.objects.order_by("pk").values_list("status", flat=True))
+    return (
+        tuple(
+            model.objects.count()
+            for model in (AuditEvent, Ticket, Message, Attachment, Rma, Invoice, Appointment)
+        )
+        + tuple(InboundMessage.objects.order_by("pk").values_list("status", flat=True))
+        + tuple(RepairQuote.objects.order_by("pk").values_list("status", flat=True))
+    )
 
 
 def call(client: Client, method: str, path: str, body: object, token: str | None):

@@ -45,12 +45,14 @@ CUSTOMER_WRITES = {
 STAFF_WRITES = {
     ("post", "/calls"),
     ("post", "/invoices/{number}/payments"),
+    ("post", "/rmas/{number}/deny"),
     ("post", "/rmas/{number}/inspect"),
     ("post", "/rmas/{number}/label"),
     ("post", "/rmas/{number}/receive"),
     ("post", "/rmas/{number}/ship-replacement"),
     ("post", "/rmas/{number}/ship-back"),
     ("post", "/tickets/{number}/close"),
+    ("post", "/tickets/{number}/deny-warranty"),
     ("post", "/tickets/{number}/rma"),
     ("post", "/tickets/{number}/severity"),
 }

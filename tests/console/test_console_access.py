@@ -22,7 +22,7 @@ from rmadesk.mail.models_inbound import InboundMessage
 from rmadesk.mail.models_outbox import OutboxMessage
 from rmadesk.notices.models import Notice, NoticePreference
 from rmadesk.policy.loader import parse_policy
-from rmadesk.rmas.models import Rma
+from rmadesk.rmas.models import RepairQuote, Rma
 from rmadesk.rmas.services import confirm_rma, issue_label, open_rma
 from rmadesk.tickets.attachments import attach_files
 from rmadesk.tickets.models import Attachment, CannedReply, Message, Ticket
@@ -176,6 +176,8 @@ ACTIONS = [
     ("/console/tickets/{t}/reply", {"body": "Hello", "visibility": "public"}),
     ("/console/tickets/{t}/call", {"body": "Called."}),
     ("/console/tickets/{t}/rma", {"kind": "repair", "part_1": "PSU", "unit_price_1": "10.00"}),
+    ("/console/tickets/{t}/deny-warranty", {"cause": "acts_of_god", "explanation": "Flood."}),
+    ("/console/tickets/{t}/repair-quote", {"amount": "100.00", "description": "Repair."}),
     ("/console/canned-replies/", {"title": "Thanks", "body": "Thank you, {{customer}}."}),
     ("/console/canned-replies/{k}/", {"title": "Hi", "body": "Hi {{customer}},"}),
     ("/console/canned-replies/{k}/delete", {}),
@@ -189,6 +191,7 @@ ACTIONS = [
     ("/console/rmas/{r}/decide", {"decision": "repair"}),
     ("/console/rmas/{r}/contents", {"returned_manuals": "on"}),
     ("/console/rmas/{r}/accept-missing-contents", {"reason": "media are downloads"}),
+    ("/console/rmas/{r}/deny", {"cause": "acts_of_god", "explanation": "Flood."}),
     ("/console/receiving/", {"label_rma_number": "{r}"}),
     ("/console/receiving/{r}/accept", {"reason": "ok"}),
     ("/console/receiving/{r}/reject", {"reason": "no"}),
@@ -228,6 +231,7 @@ def _state():
         list(Notice.objects.order_by("pk").values_list("read_at", flat=True)),
         NoticePreference.objects.count(),
         list(SavedView.objects.order_by("pk").values_list("name", "query", "is_shared")),
+        list(RepairQuote.objects.order_by("pk").values_list("status", flat=True)),
     )
 
 

@@ -155,8 +155,8 @@ def test_preferences_are_shown_and_saved_per_kind():
     agent = make_user("agent")
     client = client_for(agent)
     page = html(client.get("/console/notifications/preferences"))
-    assert page.count('type="radio"') == 5 * 4
-    assert page.count(" checked") == 5  # both, for every kind, until chosen
+    assert page.count('type="radio"') == 6 * 4  # six kinds (a repair quote answered, R9, the sixth)
+    assert page.count(" checked") == 6  # both, for every kind, until chosen
     assert 'aria-label="Customer reply: By mail"' in page
     response = client.post(
         "/console/notifications/preferences",

@@ -149,7 +149,10 @@ def test_the_status_filter_reaches_closed_tickets(day):
         day.paused.number,
     ]
     page = html(client.get("/console/queue/?status=closed"))
-    assert '<option value="closed" selected>closed (resolved or out of scope)</option>' in page
+    assert (
+        '<option value="closed" selected>closed (resolved, out of scope or warranty denied)'
+        "</option>" in page
+    )
     assert "resolved <small" in page
 
 

@@ -65,6 +65,7 @@ def test_l3_staff_open_gold_s2_before_thanksgiving_exact_answer(staff, world):
         "closed_at": None,
         "close_reason": None,
         "out_of_scope_reason": None,
+        "warranty_denial_cause": None,
         "close_rule": None,
         "unsupported_software": False,
         "unsupported_software_reason": None,

@@ -14,6 +14,7 @@ from rmadesk.billing.services.invoices import (
     record_payment,
 )
 from rmadesk.billing.services.late_fees import accrue_late_fees, late_fee_lines
+from rmadesk.billing.services.quotes import accept_repair_quote
 from rmadesk.billing.services.unreturned import (
     credit_returned_part,
     invoice_unreturned_parts,
@@ -23,6 +24,7 @@ from rmadesk.billing.totals import Totals, totals_of
 
 __all__ = [
     "Totals",
+    "accept_repair_quote",
     "accrue_late_fees",
     "credit_note_number",
     "credit_returned_part",

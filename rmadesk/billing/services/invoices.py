@@ -44,8 +44,9 @@ from rmadesk.policy.money import (
     month_end,
     round_money,
 )
-from rmadesk.rmas.models import Rma
+from rmadesk.rmas.models import RepairQuote, Rma
 from rmadesk.tickets.events import CustomerFacts, TicketFacts
+from rmadesk.tickets.models import Ticket
 
 LINE_KINDS = frozenset({LineKind.PART, LineKind.SERVICE})
 
@@ -63,11 +64,20 @@ def vendor_date(policy: Policy, at: dt.datetime) -> dt.date:
     return at.astimezone(policy.vendor_zone).date()
 
 
+def billed_ticket(invoice: Invoice) -> Ticket | None:
+    """The ticket an invoice bills: its RMA's, or its accepted repair quote's (R9)."""
+    if invoice.rma is not None:
+        return invoice.rma.ticket
+    if invoice.repair_quote is not None:
+        return invoice.repair_quote.ticket
+    return None
+
+
 def event_facts(
     invoice: Invoice, *, lines: Iterable[InvoiceLine] | None = None, totals: Totals | None = None
 ) -> dict[str, Any]:
     """The facts every invoice event carries (its customer, RMA and ticket are loaded)."""
-    ticket = invoice.rma.ticket if invoice.rma is not None else None
+    ticket = billed_ticket(invoice)
     return {
         "invoice": InvoiceFacts.of(
             invoice,
@@ -105,6 +115,7 @@ def create_invoice(
     at: dt.datetime,
     currency: str | None,
     rules: tuple[str, ...],
+    repair_quote: RepairQuote | None = None,
 ) -> Invoice:
     """The invoice row, its lines and its audit event; the caller holds the transaction."""
     if kind not in InvoiceKind.values:
@@ -155,6 +166,7 @@ def create_invoice(
         customer=customer,
         kind=kind,
         rma=rma,
+        repair_quote=repair_quote,
         currency=invoice_currency,
         issued_at=at,
         due_on=due_on,
@@ -169,7 +181,7 @@ def create_invoice(
         verb="invoice.issued",
         subject_type="invoice",
         subject_id=invoice.number,
-        ticket_number=rma.number if rma is not None else None,
+        ticket_number=ticket_number_of(invoice),
         changes={
             "kind": kind,
             "customer": customer.pk,
@@ -232,7 +244,13 @@ def issue_invoice(
 def locked_open_invoice(invoice: Invoice) -> Invoice:
     """The invoice row (its customer, RMA and ticket read along), locked; refused unless open."""
     locked = lock(
-        Invoice.objects.select_related("customer", "rma", "rma__ticket", "rma__ticket__customer"),
+        Invoice.objects.select_related(
+            "customer",
+            "rma",
+            "rma__ticket",
+            "rma__ticket__customer",
+            "repair_quote__ticket__customer",
+        ),
         invoice.pk,
     )
     if locked.status != InvoiceStatus.OPEN:
@@ -241,7 +259,10 @@ def locked_open_invoice(invoice: Invoice) -> Invoice:
 
 
 def ticket_number_of(invoice: Invoice) -> int | None:
-    return invoice.rma.number if invoice.rma is not None else None
+    if invoice.rma is not None:
+        return invoice.rma.number  # the RMA carries its ticket's number (P3)
+    ticket = billed_ticket(invoice)
+    return ticket.number if ticket is not None else None
 
 
 def received_instant(invoice: Invoice, received_at: dt.datetime, policy: Policy) -> dt.datetime:

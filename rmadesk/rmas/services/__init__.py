@@ -10,13 +10,16 @@ the transaction commits. Dates come from the policy core (`rma_dates`, `is_rma_e
 `money_back_refund`), never from here.
 
 The modules, by stage: `opening`, `returns` (confirmations, label, replacement, receiving),
-`decisions` (inspection, repair or replace, restocking fee), `refunds` (a money-back return's
-contents, F3), `shipments` (what ships to the customer and its N1-N3 promise), `scans` (expiry,
-reminders).
+`decisions` (inspection, repair or replace, restocking fee), `denials` (a warranty claim
+denied naming W2's cause), `quotes` (billable repair quotes out of warranty, R9), `refunds` (a
+money-back return's contents, F3), `shipments` (what ships to the customer and its N1-N3
+promise), `scans` (expiry, reminders).
 """
 
 from rmadesk.rmas.services.decisions import decide_rma, inspect_return, waive_restocking_fee
+from rmadesk.rmas.services.denials import deny_rma
 from rmadesk.rmas.services.opening import open_rma
+from rmadesk.rmas.services.quotes import decline_repair_quote, record_repair_quote
 from rmadesk.rmas.services.refunds import accept_missing_contents, record_return_contents
 from rmadesk.rmas.services.returns import (
     accept_return,
@@ -40,6 +43,8 @@ __all__ = [
     "accept_return",
     "confirm_rma",
     "decide_rma",
+    "decline_repair_quote",
+    "deny_rma",
     "expire_labels",
     "expire_rmas",
     "identify_part",
@@ -49,6 +54,7 @@ __all__ = [
     "read_label_number",
     "receive_return",
     "record_delivery",
+    "record_repair_quote",
     "record_return_contents",
     "reject_return",
     "remind_label_expiring",

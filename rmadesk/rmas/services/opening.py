@@ -1,4 +1,4 @@
-"""Opening an RMA on a ticket, numbered with the ticket's number (P3, R1, R5, F3)."""
+"""Opening an RMA on a ticket, numbered with the ticket's number (P3, R1, R5, R9, F3)."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from rmadesk.rmas.permissions import (
     require_rma_staff,
 )
 from rmadesk.rmas.services.common import advance_exchange_offered, clean_items, product_kind, record
+from rmadesk.rmas.warranty import accepted_quote, warranty_status
 from rmadesk.tickets.choices import CLOSED_STATUSES
 from rmadesk.tickets.models import Ticket
 
@@ -38,8 +39,10 @@ def open_rma(
 
     The number is valid 30 calendar days on the vendor's wall clock (R1). An advance exchange is
     refused for models flagged so (R5); a money-back return only for hardware (F3: its 30-day
-    window is checked when the product arrives). `issued_at` (staff only, like the whole
-    service) records an RMA issued earlier, e.g. by phone.
+    window is checked when the product arrives). Returns are for assets within warranty at
+    the issue instant (W1): out of warranty the RMA is refused unless the customer accepted a
+    billable repair quote on the ticket, which the RMA then records (R9). `issued_at` (staff
+    only, like the whole service) records an RMA issued earlier, e.g. by phone.
     """
     require_rma_staff(actor, "opening an RMA")
     if kind not in RmaKind.values:
@@ -73,6 +76,19 @@ def open_rma(
         )
     policy = active_policy()
     rules = ["R1", "P3"]
+    warranty = warranty_status(asset, issued)
+    quote = None
+    if not warranty.is_covered:
+        quote = accepted_quote(ticket)
+        if quote is None:
+            raise PolicyError(
+                f"the warranty of {asset.serial} ended {warranty.ends_on} (rule W1): returns are "
+                f"for assets within warranty; out of warranty the customer first accepts a "
+                f"billable repair quote (rule R9)",
+                rule="W1",
+                field="serial",
+            )
+        rules.append("R9")
     if kind == RmaKind.ADVANCE_EXCHANGE:
         if not advance_exchange_offered(policy, asset):
             raise PolicyError(
@@ -101,6 +117,7 @@ def open_rma(
                 status=RmaStatus.ISSUED,
                 issued_at=issued,
                 expires_at=dates.expires_at,
+                repair_quote=quote,
                 created_by=user_or_none(actor),
             )
     except IntegrityError:
@@ -125,6 +142,12 @@ def open_rma(
                 {"part": part, "serial": serial, "unit_price": price, "currency": asset.currency}
                 for part, serial, price in lines
             ],
+            "warranty_ends_on": warranty.ends_on,
+            **(
+                {"billable_repair": {"quote": quote.pk, "amount": quote.amount}}
+                if quote is not None
+                else {}
+            ),
         },
         rules=rules,
         at=issued,

@@ -76,6 +76,7 @@ def expire_labels(*, now: dt.datetime) -> int:
                 label_expired_at__isnull=True,
                 received_at__isnull=True,
             )
+            .exclude(status=RmaStatus.DENIED)  # W2: a denied claim has no return to wait for
             .order_by("pk")
         ).prefetch_related("items")
         for rma in due:

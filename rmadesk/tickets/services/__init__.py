@@ -29,7 +29,14 @@ from rmadesk.tickets.services.canned import (
 )
 from rmadesk.tickets.services.clocks import queue_fields
 from rmadesk.tickets.services.conversation import reply, resume_ticket, wait_on_customer
-from rmadesk.tickets.services.handling import assign_ticket, change_severity, close_ticket
+from rmadesk.tickets.services.handling import (
+    assign_ticket,
+    change_severity,
+    close_ticket,
+    denial_cause,
+    denial_sentence,
+    deny_warranty_claim,
+)
 from rmadesk.tickets.services.opening import open_ticket, plan_for, prerelease_marker
 from rmadesk.tickets.services.uploads import add_attachments
 
@@ -45,6 +52,9 @@ __all__ = [
     "close_tickets",
     "create_canned_reply",
     "delete_canned_reply",
+    "denial_cause",
+    "denial_sentence",
+    "deny_warranty_claim",
     "mark_breached_clocks",
     "open_ticket",
     "plan_for",

@@ -1,4 +1,4 @@
-"""How staff handle a ticket: its severity (L6, L7), its assignee, and closing it (P1)."""
+"""How staff handle a ticket: its severity (L6, L7), its assignee, and closing it (P1, W2)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,13 @@ from rmadesk.core.permissions import Actor, instant_for, user_or_none
 from rmadesk.core.policies import active_policy
 from rmadesk.core.services import record_event
 from rmadesk.core.validation import required_text
-from rmadesk.tickets.choices import ClockKind, ClockState, MessageKind, TicketStatus
+from rmadesk.tickets.choices import (
+    ClockKind,
+    ClockState,
+    MessageKind,
+    TicketStatus,
+    WarrantyDenialCause,
+)
 from rmadesk.tickets.events import (
     SeverityChanged,
     TicketAssigned,
@@ -179,6 +185,87 @@ def close_ticket(
                 field="out_of_scope",
             )
         scope_reason = matched[0]
+    if scope_reason:
+        text = f"Closed as out of scope: {scope_reason} (rule P1). {reason}"
+    else:
+        text = f"Closed as resolved. {reason}"
+    return _close(
+        actor=actor,
+        ticket=ticket,
+        when=when,
+        status=TicketStatus.OUT_OF_SCOPE if scope_reason else TicketStatus.RESOLVED,
+        reason=reason,
+        text=text,
+        verb="ticket.closed",
+        rules=("P1",) if scope_reason else (),
+        out_of_scope=scope_reason,
+    )
+
+
+def denial_cause(cause: object) -> WarrantyDenialCause:
+    """One of W2's causes, by its key ("customer_negligence"); anything else is refused."""
+    keys = ", ".join(WarrantyDenialCause.values)
+    if not isinstance(cause, str) or cause.strip() not in WarrantyDenialCause.values:
+        raise InvalidInput(
+            f"a warranty claim is denied only for one of W2's causes ({keys}), not {cause!r}",
+            rule="W2",
+            field="cause",
+        )
+    return WarrantyDenialCause(cause.strip())
+
+
+def denial_sentence(cause: WarrantyDenialCause) -> str:
+    """What the customer reads: the cause in plain words, without the rule's ID."""
+    return f"The warranty does not cover damage caused by {cause.label}."
+
+
+@transaction.atomic
+def deny_warranty_claim(
+    *,
+    actor: Actor,
+    ticket: Ticket,
+    cause: str,
+    explanation: str,
+    at: dt.datetime | None = None,
+) -> Ticket:
+    """Close the ticket as a denied warranty claim, naming W2's cause; running clocks stop.
+
+    The customer reads the cause in plain words and the agent's explanation; staff see W2.
+    """
+    require_ticket_staff(actor, "denying a warranty claim", ticket)
+    when = instant_for(actor, at)
+    found = denial_cause(cause)
+    explanation = required_text(
+        explanation, "explanation", rule="W2", what="an explanation of the denial"
+    )
+    text = f"Your warranty claim is denied. {denial_sentence(found)} {explanation}"
+    return _close(
+        actor=actor,
+        ticket=ticket,
+        when=when,
+        status=TicketStatus.WARRANTY_DENIED,
+        reason=explanation,
+        text=text,
+        verb="ticket.warranty_denied",
+        rules=("W2",),
+        warranty_denied=found,
+    )
+
+
+def _close(
+    *,
+    actor: Actor,
+    ticket: Ticket,
+    when: dt.datetime,
+    status: TicketStatus,
+    reason: str,
+    text: str,
+    verb: str,
+    rules: tuple[str, ...],
+    out_of_scope: str = "",
+    warranty_denied: str = "",
+) -> Ticket:
+    """Close the locked ticket: stop its clocks, post the closing text, record the event."""
     locked, clocks = lock_ticket(ticket)
     require_open(locked)
     when = not_before_opening(locked, when)
@@ -188,16 +275,21 @@ def close_ticket(
         found = clocks.get(kind)
         if found is not None and found.state in {ClockState.RUNNING, ClockState.PAUSED}:
             changes.append(stop(found, when))
-    locked.status = TicketStatus.OUT_OF_SCOPE if scope_reason else TicketStatus.RESOLVED
+    locked.status = status
     locked.closed_at = when
     locked.close_reason = reason
-    locked.out_of_scope_reason = scope_reason
-    locked.save(update_fields=["status", "closed_at", "close_reason", "out_of_scope_reason"])
+    locked.out_of_scope_reason = out_of_scope
+    locked.warranty_denial_cause = warranty_denied
+    locked.save(
+        update_fields=[
+            "status",
+            "closed_at",
+            "close_reason",
+            "out_of_scope_reason",
+            "warranty_denial_cause",
+        ]
+    )
     sync_queue(locked, clocks.values())
-    if scope_reason:
-        text = f"Closed as out of scope: {scope_reason} (rule P1). {reason}"
-    else:
-        text = f"Closed as resolved. {reason}"
     Message.objects.create(
         ticket=locked,
         kind=MessageKind.REPLY,
@@ -206,26 +298,30 @@ def close_ticket(
         at=when,
         author=user_or_none(actor),
     )
+    audit: dict[str, Any] = {
+        "status": [old_status, locked.status],
+        "reason": reason,
+        "out_of_scope": out_of_scope or None,
+        "clocks": changes,
+    }
+    if warranty_denied:
+        audit["cause"] = warranty_denied
     record_event(
         actor=actor,
-        verb="ticket.closed",
+        verb=verb,
         subject_type="ticket",
         subject_id=locked.number,
         ticket_number=locked.number,
-        changes={
-            "status": [old_status, locked.status],
-            "reason": reason,
-            "out_of_scope": scope_reason or None,
-            "clocks": changes,
-        },
-        rules=("P1",) if scope_reason else (),
-        note=text,
+        changes=audit,
+        rules=rules,
+        note=f"denied for {warranty_denied} (rule W2). {reason}" if warranty_denied else text,
         at=when,
         event=TicketClosed(
             ticket=TicketFacts.of(locked),
             closing_text=text,
             reason=reason,
-            out_of_scope=scope_reason,
+            out_of_scope=out_of_scope,
+            warranty_denied=warranty_denied,
         ),
     )
     copy_back(locked, ticket)
