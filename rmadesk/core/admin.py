@@ -19,7 +19,15 @@ from django.db import models
 from django.http import HttpRequest
 from django.utils import timezone
 
-from rmadesk.core.models import Account, ApiToken, AuditEvent, Counter, Team
+from rmadesk.core.models import (
+    Account,
+    ApiToken,
+    AuditEvent,
+    Counter,
+    IdempotencyKey,
+    PolicyVersion,
+    Team,
+)
 from rmadesk.core.permissions import ANY_STAFF
 from rmadesk.core.teams import check_plans, plan_choices
 from rmadesk.policy.errors import PolicyError
@@ -182,6 +190,29 @@ class CounterAdmin(ReadOnlyAdmin, admin.ModelAdmin):  # type: ignore[type-arg]
     # Numbers are never reused (P3): only core.services.allocate_number moves a counter.
     list_display = ("name", "last_value")
     search_fields = ("name",)
+
+
+@admin.register(PolicyVersion)
+class PolicyVersionAdmin(ReadOnlyAdmin, admin.ModelAdmin):  # type: ignore[type-arg]
+    # Every policy file ever active (L6): stored by `rmadesk policy activate` and at start-up.
+    list_display = (
+        "version",
+        "name",
+        "activated_at" + IN_ZONE,
+        "activated_by",
+        "retargeted_open",
+        "retargeted_tickets",
+    )
+    search_fields = ("version", "name")
+
+
+@admin.register(IdempotencyKey)
+class IdempotencyKeyAdmin(ReadOnlyAdmin, admin.ModelAdmin):  # type: ignore[type-arg]
+    # An API create's first answer, replayed to a retry with the same key (kept 24 h).
+    list_display = ("key", "user", "method", "path", "status_code", "created_at" + IN_ZONE)
+    list_filter = ("method", "status_code")
+    search_fields = ("=key", "path")
+    exclude = ("body",)
 
 
 @admin.register(AuditEvent)

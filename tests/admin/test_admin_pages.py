@@ -23,7 +23,15 @@ from django.urls import reverse
 from rmadesk.assets.models import Asset, ProductModel
 from rmadesk.billing.models import CreditNote, Invoice, InvoiceLine, Payment
 from rmadesk.core import clock
-from rmadesk.core.models import Account, ApiToken, AuditEvent, Counter, Team
+from rmadesk.core.models import (
+    Account,
+    ApiToken,
+    AuditEvent,
+    Counter,
+    IdempotencyKey,
+    PolicyVersion,
+    Team,
+)
 from rmadesk.core.services import add_user, allocate_number, issue_token, record_event
 from rmadesk.customers.models import Contact, Contract, Customer
 from rmadesk.onsite.models import Appointment
@@ -48,6 +56,8 @@ READ_ONLY = (
     ApiToken,
     Counter,
     AuditEvent,
+    PolicyVersion,
+    IdempotencyKey,
     Ticket,
     Message,
     ServiceClock,
@@ -201,6 +211,23 @@ def rows() -> dict[type[Model], Model]:
         ApiToken: ApiToken.objects.get(digest=ApiToken.digest_of(token)),
         Counter: Counter.objects.get(name="ticket"),
         AuditEvent: event,
+        PolicyVersion: PolicyVersion.objects.create(
+            version="0" * 40,
+            name="default",
+            text="[policy]",
+            source="default.toml",
+            recorded_at=ticket.opened_at,
+            activated_at=ticket.opened_at,
+        ),
+        IdempotencyKey: IdempotencyKey.objects.create(
+            user=user,
+            key="k-1",
+            fingerprint="f" * 64,
+            method="POST",
+            path="/api/v1/tickets",
+            status_code=201,
+            created_at=ticket.opened_at,
+        ),
         Customer: customer,
         Contact: Contact.objects.create(customer=customer, name="Ann", email="ann@acme.example"),
         Contract: contract,
