@@ -166,6 +166,7 @@ def test_L8_the_admin_refuses_an_edit_of_drives_past_the_licence_sum(admin_clien
         "extended_to_years": "",
         "onsite": "none",
         "price": "0.00",
+        "shipping_and_handling": "0.00",
         "currency": "USD",
         "drives": 21,
         "software_version": "",

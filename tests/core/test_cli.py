@@ -88,12 +88,15 @@ def test_demo_no_serve_creates_the_database_and_admin_and_is_idempotent(tmp_path
         "finance",
         "customers",
     ]
+    # Staff sign in with a second step (issue 13): the demo's shared authenticator secret.
+    assert lines[7].startswith("Staff sign in with a second step")
+    assert "otpauth://totp/" in lines[7] and "secret=RMADESKDEMOSTAFF" in lines[7]
     mail = data_dir / "mail"
     assert (
-        lines[7]
+        lines[8]
         == f"Mail is kept, not sent: read it in the console under Sent mail (files in {mail})."
     )
-    assert len(lines) == 8 and first.stderr == ""  # no migrations, no MIME, nothing else
+    assert len(lines) == 9 and first.stderr == ""  # no migrations, no MIME, nothing else
     assert (data_dir / "secret_key").is_file()
 
     second = rmadesk("demo", "--no-serve", data_dir=data_dir, cwd=tmp_path)
