@@ -172,7 +172,8 @@ def test_a_shortcut_walk_through_the_queue(day, open_page):
     assert page.locator("#queue-rows input:checked").count() == 0
     search.fill("Initech")
     page.wait_for_function(
-        "document.querySelectorAll('#queue-rows tr.queue-row').length === 10", timeout=10_000
+        "() => document.querySelectorAll('#queue-rows tr.queue-row').length === 10",
+        timeout=10_000,
     )
     page.keyboard.press("Escape")  # leaves the field: the keys work again
     panel = page.locator("#queue-filter-panel")

@@ -91,7 +91,9 @@ def test_an_agent_links_a_held_mail_and_lands_on_the_new_ticket(desk, open_page,
         assert TEXT in page.locator(".mail-text").inner_text()
         page.get_by_label("Customer", exact=True).select_option(label="Acme Storage")
         # choosing the customer loads its serials for the serial field (htmx)
-        page.wait_for_function("document.querySelectorAll('#held-serials option').length === 2")
+        page.wait_for_function(
+            "() => document.querySelectorAll('#held-serials option').length === 2"
+        )
         page.get_by_label("Serial (a new ticket on it)").fill("M50-000043")
         page.get_by_role(
             "checkbox", name=re.compile("Remember dana.nightshift@acme-ops.example")
