@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from ninja import Router, Status
 
 from rmadesk.api.auth import user_of
+from rmadesk.api.bounds import Drives, PaymentTermsDays, RecordId
 from rmadesk.api.schemas import Amount, In, Out
 from rmadesk.assets import services as asset_services
 from rmadesk.assets.models import ProductModel
@@ -23,7 +24,7 @@ class CustomerIn(In):
     country: str
     zone: str
     email: str
-    payment_terms_days: int = 0
+    payment_terms_days: PaymentTermsDays = 0
 
 
 class CustomerOut(Out):
@@ -36,7 +37,7 @@ class CustomerOut(Out):
 
 
 class ContractIn(In):
-    customer: int
+    customer: RecordId
     plan: str
     starts_on: dt.date
     ends_on: dt.date
@@ -66,16 +67,16 @@ class ProductModelOut(Out):
 
 
 class AssetIn(In):
-    customer: int
+    customer: RecordId
     serial: str
-    model: int
+    model: RecordId
     shipped_on: dt.date
     warranty_years: int
     extended_to_years: int | None = None
     onsite: str = "none"
     price: Amount
     currency: str = "USD"
-    drives: int | None = None
+    drives: Drives | None = None
     software_version: str = ""
 
 
@@ -118,7 +119,7 @@ def add_customer(request: HttpRequest, payload: CustomerIn) -> Status[object]:
 
 
 @router.get("/customers/{customer_id}", response=CustomerOut)
-def get_customer(request: HttpRequest, customer_id: int) -> object:
+def get_customer(request: HttpRequest, customer_id: RecordId) -> object:
     return visible_customers(user_of(request)).get(pk=customer_id)
 
 
@@ -148,7 +149,7 @@ def add_asset(request: HttpRequest, payload: AssetIn) -> Status[object]:
 
 
 class DrivesIn(In):
-    drives: int | None
+    drives: Drives | None
 
 
 @router.post("/assets/{serial}/drives", response=AssetOut)
