@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
 from django.http import HttpRequest
 from ninja import Router, Status
+from pydantic import Field
 
 from rmadesk.api.auth import user_of
 from rmadesk.api.bounds import Drives, PaymentTermsDays, RecordId
@@ -20,10 +22,10 @@ router = Router(tags=["customers and assets"])
 
 
 class CustomerIn(In):
-    name: str
+    name: Annotated[str, Field(max_length=200)]  # the model's max_length
     country: str
-    zone: str
-    email: str
+    zone: Annotated[str, Field(max_length=64)]
+    email: Annotated[str, Field(max_length=254)]
     payment_terms_days: PaymentTermsDays = 0
 
 

@@ -253,3 +253,13 @@ def test_F1_a_year_of_payment_terms_is_the_most_the_service_accepts(staff):
         payment_terms_days=365,
     )
     assert kept.payment_terms_days == 365
+
+
+@pytest.mark.parametrize(("field", "length"), [("name", 201), ("zone", 65), ("email", 255)])
+def test_a_customer_field_longer_than_its_column_is_refused_naming_it(staff, field, length):
+    body = {"name": "X", "country": "US", "zone": "UTC", "email": "a@b.example"}
+    body[field] = "x" * length
+    answer = staff("agent").post("/customers", body)
+    assert answer.status == 422, answer.body
+    assert answer.body["field"] == field
+    assert Customer.objects.count() == 0
