@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from ninja import NinjaAPI
-
 from rmadesk import __version__
 from rmadesk.api import billing, customers, rmas, tickets
 from rmadesk.api.auth import BearerToken
+from rmadesk.api.error_responses import ErrorDocumentedAPI
 from rmadesk.api.errors import install_error_handlers
 from rmadesk.api.failures import install_failure_handlers
 from rmadesk.api.renderers import ViewerZoneRenderer
 
-api = NinjaAPI(
+api = ErrorDocumentedAPI(  # a NinjaAPI whose document states every error response
     title="rmadesk API",
     version="1",
     description=(

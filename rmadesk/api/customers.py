@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Annotated
 
 from django.http import HttpRequest
 from ninja import Router, Status
 from pydantic import Field
 
 from rmadesk.api.auth import user_of
+from rmadesk.api.bounds import Drives, PaymentTermsDays, RecordId
 from rmadesk.api.schemas import Amount, In, Out
 from rmadesk.assets import services as asset_services
 from rmadesk.assets.models import ProductModel
@@ -21,27 +23,27 @@ router = Router(tags=["customers and assets"])
 
 
 class CustomerIn(In):
-    name: str
+    name: Annotated[str, Field(max_length=200)]  # the model's max_length
     country: str
-    zone: str
-    email: str
-    payment_terms_days: int = 0
+    zone: Annotated[str, Field(max_length=64)]
+    email: Annotated[str, Field(max_length=254)]
+    payment_terms_days: PaymentTermsDays = 0
     # The postal address (optional; a US one names its state, rule R8).
-    address_line1: str = ""
-    address_line2: str = ""
-    city: str = ""
-    region: str = ""
-    postal_code: str = ""
+    address_line1: Annotated[str, Field(max_length=200)] = ""
+    address_line2: Annotated[str, Field(max_length=200)] = ""
+    city: Annotated[str, Field(max_length=100)] = ""
+    region: Annotated[str, Field(max_length=40)] = ""
+    postal_code: Annotated[str, Field(max_length=20)] = ""
 
 
 class AddressIn(In):
     """The fields to change; those left out keep their value (R8)."""
 
-    address_line1: str | None = None
-    address_line2: str | None = None
-    city: str | None = None
-    region: str | None = None
-    postal_code: str | None = None
+    address_line1: Annotated[str, Field(max_length=200)] | None = None
+    address_line2: Annotated[str, Field(max_length=200)] | None = None
+    city: Annotated[str, Field(max_length=100)] | None = None
+    region: Annotated[str, Field(max_length=40)] | None = None
+    postal_code: Annotated[str, Field(max_length=20)] | None = None
 
 
 class CustomerOut(Out):
@@ -59,7 +61,7 @@ class CustomerOut(Out):
 
 
 class ContractIn(In):
-    customer: int
+    customer: RecordId
     plan: str
     starts_on: dt.date
     ends_on: dt.date
@@ -91,9 +93,9 @@ class ProductModelOut(Out):
 
 
 class AssetIn(In):
-    customer: int
+    customer: RecordId
     serial: str
-    model: int
+    model: RecordId
     shipped_on: dt.date
     warranty_years: int
     extended_to_years: int | None = None
@@ -103,7 +105,7 @@ class AssetIn(In):
         Decimal("0.00"), description="of the original order: a money-back refund excludes it (F3)"
     )
     currency: str = "USD"
-    drives: int | None = None
+    drives: Drives | None = None
     software_version: str = ""
 
 
@@ -147,7 +149,7 @@ def add_customer(request: HttpRequest, payload: CustomerIn) -> Status[object]:
 
 
 @router.get("/customers/{customer_id}", response=CustomerOut)
-def get_customer(request: HttpRequest, customer_id: int) -> object:
+def get_customer(request: HttpRequest, customer_id: RecordId) -> object:
     return visible_customers(user_of(request)).get(pk=customer_id)
 
 
@@ -186,7 +188,7 @@ def add_asset(request: HttpRequest, payload: AssetIn) -> Status[object]:
 
 
 class DrivesIn(In):
-    drives: int | None
+    drives: Drives | None
 
 
 @router.post("/assets/{serial}/drives", response=AssetOut)

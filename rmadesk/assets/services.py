@@ -10,6 +10,7 @@ from django.db.models import Sum
 
 from rmadesk.assets.models import Asset, OnsiteOption, ProductLine, ProductModel
 from rmadesk.assets.permissions import require_catalogue
+from rmadesk.core.bounds import MAX_DRIVES
 from rmadesk.core.errors import Conflict, InvalidInput
 from rmadesk.core.locking import lock
 from rmadesk.core.permissions import Actor
@@ -75,6 +76,7 @@ def add_asset(
 ) -> Asset:
     """A serial-numbered asset shipped to a customer, with its warranty terms."""
     require_catalogue(actor, "adding an asset")
+    _check_drives(drives)
     policy = active_policy()
     warranty_terms(
         policy, shipped_on=shipped_on, years=warranty_years, extended_to_years=extended_to_years
@@ -138,12 +140,17 @@ def add_asset(
     return asset
 
 
+def _check_drives(drives: int | None) -> None:
+    """L8: a number of drives is 0 to MAX_DRIVES (a bigger one once answered 500)."""
+    if drives is not None and not 0 <= drives <= MAX_DRIVES:
+        raise InvalidInput(f"a number of drives is 0 to {MAX_DRIVES}", field="drives", rule="L8")
+
+
 @transaction.atomic
 def change_asset_drives(*, actor: Actor, asset: Asset, drives: int | None) -> Asset:
     """A TrueCommand asset now manages `drives` drives; a free licence's sum still holds (L8)."""
     require_catalogue(actor, "changing an asset's drives")
-    if drives is not None and drives < 0:
-        raise InvalidInput("a number of drives cannot be negative", field="drives", rule="L8")
+    _check_drives(drives)
     policy = active_policy()
     row = lock(Asset.objects.select_related("licence"), asset.pk)
     if row.licence is not None:

@@ -73,6 +73,7 @@ MIDDLEWARE = [
     # Static files straight after the security headers and the HTTPS redirect, before sessions,
     # auth and the database: a stylesheet costs no query (WhiteNoise, docs/deploy.md).
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "rmadesk.web.input_guard.InputGuardMiddleware",  # NUL, controls, lone surrogates: 400
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

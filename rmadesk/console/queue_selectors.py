@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy as _
 from rmadesk.assets.models import Asset
 from rmadesk.console.models import SavedView
 from rmadesk.console.selectors import QUEUE_STATUSES, SOON, UNASSIGNED, read_number
+from rmadesk.core.bounds import read_record_id
 from rmadesk.core.permissions import Actor
 from rmadesk.core.policies import active_policy
 from rmadesk.customers.models import Customer
@@ -285,10 +286,14 @@ def queue(user: Actor, filters: QueueFilters, *, now: dt.datetime) -> QuerySet[T
         tickets = tickets.filter(assignee__isnull=True)
     elif filters.assignee == MINE:
         tickets = tickets.filter(assignee_id=getattr(user, "pk", None))
-    elif filters.assignee.isdigit():
-        tickets = tickets.filter(assignee_id=int(filters.assignee))
-    if filters.customer.isdigit():
-        tickets = tickets.filter(customer_id=int(filters.customer))
+    elif (assignee_id := read_record_id(filters.assignee)) is not None:
+        tickets = tickets.filter(assignee_id=assignee_id)
+    elif filters.assignee:
+        tickets = tickets.none()  # no user has that id (or it is not one): no ticket is theirs
+    if (customer_id := read_record_id(filters.customer)) is not None:
+        tickets = tickets.filter(customer_id=customer_id)
+    elif filters.customer:
+        tickets = tickets.none()  # no customer has that id
     if filters.due == DUE_WITHIN_HOUR:
         tickets = tickets.filter(next_due_at__gte=now, next_due_at__lt=now + SOON)
     if filters.closed == CLOSED_THIS_WEEK:

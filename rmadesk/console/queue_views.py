@@ -42,6 +42,7 @@ from rmadesk.console.selectors import (
     queue_badge,
 )
 from rmadesk.core import clock
+from rmadesk.core.bounds import read_record_id
 from rmadesk.core.permissions import user_or_none
 from rmadesk.core.policies import active_policy
 from rmadesk.tickets import services as ticket_services
@@ -150,9 +151,9 @@ def _back(request: HttpRequest, query: str | None = None) -> HttpResponse:
 
 def _numbers(request: HttpRequest) -> list[int]:
     return [
-        int(value)
+        number
         for value in request.POST.getlist("ticket")
-        if value.isdigit() and len(value) <= MAX_NUMBER_DIGITS
+        if len(value) <= MAX_NUMBER_DIGITS and (number := read_record_id(value)) is not None
     ]
 
 
@@ -191,8 +192,9 @@ def bulk(request: HttpRequest) -> HttpResponse:
             elif chosen == MINE:
                 assignee = user_or_none(actor)
             else:
+                chosen_id = read_record_id(chosen)
                 assignee = (
-                    assignable_staff().filter(pk=int(chosen)).first() if chosen.isdigit() else None
+                    None if chosen_id is None else assignable_staff().filter(pk=chosen_id).first()
                 )
                 if assignee is None:
                     messages.error(request, _("Choose whom to assign the tickets to."))

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from django.core.validators import MaxValueValidator
 from django.db import models
+
+# F1: net terms run from 0 (payment upfront) to a year. Beyond that a due date is no promise at
+# all, and a few million days would overflow the date an invoice is due on.
+MAX_PAYMENT_TERMS_DAYS = 365
 
 
 class Plan(models.TextChoices):
@@ -31,12 +36,20 @@ class Customer(models.Model):
     zone = models.CharField(max_length=64, help_text="IANA time zone, e.g. Europe/Berlin")
     email = models.EmailField()
     payment_terms_days = models.PositiveIntegerField(
-        default=0, help_text="0 = payment upfront (rule F1)"
+        default=0,
+        validators=[MaxValueValidator(MAX_PAYMENT_TERMS_DAYS)],
+        help_text=f"0 = payment upfront, at most {MAX_PAYMENT_TERMS_DAYS} days (rule F1)",
     )
     created_at = models.DateTimeField()
 
     class Meta:
         ordering = ("name", "id")
+        constraints = [
+            models.CheckConstraint(
+                name="payment_terms_at_most_a_year",
+                condition=models.Q(payment_terms_days__lte=MAX_PAYMENT_TERMS_DAYS),
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -12,7 +12,7 @@ from rmadesk.core import clock
 from rmadesk.core.errors import InvalidInput
 from rmadesk.core.permissions import Actor
 from rmadesk.core.services import record_event
-from rmadesk.customers.models import Contact, Contract, Customer, Plan
+from rmadesk.customers.models import MAX_PAYMENT_TERMS_DAYS, Contact, Contract, Customer, Plan
 from rmadesk.customers.permissions import require_accounts
 from rmadesk.policy.addresses import clean_region
 from rmadesk.policy.errors import PolicyError
@@ -41,8 +41,12 @@ def add_customer(
     code = holiday_country(country, "L3")
     if not name.strip():
         raise PolicyError("a customer needs a name", rule="F1", field="name")
-    if payment_terms_days < 0:
-        raise PolicyError("payment terms are 0 days or more", rule="F1", field="payment_terms_days")
+    if not 0 <= payment_terms_days <= MAX_PAYMENT_TERMS_DAYS:
+        raise PolicyError(
+            f"payment terms are 0 to {MAX_PAYMENT_TERMS_DAYS} days",
+            rule="F1",
+            field="payment_terms_days",
+        )
     address = clean_address(
         code,
         address_line1=address_line1,

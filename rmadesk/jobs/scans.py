@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from rmadesk.billing.services import accrue_late_fees, invoice_unreturned_parts
+from rmadesk.core.scan_items import ItemFailure, collecting_item_failures
 from rmadesk.core.services import publish_pending_events
 from rmadesk.notices.scans import warn_breaching_clocks
 from rmadesk.policy.instants import require_aware
@@ -75,22 +76,31 @@ SCAN_NAMES: tuple[str, ...] = tuple(scan.name for scan in SCANS)
 
 @dataclass
 class ScanReport:
-    """What one run did: a count per scan that finished, an error per scan that failed."""
+    """What one run did: a count per scan that finished, an error per scan that failed, and
+    the rows a scan skipped after an error (`item_failures`; logged, retried on the next run)."""
 
     now: dt.datetime
     counts: dict[str, int] = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)
+    item_failures: dict[str, list[ItemFailure]] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
-        return not self.errors
+        return not self.errors and not self.item_failures
 
 
 class ScansFailed(Exception):
     """One or more scans failed; the others ran and committed. `report` says which."""
 
     def __init__(self, report: ScanReport) -> None:
-        failed = ", ".join(f"{name}: {error}" for name, error in report.errors.items())
+        failed = ", ".join(
+            [f"{name}: {error}" for name, error in report.errors.items()]
+            + [
+                f"{name}: {failure}"
+                for name, failures in report.item_failures.items()
+                for failure in failures
+            ]
+        )
         super().__init__(f"scans failed: {failed}")
         self.report = report
 
@@ -115,14 +125,19 @@ def scan_report(*, now: dt.datetime) -> ScanReport:
     """Run every scan at `now`; report counts and failures.
 
     A scan that raises stops alone, keeping the rows it committed: the scans after it still run.
+    A row a scan could not process (`rmadesk.core.scan_items.each_item`) is skipped, logged and
+    listed in `item_failures`: the scan does the other rows, and the next run tries it again.
     """
     now = require_aware(now, "now")
     report = ScanReport(now=now)
     for scan in SCANS:
-        try:
-            report.counts[scan.name] = run_scan(scan.name, now=now)
-        except Exception as error:  # reported below; the other scans must still run
-            report.errors[scan.name] = f"{type(error).__name__}: {error}"
+        with collecting_item_failures() as failures:
+            try:
+                report.counts[scan.name] = run_scan(scan.name, now=now)
+            except Exception as error:  # reported below; the other scans must still run
+                report.errors[scan.name] = f"{type(error).__name__}: {error}"
+        if failures:
+            report.item_failures[scan.name] = failures
     return report
 
 

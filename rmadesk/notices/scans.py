@@ -22,6 +22,7 @@ from django.db.models import Exists, OuterRef
 
 from rmadesk.core.locking import claim
 from rmadesk.core.policies import active_policy
+from rmadesk.core.scan_items import each_item
 from rmadesk.core.services import record_event
 from rmadesk.notices.events import BreachApproaching
 from rmadesk.notices.models import BreachWarning
@@ -47,26 +48,29 @@ def warn_breaching_clocks(*, now: dt.datetime) -> int:
             .order_by("due_at", "id")
         )
         for found in due:
-            assert found.due_at is not None
-            try:
-                with transaction.atomic():  # a concurrent scan's row: skip this clock alone
-                    BreachWarning.objects.create(clock=found, due_at=found.due_at, warned_at=now)
-            except IntegrityError:
-                continue
-            ticket = found.ticket
-            record_event(
-                actor=None,
-                verb="clock.breach_warning",
-                subject_type="ticket",
-                subject_id=ticket.number,
-                ticket_number=ticket.number,
-                changes={"clock": found.kind, "due_at": found.due_at, "warning": warning},
-                note=f"{found.get_kind_display()} due {found.due_at.isoformat()}: staff warned "
-                f"{warning} before",
-                at=now,
-                event=BreachApproaching(
-                    ticket=TicketFacts.of(ticket), clock=ClockFacts.of(found), warning=warning
-                ),
-            )
-            warned += 1
+            with each_item("clock", found.pk):  # a bad clock is logged, the others go on
+                assert found.due_at is not None
+                try:
+                    with transaction.atomic():  # a concurrent scan's row: skip this clock alone
+                        BreachWarning.objects.create(
+                            clock=found, due_at=found.due_at, warned_at=now
+                        )
+                except IntegrityError:
+                    continue
+                ticket = found.ticket
+                record_event(
+                    actor=None,
+                    verb="clock.breach_warning",
+                    subject_type="ticket",
+                    subject_id=ticket.number,
+                    ticket_number=ticket.number,
+                    changes={"clock": found.kind, "due_at": found.due_at, "warning": warning},
+                    note=f"{found.get_kind_display()} due {found.due_at.isoformat()}: staff warned "
+                    f"{warning} before",
+                    at=now,
+                    event=BreachApproaching(
+                        ticket=TicketFacts.of(ticket), clock=ClockFacts.of(found), warning=warning
+                    ),
+                )
+                warned += 1
     return warned

@@ -9,6 +9,8 @@ import pytest
 from rmadesk.core import clock
 from rmadesk.core.models import AuditEvent
 from rmadesk.customers.models import Customer
+from rmadesk.customers.services import add_customer
+from rmadesk.policy.errors import PolicyError
 from tests.factories import AssetFactory, ContractFactory, CustomerFactory, ProductModelFactory
 
 pytestmark = pytest.mark.django_db
@@ -210,3 +212,54 @@ def test_the_openapi_document_has_no_duplicate_keys(anonymous):
 
     json.loads(Client().get("/api/v1/openapi.json").content, object_pairs_hook=keep)
     assert duplicated == []
+
+
+@pytest.mark.parametrize("role", ["agent", "finance", "manager"])
+@pytest.mark.parametrize("terms", [366, 3_000_000, -1])
+def test_F1_payment_terms_past_a_year_are_refused_naming_the_field(staff, role, terms):
+    made = staff(role).post(
+        "/customers",
+        {
+            "name": "Acme Storage",
+            "country": "DE",
+            "zone": "Europe/Berlin",
+            "email": "it@acme.example",
+            "payment_terms_days": terms,
+        },
+    )
+    assert made.status == 422, made.body
+    assert made.body["field"] == "payment_terms_days"
+    assert not Customer.objects.exists()
+
+
+def test_F1_a_year_of_payment_terms_is_the_most_the_service_accepts(staff):
+    actor = staff("finance").user
+    with pytest.raises(PolicyError) as raised:
+        add_customer(
+            actor=actor,
+            name="Acme",
+            country="DE",
+            zone="Europe/Berlin",
+            email="it@acme.example",
+            payment_terms_days=366,
+        )
+    assert (raised.value.field, raised.value.rule) == ("payment_terms_days", "F1")
+    kept = add_customer(
+        actor=actor,
+        name="Acme",
+        country="DE",
+        zone="Europe/Berlin",
+        email="it@acme.example",
+        payment_terms_days=365,
+    )
+    assert kept.payment_terms_days == 365
+
+
+@pytest.mark.parametrize(("field", "length"), [("name", 201), ("zone", 65), ("email", 255)])
+def test_a_customer_field_longer_than_its_column_is_refused_naming_it(staff, field, length):
+    body = {"name": "X", "country": "US", "zone": "UTC", "email": "a@b.example"}
+    body[field] = "x" * length
+    answer = staff("agent").post("/customers", body)
+    assert answer.status == 422, answer.body
+    assert answer.body["field"] == field
+    assert Customer.objects.count() == 0

@@ -26,6 +26,7 @@ from rmadesk.billing.services.invoices import event_facts, ticket_number_of, ven
 from rmadesk.billing.totals import ZERO, Totals, settlements_of, totals_of
 from rmadesk.core.locking import claim
 from rmadesk.core.policies import active_policy
+from rmadesk.core.scan_items import each_item
 from rmadesk.core.services import record_event
 from rmadesk.core.validation import aware_instant
 from rmadesk.policy.loader import Policy
@@ -73,7 +74,7 @@ def accrue_late_fees(*, now: dt.datetime) -> int:
     overdue = Invoice.objects.filter(status=InvoiceStatus.OPEN, due_on__lt=today)
     added = 0
     for pk in list(overdue.values_list("pk", flat=True).order_by("pk")):
-        with transaction.atomic():
+        with each_item("invoice", pk):  # a savepoint: a bad invoice is logged, the rest go on
             invoice = claim(
                 overdue.filter(pk=pk).select_related(
                     "customer", "rma", "rma__ticket", "rma__ticket__customer"

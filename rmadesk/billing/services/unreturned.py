@@ -21,6 +21,7 @@ from rmadesk.billing.services.invoices import create_credit_note, create_invoice
 from rmadesk.billing.totals import totals_of
 from rmadesk.core.locking import claim, locked
 from rmadesk.core.permissions import Actor
+from rmadesk.core.scan_items import each_item
 from rmadesk.core.validation import aware_instant
 from rmadesk.rmas.choices import RmaKind
 from rmadesk.rmas.events import PartReceived
@@ -68,7 +69,10 @@ def invoice_unreturned_parts(*, now: dt.datetime) -> int:
             )
             if rma is None:
                 return issued
-            if _invoice_unreturned_part(rma, now):
+            done = False
+            with each_item("rma", rma.number):  # a bad RMA is logged and left for the next run
+                done = _invoice_unreturned_part(rma, now)
+            if done:
                 issued += 1
             else:
                 passed.append(rma.pk)

@@ -20,6 +20,7 @@ from django.db import transaction
 from rmadesk.core.locking import claim
 from rmadesk.core.models import AuditEvent
 from rmadesk.core.policies import active_policy
+from rmadesk.core.scan_items import each_item
 from rmadesk.core.validation import aware_instant
 from rmadesk.policy.rma import add_calendar_days
 from rmadesk.rmas.choices import RmaKind, RmaStatus
@@ -43,19 +44,20 @@ def expire_rmas(*, now: dt.datetime) -> int:
             .order_by("pk")
         ).prefetch_related("items")
         for rma in due:
-            changes = apply_changes(rma, status=RmaStatus.EXPIRED, expired_at=now)
-            save_changes(rma, changes)
-            record(
-                rma,
-                actor=None,
-                verb="rma.expired",
-                changes=changes,
-                rules=("R1",),
-                at=now,
-                note=f"no return arrived by {rma.expires_at.isoformat()} (rule R1)",
-                event=RmaExpired.of(rma),
-            )
-            expired += 1
+            with each_item("rma", rma.number):  # a bad RMA is logged, the others go on
+                changes = apply_changes(rma, status=RmaStatus.EXPIRED, expired_at=now)
+                save_changes(rma, changes)
+                record(
+                    rma,
+                    actor=None,
+                    verb="rma.expired",
+                    changes=changes,
+                    rules=("R1",),
+                    at=now,
+                    note=f"no return arrived by {rma.expires_at.isoformat()} (rule R1)",
+                    event=RmaExpired.of(rma),
+                )
+                expired += 1
     return expired
 
 
@@ -80,21 +82,22 @@ def expire_labels(*, now: dt.datetime) -> int:
             .order_by("pk")
         ).prefetch_related("items")
         for rma in due:
-            changes = apply_changes(rma, label_expired_at=now)
-            save_changes(rma, changes)
-            record(
-                rma,
-                actor=None,
-                verb="rma.label_expired",
-                changes=changes,
-                rules=("R4",),
-                at=now,
-                note=f"the prepaid return label lapsed {rma.label_expires_at.isoformat()}"
-                if rma.label_expires_at
-                else "",
-                event=LabelExpired.of(rma),
-            )
-            marked += 1
+            with each_item("rma", rma.number):  # a bad RMA is logged, the others go on
+                changes = apply_changes(rma, label_expired_at=now)
+                save_changes(rma, changes)
+                record(
+                    rma,
+                    actor=None,
+                    verb="rma.label_expired",
+                    changes=changes,
+                    rules=("R4",),
+                    at=now,
+                    note=f"the prepaid return label lapsed {rma.label_expires_at.isoformat()}"
+                    if rma.label_expires_at
+                    else "",
+                    event=LabelExpired.of(rma),
+                )
+                marked += 1
     return marked
 
 
@@ -151,7 +154,7 @@ def _remind(now: dt.datetime, *, deadline: str, verb: str, event: type[RmaEvent]
     for pk, number in candidates:
         if number in done:
             continue
-        with transaction.atomic():
+        with each_item("rma", number):  # a savepoint: a bad RMA is logged, the rest go on
             rma = (
                 claim(Rma.objects.select_related("ticket", "ticket__customer"))
                 .filter(pk=pk, status=RmaStatus.REPLACEMENT_SHIPPED, received_at__isnull=True)

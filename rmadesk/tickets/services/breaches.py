@@ -7,6 +7,7 @@ import datetime as dt
 from django.db import transaction
 
 from rmadesk.core.locking import claim
+from rmadesk.core.scan_items import each_item
 from rmadesk.core.services import record_event
 from rmadesk.policy.instants import require_aware
 from rmadesk.tickets.choices import ClockKind, ClockState
@@ -38,36 +39,37 @@ def mark_breached_clocks(*, now: dt.datetime) -> int:
             )
         )
         for found in overdue:
-            assert found.due_at is not None
-            found.state = ClockState.BREACHED
-            found.stopped_at = found.due_at
-            found.save(update_fields=["state", "stopped_at"])
-            ticket = found.ticket
-            rules = CLOCK_RULES[ClockKind(found.kind)]
-            note = f"{ClockKind(found.kind).label} was due {found.due_at.isoformat()}"
-            assignee = ticket.assignee
-            record_event(
-                actor=None,
-                verb="clock.breached",
-                subject_type="ticket",
-                subject_id=ticket.number,
-                ticket_number=ticket.number,
-                changes={
-                    "clock": found.kind,
-                    "state": [ClockState.RUNNING, ClockState.BREACHED],
-                    "due_at": found.due_at,
-                },
-                rules=rules,
-                note=note,
-                at=now,
-                event=ClockBreached(
-                    ticket=TicketFacts.of(ticket),
-                    clock=ClockFacts.of(found),
-                    assignee_email=str(getattr(assignee, "email", "") or ""),
+            with each_item("clock", found.pk):  # a bad clock is logged, the others go on
+                assert found.due_at is not None
+                found.state = ClockState.BREACHED
+                found.stopped_at = found.due_at
+                found.save(update_fields=["state", "stopped_at"])
+                ticket = found.ticket
+                rules = CLOCK_RULES[ClockKind(found.kind)]
+                note = f"{ClockKind(found.kind).label} was due {found.due_at.isoformat()}"
+                assignee = ticket.assignee
+                record_event(
+                    actor=None,
+                    verb="clock.breached",
+                    subject_type="ticket",
+                    subject_id=ticket.number,
+                    ticket_number=ticket.number,
+                    changes={
+                        "clock": found.kind,
+                        "state": [ClockState.RUNNING, ClockState.BREACHED],
+                        "due_at": found.due_at,
+                    },
                     rules=rules,
                     note=note,
-                ),
-            )
-            marked += 1
+                    at=now,
+                    event=ClockBreached(
+                        ticket=TicketFacts.of(ticket),
+                        clock=ClockFacts.of(found),
+                        assignee_email=str(getattr(assignee, "email", "") or ""),
+                        rules=rules,
+                        note=note,
+                    ),
+                )
+                marked += 1
         sync_queues({found.ticket_id: found.ticket for found in overdue})
     return marked

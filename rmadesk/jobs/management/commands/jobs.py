@@ -43,7 +43,15 @@ class Command(BaseCommand):
                 self.stdout.write(f"  {scan.name}: {report.counts[scan.name]} {scan.what}")
             else:
                 self.stdout.write(f"  {scan.name}: FAILED {report.errors[scan.name]}")
-        if not report.ok:
+            for failure in report.item_failures.get(scan.name, ()):
+                self.stdout.write(f"    skipped {failure} (logged; retried on the next run)")
+        if report.errors:
             raise CommandError(
                 f"{len(report.errors)} scan(s) failed: {', '.join(report.errors)}", returncode=1
+            )
+        if report.item_failures:
+            skipped = sum(len(failures) for failures in report.item_failures.values())
+            raise CommandError(
+                f"{skipped} row(s) skipped after an error by: {', '.join(report.item_failures)}",
+                returncode=1,
             )
