@@ -40,6 +40,12 @@ def quoted(who, agent):
     return ticket, quote
 
 
+def words(page: str) -> str:
+    """The page as a reader sees it: attributes carry random tokens (the CSP nonce, the CSRF
+    token) in which a short rule ID like "W2" turns up by chance."""
+    return re.sub(r"<[^>]*>", " ", page)
+
+
 def csrf_post(client: Client, page_url: str, url: str):
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', text(client.get(page_url)))
     assert token is not None
@@ -56,7 +62,7 @@ def test_W2_the_customer_reads_the_denied_cause_in_plain_words(acme, alice, agen
         "Your warranty claim is denied: the warranty does not cover damage caused by an act of "
         "God (such as a flood, fire, earthquake or lightning). Lightning hit the rack."
     ) in page
-    assert "W2" not in page
+    assert "W2" not in words(page)
 
 
 def test_W2_the_customer_sees_a_denied_rma_and_no_label(acme, alice, agent):
@@ -65,7 +71,7 @@ def test_W2_the_customer_sees_a_denied_rma_and_no_label(acme, alice, agent):
     page = text(alice.get(f"/portal/rmas/{rma.number}/"))
     assert "damage caused by negligence (mishandling, misuse or neglect). Liquid inside." in page
     assert "No return label: the warranty claim is denied." in page
-    assert "W2" not in page
+    assert "W2" not in words(page)
     assert alice.get(f"/portal/rmas/{rma.number}/label.pdf").status_code == 404
 
 
