@@ -10,11 +10,17 @@ database another way (`django.db.connection` at module level, DATABASE_URL) is m
 `each_database`; one in a `django_db` module that runs rmadesk on a database of its own (a
 command in a subprocess on its own SQLite file) is marked `own_database`. On SQLite, `postgres`
 tests are skipped.
+
+The browser tests (`tests/browser/`) run in the first pass only: what Chromium does with a page
+(layout, scripts, keyboard, axe-core) does not depend on the database, and the server side of
+every page they drive is tested on each database by `tests/console`, `tests/portal` and
+`tests/api`. Running them twice cost the second pass a third of its time.
 """
 
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from collections.abc import Iterator
 from typing import Any
 
@@ -44,6 +50,9 @@ DATABASE_FIXTURES = frozenset(
 )
 
 
+BROWSER_TESTS = Path(__file__).resolve().parent / "browser"
+
+
 def suite_on_postgresql() -> bool:
     return os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://"))
 
@@ -52,7 +61,7 @@ def depends_on_the_database(item: pytest.Item) -> bool:
     """Whether `item` can pass on one database and fail on another (see the module docstring)."""
     if item.get_closest_marker("postgres") or item.get_closest_marker("each_database"):
         return True
-    if item.get_closest_marker("own_database"):
+    if item.get_closest_marker("own_database") or item.path.is_relative_to(BROWSER_TESTS):
         return False
     if item.get_closest_marker("django_db"):
         return True
