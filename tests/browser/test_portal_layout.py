@@ -56,12 +56,19 @@ SIDEWAYS = """() => {
     }
     return found;
 }"""
-# Every serial and number that shows: how many lines it takes, and its height in font sizes.
+# Every serial and number that shows on more than one line: the height its text spans (a range
+# over it, so a cell's padding does not count), in its font sizes; one line is 1.5.
 BROKEN = """() => Array.from(document.querySelectorAll(".serial, .number"))
     .filter((e) => e.getClientRects().length > 0)
-    .filter((e) => e.getClientRects().length !== 1 ||
-        e.getBoundingClientRect().height > 1.6 * parseFloat(getComputedStyle(e).fontSize))
-    .map((e) => `${e.textContent.trim()}: ${e.getClientRects().length} line(s)`)"""
+    .map((e) => {
+        const range = document.createRange();
+        range.selectNodeContents(e);
+        const rects = Array.from(range.getClientRects()).filter((r) => r.width > 0);
+        const high = Math.max(...rects.map((r) => r.bottom)) - Math.min(...rects.map((r) => r.top));
+        return [e.textContent.trim(), high / parseFloat(getComputedStyle(e).fontSize)];
+    })
+    .filter(([, lines]) => lines > 1.6)
+    .map(([text, lines]) => `${text}: ${lines.toFixed(1)} font sizes high`)"""
 LABEL = "(e) => getComputedStyle(e, '::before').content"
 
 
