@@ -48,7 +48,7 @@ SIDEWAYS = """() => {
         if (hidden(e) || e.getClientRects().length === 0) continue;
         const style = getComputedStyle(e);
         if (["auto", "scroll"].includes(style.overflowX) && e.scrollWidth > e.clientWidth) {
-            found.push(`${e.tagName}.${e.className} scrolls ${e.scrollWidth}px in ${e.clientWidth}px`);
+            found.push(`${e.tagName}.${e.className}: ${e.scrollWidth}px in ${e.clientWidth}px`);
         }
         if (e.getBoundingClientRect().right > window.innerWidth + 0.5) {
             found.push(`${e.tagName}.${e.className} ends at ${e.getBoundingClientRect().right}px`);
