@@ -533,8 +533,9 @@ def test_invoices_with_late_fees_and_status_F2(alice, acme):
         start = body.index(f'<a href="/portal/invoices/{number}/">')
         row = body[start : body.index("</tr>", start)]
         assert f'<span class="badge invoice-{status}">{status}</span>' in row
+        # each amount cell carries its label for the phone's cards (data-label)
         assert [amount, fees, f"<strong>{balance}</strong>"] == [
-            part.split("</td>")[0] for part in row.split('<td class="num">')[1:]
+            part.split(">", 1)[1].split("</td>")[0] for part in row.split('<td class="num"')[1:]
         ]
 
     detail = alice.get(f"/portal/invoices/{overdue.number}/")

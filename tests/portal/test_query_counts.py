@@ -68,6 +68,6 @@ def test_my_systems_is_paginated_by_twenty(alice, acme):
         AssetFactory(customer=acme.customer, serial=f"M50-1{n:05d}")
     first = alice.get("/portal/").content.decode()
     second = alice.get("/portal/?page=2").content.decode()
-    assert first.count('<th scope="row">M50-') == 20
-    assert second.count('<th scope="row">M50-') == 10
+    assert first.count('<th scope="row"><span class="serial">M50-') == 20
+    assert second.count('<th scope="row"><span class="serial">M50-') == 10
     assert "Page 2 of 2" in second

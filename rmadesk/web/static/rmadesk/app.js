@@ -24,3 +24,28 @@
   document.addEventListener("htmx:afterSwap", tick);
   setInterval(tick, 30000);
 })();
+
+// The header's menu on a phone: a [data-menu-toggle] button shows and hides the list it
+// controls (aria-controls), says so in aria-expanded, and Escape closes it with the focus back
+// on the button. The header gets "has-menu" only here, so without JavaScript the links show.
+(function () {
+  document.querySelectorAll("[data-menu-toggle]").forEach(function (button) {
+    var menu = document.getElementById(button.getAttribute("aria-controls"));
+    var header = button.closest("header");
+    if (!menu || !header) return;
+    function show(open) {
+      button.setAttribute("aria-expanded", open ? "true" : "false");
+      menu.classList.toggle("open", open);
+    }
+    header.classList.add("has-menu");
+    button.addEventListener("click", function () {
+      show(button.getAttribute("aria-expanded") !== "true");
+    });
+    header.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && button.getAttribute("aria-expanded") === "true") {
+        show(false);
+        button.focus();
+      }
+    });
+  });
+})();
