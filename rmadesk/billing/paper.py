@@ -19,6 +19,7 @@ from rmadesk.customers.models import Customer
 from rmadesk.policy.loader import Policy
 
 INCH = 72.0  # PDF points
+PAGE_SIZE = LETTER
 PAGE_WIDTH, PAGE_HEIGHT = LETTER
 MARGIN = 0.75 * INCH
 BODY = 10.0  # font size of the body text

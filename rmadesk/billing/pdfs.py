@@ -22,7 +22,7 @@ from reportlab.pdfgen.canvas import Canvas  # type: ignore[import-untyped]
 
 from rmadesk.billing.choices import CreditNoteKind, InvoiceKind, InvoiceStatus, LineKind
 from rmadesk.billing.models import CreditNote, Invoice
-from rmadesk.billing.paper import LETTER, Page, bill_to, footer_note, letterhead
+from rmadesk.billing.paper import PAGE_SIZE, Page, bill_to, footer_note, letterhead
 from rmadesk.billing.paying import PaymentInstructions, payment_instructions
 from rmadesk.billing.selectors import invoice_totals
 from rmadesk.core.policies import active_policy
@@ -58,7 +58,7 @@ def invoice_pdf(invoice: Invoice) -> bytes:
     buffer = io.BytesIO()
     title = _("Invoice %(number)s") % {"number": invoice.number}
     # invariant: no creation time or random document id, so two renders are byte-identical.
-    pdf = Canvas(buffer, pagesize=LETTER, invariant=True)
+    pdf = Canvas(buffer, pagesize=PAGE_SIZE, invariant=True)
     pdf.setTitle(title)
     pdf.setAuthor("rmadesk")
     pdf.setSubject(f"{title}, {customer.name}")
@@ -180,7 +180,7 @@ def credit_note_pdf(note: CreditNote) -> bytes:
 
     buffer = io.BytesIO()
     title = _("Credit note %(number)s") % {"number": note.number}
-    pdf = Canvas(buffer, pagesize=LETTER, invariant=True)
+    pdf = Canvas(buffer, pagesize=PAGE_SIZE, invariant=True)
     pdf.setTitle(title)
     pdf.setAuthor("rmadesk")
     pdf.setSubject(f"{title}, {customer.name}")

@@ -50,12 +50,13 @@ BLANK = "__________"  # room to write in by hand
 
 
 def kind_text(kind: str) -> str:
-    return {
+    texts: dict[str, str] = {
         RmaKind.REPAIR: _("Repair (whole system)"),
         RmaKind.REPLACEMENT: _("Replacement (whole system)"),
         RmaKind.ADVANCE_EXCHANGE: _("Advance exchange (component)"),
         RmaKind.MONEY_BACK: _("Money-back return (whole system)"),
-    }.get(kind, kind)
+    }
+    return texts.get(kind, kind)
 
 
 def confirmation_text(name: str) -> str:
