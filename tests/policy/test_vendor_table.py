@@ -11,6 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from rmadesk.policy.loader import default_policy, parse_policy
+from rmadesk.policy.show import policy_text
 from rmadesk.policy.vendor import grouped_iban, is_valid_iban, payment_link
 from tests.policy.test_policy_file import DEFAULT_TEXT, edited, refusal
 
@@ -101,3 +102,12 @@ def test_a_pay_link_carries_the_invoice_and_amount_so_they_read_back(invoice, am
         "amount": [f"{Decimal(amount):.2f}"],
         "currency": ["EUR"],
     }
+
+
+def test_policy_show_names_the_vendor():
+    text = policy_text(default_policy())
+    assert "  Example Storage Systems, Inc., 2490 Kruse Drive, San Jose, CA 95131, US" in text
+    assert "  tax ID: EIN 12-3456789; VAT ID: DE123456789" in text
+    start = DEFAULT_TEXT.index("[vendor]")
+    without = policy_text(parse_policy(DEFAULT_TEXT[:start], "vendor.toml"))
+    assert "  no [vendor] table: documents are headed with the policy's name" in without
