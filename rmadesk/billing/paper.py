@@ -123,9 +123,9 @@ def footer_note(policy: Policy) -> str:
     return vendor.legal_name if vendor is not None else ""
 
 
-def bill_to(page: Page, customer: Customer) -> None:
+def bill_to(page: Page, customer: Customer, *, heading: str = "") -> None:
     """The customer as billed: name, billing address (else postal), VAT ID, email."""
-    page.heading(_("BILL TO"))
+    page.heading(heading or _("BILL TO"))
     page.text(customer.name, bold=True)
     lines = customer.billing_lines
     if lines:

@@ -190,7 +190,7 @@ def credit_note_pdf(note: CreditNote) -> bytes:
     page.gap(4)
     page.text(title, bold=True, size=20)
     page.gap(8)
-    bill_to(page, customer)
+    bill_to(page, customer, heading=_("CREDIT TO"))
     page.gap(6)
 
     page.text(_("Issued: %(when)s") % {"when": local_text(note.issued_at, zone)})
