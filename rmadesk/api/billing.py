@@ -20,8 +20,14 @@ from rmadesk.api.auth import user_of
 from rmadesk.api.schemas import Amount, In, Instant, Out
 from rmadesk.billing import services as billing_services
 from rmadesk.billing.models import Invoice
-from rmadesk.billing.pdfs import invoice_filename, invoice_pdf
+from rmadesk.billing.pdfs import (
+    credit_note_filename,
+    credit_note_pdf,
+    invoice_filename,
+    invoice_pdf,
+)
 from rmadesk.billing.selectors import (
+    credit_note_for,
     invoice_for,
     invoice_status,
     invoice_totals,
@@ -220,6 +226,26 @@ def get_invoice_pdf(request: HttpRequest, number: str) -> HttpResponse:
     invoice = invoice_for(user_of(request), number)
     response = HttpResponse(invoice_pdf(invoice), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{invoice_filename(invoice)}"'
+    return response
+
+
+@router.get(
+    "/credit-notes/{number}/credit-note.pdf",
+    response={200: None},
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "the credit note as a PDF: both parties, the invoice it credits",
+                "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+            }
+        }
+    },
+)
+def get_credit_note_pdf(request: HttpRequest, number: str) -> HttpResponse:
+    """A credit note as a PDF; one on another customer's invoice is 404, like a missing one."""
+    note = credit_note_for(user_of(request), number)
+    response = HttpResponse(credit_note_pdf(note), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{credit_note_filename(note)}"'
     return response
 
 

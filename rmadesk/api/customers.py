@@ -34,6 +34,16 @@ class CustomerIn(In):
     city: Annotated[str, Field(max_length=100)] = ""
     region: Annotated[str, Field(max_length=40)] = ""
     postal_code: Annotated[str, Field(max_length=20)] = ""
+    # What invoices are addressed to (blank: the postal address) and the VAT ID they print.
+    billing_address: Annotated[str, Field(max_length=500)] = ""
+    vat_id: Annotated[str, Field(max_length=32)] = ""
+
+
+class BillingIn(In):
+    """The fields to change; those left out keep their value (issue 14)."""
+
+    billing_address: Annotated[str, Field(max_length=500)] | None = None
+    vat_id: Annotated[str, Field(max_length=32)] | None = None
 
 
 class AddressIn(In):
@@ -58,6 +68,8 @@ class CustomerOut(Out):
     city: str
     region: str
     postal_code: str
+    billing_address: str
+    vat_id: str
 
 
 class ContractIn(In):
@@ -160,6 +172,15 @@ def change_address(request: HttpRequest, customer_id: int, payload: AddressIn) -
     customer = visible_customers(user).get(pk=customer_id)
     fields = {name: value for name, value in payload.dict().items() if value is not None}
     return customer_services.change_address(actor=user, customer=customer, **fields)
+
+
+@router.patch("/customers/{customer_id}/billing", response=CustomerOut)
+def change_billing(request: HttpRequest, customer_id: int, payload: BillingIn) -> object:
+    """Change what invoices are addressed to: the billing address and the VAT ID."""
+    user = user_of(request)
+    customer = visible_customers(user).get(pk=customer_id)
+    fields = {name: value for name, value in payload.dict().items() if value is not None}
+    return customer_services.change_billing_details(actor=user, customer=customer, **fields)
 
 
 @router.post("/contracts", response={201: ContractOut})

@@ -1,40 +1,34 @@
-"""The invoice as a US Letter PDF: what the portal's invoice page shows, on paper (F1, F2, F4, R4).
+"""The invoice and the credit note as US Letter PDFs: what the portal shows, on paper (F1, F2, F4,
+R4; issue 14).
 
 The document reads like the customer's portal page: times in the customer's zone (T1), the due
 date as the vendor's calendar date it is counted on (F1), every amount to the cent with its
-currency (F4). It shows only what is stored (no "overdue as of today"), so the same invoice in the
-same state always renders to the same bytes; rendering reads the database and is done off the
-web request when mailed (the outbox worker renders attachments at send time).
+currency (F4). Both parties' legal details head it (`paper.letterhead`, `paper.bill_to`), and an
+open invoice says how to pay it. It shows only what is stored (no "overdue as of today"), so the
+same invoice in the same state always renders to the same bytes; rendering reads the database
+and is done off the web request when mailed (the outbox worker renders attachments at send time).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import Sequence
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
+
 # reportlab ships no type information (no stubs in the dev group): its names are Any here.
-from reportlab.lib.pagesizes import LETTER  # type: ignore[import-untyped]
-from reportlab.lib.utils import simpleSplit  # type: ignore[import-untyped]
-from reportlab.pdfbase.pdfmetrics import stringWidth  # type: ignore[import-untyped]
 from reportlab.pdfgen.canvas import Canvas  # type: ignore[import-untyped]
 
-from rmadesk.billing.choices import InvoiceKind, InvoiceStatus, LineKind
-from rmadesk.billing.models import Invoice
+from rmadesk.billing.choices import CreditNoteKind, InvoiceKind, InvoiceStatus, LineKind
+from rmadesk.billing.models import CreditNote, Invoice
+from rmadesk.billing.paper import PAGE_SIZE, Page, bill_to, footer_note, letterhead
+from rmadesk.billing.paying import PaymentInstructions, payment_instructions
 from rmadesk.billing.selectors import invoice_totals
 from rmadesk.core.policies import active_policy
 from rmadesk.policy.errors import PolicyError
 from rmadesk.policy.instants import zone_named
 from rmadesk.policy.service_levels import local_text
-
-INCH = 72.0  # PDF points
-PAGE_WIDTH, PAGE_HEIGHT = LETTER
-MARGIN = 0.75 * INCH
-BODY = 10.0  # font size of the body text
-LEADING = BODY + 4
-AMOUNT_COLUMN = 1.6 * INCH  # room kept on the right for amounts
-FOOTER = MARGIN - 0.3 * INCH
 
 
 def money(amount: Decimal, currency: str) -> str:
@@ -44,6 +38,10 @@ def money(amount: Decimal, currency: str) -> str:
 
 def invoice_filename(invoice: Invoice) -> str:
     return f"invoice-{invoice.number}.pdf"
+
+
+def credit_note_filename(note: CreditNote) -> str:
+    return f"credit-note-{note.number}.pdf"
 
 
 def invoice_pdf(invoice: Invoice) -> bytes:
@@ -58,70 +56,71 @@ def invoice_pdf(invoice: Invoice) -> bytes:
     credit_notes = list(invoice.credit_notes.all())
 
     buffer = io.BytesIO()
+    title = _("Invoice %(number)s") % {"number": invoice.number}
     # invariant: no creation time or random document id, so two renders are byte-identical.
-    pdf = Canvas(buffer, pagesize=LETTER, invariant=True)
-    pdf.setTitle(f"Invoice {invoice.number}")
+    pdf = Canvas(buffer, pagesize=PAGE_SIZE, invariant=True)
+    pdf.setTitle(title)
     pdf.setAuthor("rmadesk")
-    pdf.setSubject(f"Invoice {invoice.number} for {customer.name}")
-    page = _Page(pdf, f"Invoice {invoice.number}")
+    pdf.setSubject(f"{title}, {customer.name}")
+    page = Page(pdf, title, customer=customer, footer=footer_note(policy))
 
-    # Heading: who bills, which invoice.
-    page.text(policy.name, font="Helvetica-Bold", size=12)
+    # Heading: who bills, which invoice, to whom.
+    letterhead(page, policy)
     page.gap(4)
-    page.text(f"Invoice {invoice.number}", font="Helvetica-Bold", size=20)
+    page.text(title, bold=True, size=20)
     page.gap(8)
-
-    page.heading("BILL TO")
-    page.text(customer.name, font="Helvetica-Bold")
-    page.text(f"Country: {customer.country}")
-    page.text(customer.email)
+    bill_to(page, customer)
     page.gap(6)
 
     facts = [
-        f"Issued: {local_text(invoice.issued_at, zone)}",
-        f"Due: {invoice.due_on:%a %d %b %Y} ({_terms(customer.payment_terms_days)})",
-        f"Kind: {InvoiceKind(invoice.kind).label}",
+        _("Issued: %(when)s") % {"when": local_text(invoice.issued_at, zone)},
+        _("Due: %(date)s (%(terms)s)")
+        % {"date": f"{invoice.due_on:%a %d %b %Y}", "terms": _terms(customer.payment_terms_days)},
+        _("Kind: %(kind)s") % {"kind": InvoiceKind(invoice.kind).label},
     ]
     if invoice.rma is not None:
-        facts.append(f"For RMA {invoice.rma.number}")
+        facts.append(_("For RMA %(number)s") % {"number": invoice.rma.number})
     if invoice.status == InvoiceStatus.PAID and invoice.paid_at is not None:
-        facts.append(f"Status: paid {local_text(invoice.paid_at, zone)}")
+        facts.append(_("Status: paid %(when)s") % {"when": local_text(invoice.paid_at, zone)})
     elif invoice.status != InvoiceStatus.OPEN:
-        facts.append(f"Status: {InvoiceStatus(invoice.status).label}")
+        facts.append(_("Status: %(status)s") % {"status": InvoiceStatus(invoice.status).label})
     for fact in facts:
         page.text(fact)
     page.gap(8)
 
     # The lines, amounts right-aligned.
     page.rule()
-    page.row("Description", "Amount", font="Helvetica-Bold")
+    page.row(_("Description"), _("Amount"), bold=True)
     page.rule()
     for line in lines:
         page.row(line.description, money(line.amount, currency))
     page.rule()
 
     # Totals: what is charged, what settled it, what is still owed.
-    page.row("Principal", money(totals.principal, currency))
-    page.row("Late fees", money(totals.late_fees, currency))
-    page.row("Credit notes", _less(totals.credits, currency))
-    page.row("Payments", _less(totals.payments, currency))
+    page.row(_("Principal"), money(totals.principal, currency))
+    page.row(_("Late fees"), money(totals.late_fees, currency))
+    page.row(_("Credit notes"), _less(totals.credits, currency))
+    page.row(_("Payments"), _less(totals.payments, currency))
     due = max(totals.balance, Decimal("0.00"))
-    page.row("Amount due", money(due, currency), font="Helvetica-Bold")
+    page.row(_("Amount due"), money(due, currency), bold=True)
     if totals.balance < 0:
-        page.row("Credit owed to you", money(-totals.balance, currency))
+        page.row(_("Credit owed to you"), money(-totals.balance, currency))
     page.gap(8)
 
     if payments:
-        page.heading("PAYMENTS RECEIVED")
+        page.heading(_("PAYMENTS RECEIVED"))
         for payment in payments:
-            reference = f" (reference {payment.reference})" if payment.reference else ""
-            page.row(
-                f"{local_text(payment.received_at, zone)}{reference}",
-                money(payment.amount, currency),
+            when = local_text(payment.received_at, zone)
+            label = (
+                _("%(when)s (reference %(reference)s)")
+                % {"when": when, "reference": payment.reference}
+                if payment.reference
+                else when
             )
+            page.row(label, money(payment.amount, currency))
         page.gap(6)
     if credit_notes:
-        page.heading("CREDIT NOTES")
+        page.heading(_("CREDIT NOTES"))
         for note in credit_notes:
             page.row(
                 f"{note.number}, {local_text(note.issued_at, zone)}: {note.reason}",
@@ -131,12 +130,96 @@ def invoice_pdf(invoice: Invoice) -> bytes:
 
     if any(line.kind == LineKind.LATE_FEE for line in lines):
         rate = policy.document.money.late_fee_rate_per_month * 100
-        page.heading("LATE FEES (RULE F2)")
+        page.heading(_("LATE FEES (RULE F2)"))
         page.text(
-            f"An overdue invoice accrues a late fee of {format(rate.normalize(), 'f')}% of its "
-            "unpaid principal for each full month past its due date, not compounded (rule F2)."
+            _(
+                "An overdue invoice accrues a late fee of %(rate)s%% of its unpaid principal "
+                "for each full month past its due date, not compounded (rule F2)."
+            )
+            % {"rate": format(rate.normalize(), "f")}
         )
         page.gap(6)
+
+    instructions = payment_instructions(invoice, totals)
+    if instructions is not None:
+        _how_to_pay(page, instructions)
+
+    page.finish()
+    pdf.save()
+    return buffer.getvalue()
+
+
+def _how_to_pay(page: Page, pay: PaymentInstructions) -> None:
+    """The remit-to and bank details, and the reference to quote (issue 14)."""
+    page.heading(_("HOW TO PAY"))
+    page.text(
+        _("Please pay %(amount)s quoting the reference %(reference)s.")
+        % {"amount": money(pay.amount_due, pay.currency), "reference": pay.reference}
+    )
+    if pay.iban:
+        page.text(_("Bank transfer to %(holder)s") % {"holder": pay.account_holder})
+        if pay.bank_name:
+            page.text(_("Bank: %(bank)s") % {"bank": pay.bank_name})
+        page.text(
+            _("IBAN: %(iban)s") % {"iban": pay.iban}
+            + ("   " + _("BIC: %(bic)s") % {"bic": pay.bic} if pay.bic else "")
+        )
+    page.text(_("Remit to: %(address)s") % {"address": ", ".join(pay.remit_to)})
+    if pay.pay_url:
+        page.text(_("Pay online: %(url)s") % {"url": pay.pay_url})
+    page.gap(6)
+
+
+def credit_note_pdf(note: CreditNote) -> bytes:
+    """A credit note as PDF bytes: both parties, the invoice it credits, the amount and why."""
+    policy = active_policy()
+    invoice = note.invoice
+    customer = invoice.customer
+    zone = _customer_zone(customer.zone, policy.vendor_zone)
+    currency = invoice.currency
+
+    buffer = io.BytesIO()
+    title = _("Credit note %(number)s") % {"number": note.number}
+    pdf = Canvas(buffer, pagesize=PAGE_SIZE, invariant=True)
+    pdf.setTitle(title)
+    pdf.setAuthor("rmadesk")
+    pdf.setSubject(f"{title}, {customer.name}")
+    page = Page(pdf, title, customer=customer, footer=footer_note(policy))
+
+    letterhead(page, policy)
+    page.gap(4)
+    page.text(title, bold=True, size=20)
+    page.gap(8)
+    bill_to(page, customer, heading=_("CREDIT TO"))
+    page.gap(6)
+
+    page.text(_("Issued: %(when)s") % {"when": local_text(note.issued_at, zone)})
+    page.text(
+        _("Credits invoice %(number)s of %(when)s")
+        % {"number": invoice.number, "when": local_text(invoice.issued_at, zone)}
+    )
+    if invoice.rma is not None:
+        page.text(_("For RMA %(number)s") % {"number": invoice.rma.number})
+    page.gap(8)
+
+    page.rule()
+    page.row(_("Description"), _("Amount"), bold=True)
+    page.rule()
+    kind = (
+        _("Late fee correction (rule F2)")
+        if note.kind == CreditNoteKind.LATE_FEE_CORRECTION
+        else _("Credit")
+    )
+    page.row(f"{kind}: {note.reason}", money(note.amount, currency))
+    page.rule()
+    page.row(_("Amount credited"), money(note.amount, currency), bold=True)
+    page.gap(8)
+    # Only what is stored on the note and the invoice's number: the note renders the same
+    # whatever later happens to the invoice.
+    page.text(
+        _("This credit note reduces the amount due on invoice %(number)s by %(amount)s.")
+        % {"number": invoice.number, "amount": money(note.amount, currency)}
+    )
 
     page.finish()
     pdf.save()
@@ -157,80 +240,6 @@ def _less(amount: Decimal, currency: str) -> str:
 
 
 def _terms(days: int) -> str:
-    return "payment upfront, rule F1" if days == 0 else f"net {days} days, rule F1"
-
-
-class _Page:
-    """Draws text downwards from the top, starting a new page when the next line would not fit.
-
-    Every page carries a footer naming the invoice and the page number.
-    """
-
-    def __init__(self, pdf: Canvas, title: str) -> None:
-        self.pdf = pdf
-        self.title = title
-        self.number = 1
-        self.y = PAGE_HEIGHT - MARGIN
-
-    def _room(self, height: float) -> None:
-        if self.y - height < MARGIN:
-            self._footer()
-            self.pdf.showPage()
-            self.number += 1
-            self.y = PAGE_HEIGHT - MARGIN
-            self.text(f"{self.title} (continued)", font="Helvetica-Bold")
-            self.gap(6)
-
-    def _footer(self) -> None:
-        self.pdf.setFont("Helvetica", 8)
-        self.pdf.drawString(MARGIN, FOOTER, f"{self.title}, page {self.number}")
-
-    def gap(self, points: float) -> None:
-        self.y -= points
-
-    def heading(self, text: str) -> None:
-        self.text(text, font="Helvetica-Bold", size=8)
-
-    def text(self, text: str, *, font: str = "Helvetica", size: float = BODY) -> None:
-        for piece in _wrap(text, font, size, PAGE_WIDTH - 2 * MARGIN):
-            self._room(size + 4)
-            self.y -= size + 4
-            self.pdf.setFont(font, size)
-            self.pdf.drawString(MARGIN, self.y, piece)
-
-    def row(self, label: str, amount: str, *, font: str = "Helvetica") -> None:
-        """A description on the left (wrapped), its amount right-aligned on the first line."""
-        pieces = _wrap(label, font, BODY, PAGE_WIDTH - 2 * MARGIN - AMOUNT_COLUMN)
-        for index, piece in enumerate(pieces):
-            self._room(LEADING)
-            self.y -= LEADING
-            self.pdf.setFont(font, BODY)
-            self.pdf.drawString(MARGIN, self.y, piece)
-            if index == 0:
-                self.pdf.drawRightString(PAGE_WIDTH - MARGIN, self.y, amount)
-
-    def rule(self) -> None:
-        self._room(6)
-        self.y -= 4
-        self.pdf.setLineWidth(0.5)
-        self.pdf.line(MARGIN, self.y, PAGE_WIDTH - MARGIN, self.y)
-        self.y -= 2
-
-    def finish(self) -> None:
-        self._footer()
-        self.pdf.showPage()
-
-
-def _wrap(text: str, font: str, size: float, width: float) -> Sequence[str]:
-    """The text in lines that fit `width`; a word longer than a line is cut, never run off."""
-    pieces: list[str] = []
-    for line in simpleSplit(text, font, size, width) or [""]:
-        rest = line
-        while stringWidth(rest, font, size) > width and len(rest) > 1:
-            cut = len(rest)
-            while cut > 1 and stringWidth(rest[:cut], font, size) > width:
-                cut -= 1
-            pieces.append(rest[:cut])
-            rest = rest[cut:]
-        pieces.append(rest)
-    return pieces
+    if days == 0:
+        return _("payment upfront, rule F1")
+    return _("net %(days)s days, rule F1") % {"days": days}

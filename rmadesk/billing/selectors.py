@@ -65,6 +65,19 @@ def invoice_for(user: Actor, number: str) -> Invoice:
     return invoice
 
 
+def credit_note_for(user: Actor, number: str) -> CreditNote:
+    """The credit note with this number if the user may see its invoice; otherwise 404, like a
+    missing one (the invoice's authorization decides)."""
+    scope = customer_scope(user)
+    notes = CreditNote.objects.select_related("invoice__customer", "invoice__rma")
+    if scope is not None:
+        notes = notes.filter(invoice__customer_id=scope)
+    note = notes.filter(number=number.strip().upper()).first()
+    if note is None:
+        raise NotFound(f"no credit note {number}", field="number")
+    return note
+
+
 def invoice_totals(invoice: Invoice) -> Totals:
     """Totals from `with_totals` annotations when present, else read from the database."""
     if hasattr(invoice, "late_fee_total"):

@@ -15,8 +15,19 @@ from django.views.decorators.http import require_GET, require_POST
 
 from rmadesk.billing import services
 from rmadesk.billing.models import Invoice
-from rmadesk.billing.pdfs import invoice_filename, invoice_pdf
-from rmadesk.billing.selectors import invoice_for, invoice_status, invoice_totals, vendor_today
+from rmadesk.billing.pdfs import (
+    credit_note_filename,
+    credit_note_pdf,
+    invoice_filename,
+    invoice_pdf,
+)
+from rmadesk.billing.selectors import (
+    credit_note_for,
+    invoice_for,
+    invoice_status,
+    invoice_totals,
+    vendor_today,
+)
 from rmadesk.console import forms
 from rmadesk.console.pages import Refusal, act, paginate, query_without_page
 from rmadesk.console.selectors import PAGE_SIZE, days_overdue, open_invoices
@@ -90,6 +101,16 @@ def invoice_download(request: HttpRequest, number: str) -> HttpResponse:
     invoice = invoice_for(request.user, number)
     response = HttpResponse(invoice_pdf(invoice), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{invoice_filename(invoice)}"'
+    return response
+
+
+@staff_page
+@require_GET
+def credit_note_download(request: HttpRequest, number: str) -> HttpResponse:
+    """A credit note as the customer receives it: a PDF (every staff role may read invoices)."""
+    note = credit_note_for(request.user, number)
+    response = HttpResponse(credit_note_pdf(note), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{credit_note_filename(note)}"'
     return response
 
 

@@ -151,6 +151,11 @@ urlpatterns = [
     path("invoices/", money_views.invoice_index, name="invoices"),
     path("invoices/<str:number>/", money_views.invoice_detail, name="invoice"),
     path("invoices/<str:number>/invoice.pdf", money_views.invoice_download, name="invoice_pdf"),
+    path(
+        "credit-notes/<str:number>/credit-note.pdf",
+        money_views.credit_note_download,
+        name="credit_note_pdf",
+    ),
     path("invoices/<str:number>/payments", money_views.record_payment, name="invoice_payment"),
     path(
         "invoices/<str:number>/credit-notes",

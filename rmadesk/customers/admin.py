@@ -20,7 +20,7 @@ from rmadesk.core import clock
 from rmadesk.core.admin import IN_ZONE, InstantsWithZone
 from rmadesk.core.errors import DomainError
 from rmadesk.customers.models import Contact, Contract, Customer
-from rmadesk.customers.services import ADDRESS_FIELDS, clean_address
+from rmadesk.customers.services import ADDRESS_FIELDS, BILLING_FIELDS, clean_address, clean_billing
 from rmadesk.policy.errors import PolicyError
 from rmadesk.policy.instants import zone_named
 from rmadesk.policy.loader import holiday_country
@@ -29,7 +29,15 @@ from rmadesk.policy.loader import holiday_country
 class CustomerForm(forms.ModelForm):  # type: ignore[type-arg]
     class Meta:
         model = Customer
-        fields = ("name", "country", "zone", "email", "payment_terms_days", *ADDRESS_FIELDS)
+        fields = (
+            "name",
+            "country",
+            "zone",
+            "email",
+            "payment_terms_days",
+            *ADDRESS_FIELDS,
+            *BILLING_FIELDS,
+        )
 
     def clean_zone(self) -> str:
         zone: str = self.cleaned_data["zone"]
@@ -56,6 +64,10 @@ class CustomerForm(forms.ModelForm):  # type: ignore[type-arg]
             except (DomainError, PolicyError) as error:
                 rule = f" (rule {error.rule})" if error.rule else ""
                 self.add_error(error.field, f"{error.message}{rule}")
+        try:
+            data.update(clean_billing(**{name: data.get(name) or "" for name in BILLING_FIELDS}))
+        except DomainError as error:
+            self.add_error(error.field, error.message)
         return data
 
 
@@ -79,6 +91,7 @@ class CustomerAdmin(InstantsWithZone, admin.ModelAdmin):  # type: ignore[type-ar
         "email",
         "payment_terms_days",
         *ADDRESS_FIELDS,
+        *BILLING_FIELDS,
         "created_at" + IN_ZONE,
     )
     readonly_fields = ("created_at" + IN_ZONE,)
@@ -92,7 +105,7 @@ class CustomerAdmin(InstantsWithZone, admin.ModelAdmin):  # type: ignore[type-ar
         "created_at" + IN_ZONE,
     )
     list_filter = ("country", "region")
-    search_fields = ("name", "email", "contacts__email")
+    search_fields = ("name", "email", "contacts__email", "vat_id")
     date_hierarchy = "created_at"
 
     def save_model(self, request: HttpRequest, obj: Customer, form: Any, change: bool) -> None:

@@ -33,6 +33,19 @@ class Customer(models.Model):
         help_text="state or region; for the US a two-letter code such as CA or DC (rule R8)",
     )
     postal_code = models.CharField(max_length=20, blank=True)
+    # Issue 14: what invoices and credit notes are addressed to. Blank: the postal address.
+    billing_address = models.TextField(
+        max_length=500,
+        blank=True,
+        help_text="as printed on invoices, one line per line (at most 8); blank = the postal "
+        "address",
+    )
+    vat_id = models.CharField(
+        "VAT ID",
+        max_length=32,
+        blank=True,
+        help_text="the customer's VAT or tax ID as printed on invoices, e.g. DE123456789",
+    )
     zone = models.CharField(max_length=64, help_text="IANA time zone, e.g. Europe/Berlin")
     email = models.EmailField()
     payment_terms_days = models.PositiveIntegerField(
@@ -62,6 +75,12 @@ class Customer(models.Model):
         if any(lines):
             lines.append(self.country)
         return [line for line in lines if line]
+
+    @property
+    def billing_lines(self) -> list[str]:
+        """The billing address as printed on invoices: its own, else the postal address."""
+        own = [line.strip() for line in self.billing_address.splitlines() if line.strip()]
+        return own or self.address_lines
 
 
 class Contact(models.Model):

@@ -34,6 +34,8 @@ def add_customer(
     city: str = "",
     region: str = "",
     postal_code: str = "",
+    billing_address: str = "",
+    vat_id: str = "",
 ) -> Customer:
     """A new customer (F1: payment terms default to upfront), with its address if given (R8)."""
     require_accounts(actor, "adding a customer")
@@ -55,6 +57,7 @@ def add_customer(
         region=region,
         postal_code=postal_code,
     )
+    billing = clean_billing(billing_address=billing_address, vat_id=vat_id)
     customer = Customer.objects.create(
         name=name.strip(),
         country=code,
@@ -63,6 +66,7 @@ def add_customer(
         payment_terms_days=payment_terms_days,
         created_at=clock.now(),
         **address,
+        **billing,
     )
     Contact.objects.create(customer=customer, name=name.strip(), email=email)
     record_event(
@@ -76,7 +80,7 @@ def add_customer(
             "zone": zone,
             "email": email,
             "payment_terms_days": payment_terms_days,
-            **{name: value for name, value in address.items() if value},
+            **{name: value for name, value in (address | billing).items() if value},
         },
         rules=("F1",),
     )
@@ -148,6 +152,83 @@ def change_address(*, actor: Actor, customer: Customer, **fields: object) -> Cus
         )
     for name, value in address.items():
         setattr(customer, name, value)
+    return customer
+
+
+BILLING_FIELDS = ("billing_address", "vat_id")
+BILLING_ADDRESS_LIMIT = 500  # characters, the model's
+BILLING_ADDRESS_LINES = 8
+VAT_ID_LIMIT = 32
+_VAT_ID_CHARACTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 .-/+*")
+
+
+def clean_billing(**fields: object) -> dict[str, str]:
+    """The billing address (trimmed lines, at most 8) and VAT ID as invoices print them."""
+    cleaned: dict[str, str] = {}
+    for name in BILLING_FIELDS:
+        if name not in fields:
+            continue
+        value = fields[name]
+        if not isinstance(value, str):
+            raise InvalidInput(f"{name} is text", field=name)
+        cleaned[name] = value
+    if "billing_address" in cleaned:
+        lines = [" ".join(line.split()) for line in cleaned["billing_address"].splitlines()]
+        text = "\n".join(line for line in lines if line)
+        if len(text) > BILLING_ADDRESS_LIMIT:
+            raise InvalidInput(
+                f"billing_address is at most {BILLING_ADDRESS_LIMIT} characters",
+                field="billing_address",
+            )
+        if text.count("\n") >= BILLING_ADDRESS_LINES:
+            raise InvalidInput(
+                f"billing_address is at most {BILLING_ADDRESS_LINES} lines",
+                field="billing_address",
+            )
+        cleaned["billing_address"] = text
+    if "vat_id" in cleaned:
+        vat_id = " ".join(cleaned["vat_id"].split()).upper()
+        if len(vat_id) > VAT_ID_LIMIT:
+            raise InvalidInput(f"vat_id is at most {VAT_ID_LIMIT} characters", field="vat_id")
+        if not set(vat_id) <= _VAT_ID_CHARACTERS:
+            raise InvalidInput(
+                "vat_id is letters, digits, spaces and . - / + * only, e.g. DE123456789",
+                field="vat_id",
+            )
+        cleaned["vat_id"] = vat_id
+    return cleaned
+
+
+@transaction.atomic
+def change_billing_details(*, actor: Actor, customer: Customer, **fields: object) -> Customer:
+    """Record what invoices are addressed to: the billing address and the VAT ID (issue 14).
+
+    Every field given replaces the stored one; those not given keep their value. A blank
+    billing address means the postal address; a blank VAT ID prints none.
+    """
+    require_accounts(actor, "changing a customer's billing details")
+    unknown = sorted(set(fields) - set(BILLING_FIELDS))
+    if unknown:
+        raise InvalidInput(f"unknown field {unknown[0]!r}", field=unknown[0])
+    cleaned = clean_billing(**fields)
+    locked = Customer.objects.select_for_update().get(pk=customer.pk)
+    changes = {
+        name: [getattr(locked, name), value]
+        for name, value in cleaned.items()
+        if getattr(locked, name) != value
+    }
+    for name, value in cleaned.items():
+        setattr(locked, name, value)
+        setattr(customer, name, value)
+    if changes:
+        locked.save(update_fields=list(changes))
+        record_event(
+            actor=actor,
+            verb="customer.billing_changed",
+            subject_type="customer",
+            subject_id=locked.pk,
+            changes=changes,
+        )
     return customer
 
 

@@ -17,7 +17,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 
 from rmadesk.assets.services import add_asset, add_product_model
-from rmadesk.billing.services import issue_invoice, record_payment
+from rmadesk.billing.services import issue_credit_note, issue_invoice, record_payment
 from rmadesk.core import clock
 from rmadesk.core.policies import active_policy
 from rmadesk.core.services import add_user
@@ -52,6 +52,7 @@ class DemoCustomer:
     # line 1, city, region (a US state code, R8), postal code
     address: tuple[str, str, str, str] = ("", "", "", "")
     extended_spare_parts: bool = False  # N2: next-business-day parts in the EU
+    vat_id: str = ""  # printed on its invoices and credit notes (issue 14)
 
 
 LA, BERLIN, TOKYO = "America/Los_Angeles", "Europe/Berlin", "Asia/Tokyo"
@@ -74,6 +75,7 @@ CUSTOMERS = (
         "it@datenwerk.example",
         ("Rheinuferstraße 8", "Köln", "", "50668"),
         extended_spare_parts=True,
+        vat_id="DE811907980",
     ),
     DemoCustomer(
         "Osaka Render Farm KK",
@@ -150,7 +152,7 @@ def load_demo_records() -> list[tuple[str, str]]:
                 actor=agent, name=spec.name, country=spec.country, zone=spec.zone,
                 email=spec.contact, payment_terms_days=spec.terms,
                 address_line1=spec.address[0], city=spec.address[1], region=spec.address[2],
-                postal_code=spec.address[3],
+                postal_code=spec.address[3], vat_id=spec.vat_id,
             )  # fmt: skip
         add_contract(
             actor=agent, customer=customer, plan=spec.plan,
@@ -212,6 +214,15 @@ def _invoices(now: dt.datetime, finance: Any, customers: dict[str, Any]) -> None
                     "amount": Decimal("3200.00")}],
         )  # fmt: skip
         record_payment(actor=finance, invoice=paid, amount=Decimal("3200.00"), reference="wire 77")
+    with clock.frozen_at(_at(now, 10)):
+        part = issue_invoice(
+            actor=finance, customer=customers["gold"][0], kind="service",
+            lines=[{"kind": "part", "description": "Rail kit", "amount": Decimal("180.00")}],
+        )  # fmt: skip  # open, with a credit note: the portal shows how to pay the rest
+        issue_credit_note(
+            actor=finance, invoice=part, amount=Decimal("30.00"),
+            reason="Rail kit shipped without its screws",
+        )  # fmt: skip
 
 
 def _admin() -> Any:

@@ -19,6 +19,7 @@ from rmadesk.policy.calendars import WEEKDAYS, OpenHours
 from rmadesk.policy.durations import parse_duration
 from rmadesk.policy.errors import PolicyError
 from rmadesk.policy.instants import zone_named
+from rmadesk.policy.vendor import VendorDoc
 
 STRICT = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
@@ -321,6 +322,9 @@ class PolicyDocument:
     money: MoneyDoc
     schedule: ScheduleDoc = PydanticField(default_factory=ScheduleDoc)
     notifications: NotificationsDoc = PydanticField(default_factory=NotificationsDoc)
+    # The seller on invoices, credit notes and labels (issue 14); a file without it prints the
+    # policy's name as the letterhead, as before.
+    vendor: VendorDoc | None = None
 
     def cross_check(self) -> list[tuple[str, str]]:
         """(key, problem) for what the types alone cannot catch."""

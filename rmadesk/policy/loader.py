@@ -31,6 +31,7 @@ from rmadesk.policy.calendars import (
 from rmadesk.policy.document import CalendarDoc, PolicyDocument
 from rmadesk.policy.errors import PolicyError, PolicyFileError
 from rmadesk.policy.instants import zone_named
+from rmadesk.policy.vendor import VendorDoc
 
 DEFAULT_POLICY_PATH = "default.toml"
 
@@ -56,6 +57,10 @@ class Policy:
     @property
     def currency(self) -> str:
         return self.document.policy.currency
+
+    @property
+    def vendor(self) -> VendorDoc | None:
+        return self.document.vendor
 
     def calendar(self, key: str) -> Calendar:
         return self.calendars[key]

@@ -100,4 +100,15 @@ def policy_text(policy: Policy) -> str:
         f"{m.restocking_fee_rate * 100}% (F3)"
     )
     out.append("  amounts: Decimal, rounded half-up to the cent at the end (F4)")
+    v = doc.vendor
+    out += ["", "Vendor (on invoices, credit notes and labels)"]
+    if v is None:
+        out.append("  no [vendor] table: documents are headed with the policy's name")
+    else:
+        out.append(f"  {v.legal_name}, {', '.join(v.address_lines)}")
+        out.append(f"  tax ID: {v.tax_id or 'none'}; VAT ID: {v.vat_id or 'none'}")
+        bank = f"IBAN {v.iban}" + (f", BIC {v.bic}" if v.bic else "") if v.iban else "none"
+        out.append(f"  bank: {bank}; remit to: {', '.join(v.remit_to_lines)}")
+        out.append(f"  returns to: {', '.join(v.returns_lines)}")
+        out.append(f"  payment page: {v.payment_url or 'none'}")
     return "\n".join(out)

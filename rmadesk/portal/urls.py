@@ -36,4 +36,9 @@ urlpatterns = [
     path("invoices/", views.invoices, name="invoices"),
     path("invoices/<str:number>/", views.invoice, name="invoice"),
     path("invoices/<str:number>/invoice.pdf", views.invoice_download, name="invoice_pdf"),
+    path(
+        "credit-notes/<str:number>/credit-note.pdf",
+        views.credit_note_download,
+        name="credit_note_pdf",
+    ),
 ]

@@ -17,8 +17,14 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from rmadesk.billing.pdfs import invoice_filename, invoice_pdf
-from rmadesk.billing.selectors import invoice_for, vendor_today
+from rmadesk.billing.paying import payment_instructions
+from rmadesk.billing.pdfs import (
+    credit_note_filename,
+    credit_note_pdf,
+    invoice_filename,
+    invoice_pdf,
+)
+from rmadesk.billing.selectors import credit_note_for, invoice_for, vendor_today
 from rmadesk.billing.services import accept_repair_quote
 from rmadesk.core.errors import DomainError, NotFound
 from rmadesk.core.policies import active_policy
@@ -464,7 +470,8 @@ def invoices(request: HttpRequest) -> HttpResponse:
     page = _page(request, selectors.my_invoices(request.user))
     today = vendor_today()
     rows = [selectors.invoice_row(invoice, today) for invoice in page]
-    context = {"page": page, "rows": rows, "terms": selectors.money_terms()}
+    entries = [(row, payment_instructions(row.invoice, row.totals)) for row in rows]
+    context = {"page": page, "rows": rows, "entries": entries, "terms": selectors.money_terms()}
     return render(request, "portal/invoices.html", context)
 
 
@@ -484,6 +491,7 @@ def invoice(request: HttpRequest, number: str) -> HttpResponse:
             "credit_notes": list(found.credit_notes.all()),
             "payments": list(found.payments.all()),
             "late_fee_explain": selectors.late_fee_explanation(row, today),
+            "pay": payment_instructions(found, row.totals),
         },
     )
 
@@ -495,4 +503,14 @@ def invoice_download(request: HttpRequest, number: str) -> HttpResponse:
     found = invoice_for(request.user, number)
     response = HttpResponse(invoice_pdf(found), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{invoice_filename(found)}"'
+    return response
+
+
+@customer_page
+@require_GET
+def credit_note_download(request: HttpRequest, number: str) -> HttpResponse:
+    """A credit note as a PDF, for the customer's own invoices only (another's is 404)."""
+    found = credit_note_for(request.user, number)
+    response = HttpResponse(credit_note_pdf(found), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{credit_note_filename(found)}"'
     return response

@@ -17,7 +17,7 @@ from django.test import Client
 
 from rmadesk.api.api import api
 from rmadesk.billing.models import Invoice
-from rmadesk.billing.services import issue_invoice
+from rmadesk.billing.services import issue_credit_note, issue_invoice
 from rmadesk.core import clock
 from rmadesk.core.models import AuditEvent
 from rmadesk.core.services import add_user
@@ -41,6 +41,7 @@ BODIES: dict[tuple[str, str], dict[str, object] | None] = {
     ("post", "/customers"): {"name": "X", "country": "US", "zone": "UTC", "email": "x@y.example"},
     ("get", "/customers/{customer_id}"): None,
     ("patch", "/customers/{customer_id}/address"): {"city": "Oakland"},
+    ("patch", "/customers/{customer_id}/billing"): {"vat_id": "DE123456789"},
     ("post", "/contracts"): {
         "customer": "{customer_id}",
         "plan": "gold",
@@ -115,6 +116,7 @@ BODIES: dict[tuple[str, str], dict[str, object] | None] = {
     ("get", "/invoices"): None,
     ("get", "/invoices/{number}"): None,
     ("get", "/invoices/{number}/invoice.pdf"): None,
+    ("get", "/credit-notes/{number}/credit-note.pdf"): None,
     ("post", "/invoices/{number}/payments"): {"amount": "1.00", "received_at": LATER},
     ("post", "/invoices/{number}/credit-notes"): {"amount": "1.00", "reason": "goodwill"},
     ("post", "/appointments"): {"ticket": "{number}", "starts_at": "2026-12-20T10:00:00-08:00"},
@@ -179,6 +181,9 @@ def records_of_a(settings, tmp_path):
             actor=finance, customer=customer, kind="service",
             lines=[{"kind": "service", "description": "install", "amount": Decimal("100.00")}],
         )  # fmt: skip
+        note = issue_credit_note(
+            actor=finance, invoice=invoice, amount=Decimal("1.00"), reason="goodwill"
+        )
         held = ingest_message(
             b"From: someone@example.net\nTo: support@vendor.example\nSubject: A-SERIAL-1 broke\n"
             b"Message-ID: <held@example.net>\n\nPlease help.\n"
@@ -196,6 +201,7 @@ def records_of_a(settings, tmp_path):
         "ticket": ticket.number,
         "rma": rma.number,
         "invoice": invoice.number,
+        "credit_note": note.number,
         "attachment_id": attachment.pk,
         "held_id": held.pk,
         "quote_id": quote.pk,
@@ -205,7 +211,8 @@ def records_of_a(settings, tmp_path):
 def concrete(path: str, body: object, records: dict[str, object]) -> tuple[str, object]:
     area = path.split("/")[1]
     number = {"tickets": records["ticket"], "rmas": records["rma"], "invoices": records["invoice"],
-              "appointments": records["ticket"]}.get(area)  # fmt: skip
+              "appointments": records["ticket"],
+              "credit-notes": records["credit_note"]}.get(area)  # fmt: skip
     values = {**records, "number": number, "number_text": str(number)}
 
     def fill(value: object) -> object:

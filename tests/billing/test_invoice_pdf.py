@@ -91,13 +91,17 @@ def render(number: str) -> bytes:
 def test_the_pdf_shows_the_vendor_customer_dates_lines_and_totals(berlin):
     invoice = service_invoice(berlin)
     lines = pdf_lines(render(invoice.number))
-    assert lines[:2] == [
-        "TrueNAS support, warranty and RMA policy (rmadesk default)",
+    # Issue 14: the seller's legal details from the policy file's [vendor] table head it.
+    assert lines[:5] == [
+        "Example Storage Systems, Inc.",
+        "2490 Kruse Drive, San Jose, CA 95131, US",
+        "Tax ID: EIN 12-3456789 · VAT ID: DE123456789",
+        "support@vendor.example · +1 408 555 0100",
         "Invoice INV-000001",
     ]
     for expected in [
         "Kunde Berlin GmbH",
-        "Country: DE",
+        "Country: DE",  # no address on record: the country alone
         "ap@kunde.example",
         # T1: the issue time in the customer's zone; F1: due 30 days after the vendor date.
         "Issued: Mon 02 Nov 2026 19:00 CET",

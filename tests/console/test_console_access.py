@@ -65,6 +65,9 @@ def world(desk, settings, tmp_path):
     )
     issue_label(actor=desk.agent, rma=rma)
     bill = invoice(customer=desk.customer, at=desk.breached.opened_at, amount="100.00")
+    note = CreditNote.objects.create(
+        number="CN-000900", invoice=bill, amount=Decimal("1.00"), reason="x", issued_at=clock.now()
+    )
     letter = DeadLetter.objects.create(
         task_path="rmadesk.jobs.tasks.run_scheduled_job",
         args=["expire_rmas"],
@@ -105,6 +108,7 @@ def world(desk, settings, tmp_path):
         "t": desk.soon.number,
         "r": rma.number,
         "i": bill.number,
+        "m": note.number,
         "s": desk.soon.asset.serial,
         "d": letter.pk,
         "o": mail.pk,
@@ -142,6 +146,7 @@ PAGES = [
     "/console/invoices/?show=open",
     "/console/invoices/{i}/",
     "/console/invoices/{i}/invoice.pdf",
+    "/console/credit-notes/{m}/credit-note.pdf",
     "/console/policy/",
     "/console/policy/calculate?op=rma&issued=2026-11-18T10:00-08:00",
     "/console/policy/versions/",

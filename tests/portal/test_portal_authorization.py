@@ -10,13 +10,14 @@ import pytest
 from django.core import mail
 from django.test import Client
 
+from rmadesk.billing.services import issue_credit_note
 from rmadesk.core.models import AuditEvent
 from rmadesk.core.services import add_user
 from rmadesk.onsite.models import Appointment
 from rmadesk.rmas.models import Rma
 from rmadesk.rmas.services import confirm_rma, issue_label, open_rma
 from rmadesk.tickets.models import Attachment, Message, Ticket
-from tests.billing.factories import invoice
+from tests.billing.factories import finance_user, invoice
 from tests.portal.conftest import PASSWORD, logged_in
 from tests.tickets.factories import pacific
 
@@ -63,6 +64,9 @@ def records(acme, agent) -> dict[str, Any]:
     )
     issue_label(actor=agent, rma=rma)
     bill = invoice(customer=acme.customer, at=pacific(2026, 11, 2, 10, 0))
+    note = issue_credit_note(
+        actor=finance_user(), invoice=bill, amount=Decimal("1.00"), reason="goodwill"
+    )
     attachment = Attachment.objects.get()
     n = ticket.number
     return {
@@ -76,6 +80,7 @@ def records(acme, agent) -> dict[str, Any]:
             f"/portal/rmas/{n}/label.pdf",
             f"/portal/invoices/{bill.number}/",
             f"/portal/invoices/{bill.number}/invoice.pdf",
+            f"/portal/credit-notes/{note.number}/credit-note.pdf",
             f"/portal/appointments/new?ticket={n}",
         ],
         "posts": [

@@ -20,14 +20,14 @@ pytestmark = pytest.mark.django_db
 
 def test_r2_label_with_many_items_and_a_non_latin_customer_name():
     customer = CustomerFactory(name="株式会社ストレージ Müller", country="JP", zone="Asia/Tokyo")
-    items = [{"part": f"Drive bay {i} " + "x" * 80, "unit_price": "1.00"} for i in range(8)]
+    items = [{"part": f"Drive bay {i} " + "x" * 80, "unit_price": "1.00"} for i in range(20)]
     rma = rma_of("replacement", items=items, confirmed=True, customer=customer)
     issue_label(actor=user("agent"), rma=rma)
     content = label_pdf(rma_for(user("agent"), rma.number))
     text = " ".join(pdf_text(content).split())  # wrapped lines read as one
     assert f"RMA {rma.number}" in text
-    assert "Müller" in text  # Latin-1 names print; other scripts are not embedded (Helvetica)
-    assert re.search(r"and \d more", text)
+    assert "株式会社ストレージ Müller" in text  # issue 14: every script prints
+    assert re.search(r"and \d+ more", text)
     assert (
         "Customer confirmed: data backed up, removable media removed, original or equivalent "
         "packaging, insured" in text
