@@ -24,7 +24,7 @@ from rmadesk.core.policies import active_policy
 from rmadesk.policy.service_levels import local_text
 from rmadesk.rmas.choices import RmaKind
 from rmadesk.rmas.models import Rma
-from rmadesk.rmas.selectors import required_confirmations
+from rmadesk.rmas.selectors import required_confirmations, return_tracking
 
 # Where returns go. A deployment sets RMADESK_RETURNS_ADDRESS (a list of lines) in settings.
 DEFAULT_RETURNS_ADDRESS = (
@@ -100,6 +100,9 @@ def label_pdf(rma: Rma) -> bytes:
     ]
     if rma.kind == RmaKind.ADVANCE_EXCHANGE and rma.label_expires_at is not None:
         lines.append(f"Prepaid label valid until {local_text(rma.label_expires_at, zone)}")
+    tracking = return_tracking(rma)
+    if tracking is not None:
+        lines.append(f"Carrier: {tracking.carrier_title}, tracking {tracking.number}")
     confirmed = [CONFIRMATION_TEXT[name] for name in required_confirmations(rma.kind)]
     lines.append(f"Customer confirmed: {', '.join(confirmed)}")
     lines.append(NO_LIABILITY_LINE)
