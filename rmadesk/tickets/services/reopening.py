@@ -14,6 +14,7 @@ import datetime as dt
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from rmadesk.core.errors import Conflict, PermissionDenied
 from rmadesk.core.locking import copy_back
@@ -40,22 +41,30 @@ REOPENED_TEXT = "Reopened by the customer."
 
 
 def _require_reopenable(ticket: Ticket, when: dt.datetime) -> None:
+    """L5 reading: only a ticket the customer marked solved, and only within the period."""
     if ticket.status not in CLOSED_STATUSES:
-        raise Conflict(f"ticket {ticket.number} is open", rule="L5", field="status")
+        raise Conflict(
+            _("ticket %(number)s is open") % {"number": ticket.number}, rule="L5", field="status"
+        )
     until = reopen_until(ticket)
     if until is None:
         raise Conflict(
-            f"ticket {ticket.number} was closed by our staff ({ticket.get_status_display()}): "
-            f"only a ticket you marked solved can be reopened; open a new ticket and mention "
-            f"ticket {ticket.number}",
+            _(
+                "ticket %(number)s was closed by our staff: only a ticket you marked solved can "
+                "be reopened; open a new ticket and mention ticket %(number)s"
+            )
+            % {"number": ticket.number},
             rule="L5",
             field="status",
         )
     if when > until:
         zone = ticket_policy(ticket).vendor_zone
         raise Conflict(
-            f"ticket {ticket.number} could be reopened until {local_text(until, zone)}: open a "
-            f"new ticket and mention ticket {ticket.number}",
+            _(
+                "ticket %(number)s could be reopened until %(until)s: open a new ticket and "
+                "mention ticket %(number)s"
+            )
+            % {"number": ticket.number, "until": local_text(until, zone)},
             rule="L5",
             field="closed_at",
         )
@@ -67,7 +76,7 @@ def reopen_ticket(*, actor: Actor, ticket: Ticket, at: dt.datetime | None = None
     first-response target from now (L5)."""
     if require_ticket_actor(actor, "reopening a ticket", ticket):
         raise PermissionDenied(
-            "reopening a ticket the customer marked solved is the customer's", field="status"
+            _("reopening a ticket the customer marked solved is the customer's"), field="status"
         )
     when = instant_for(actor, at)
     locked, clocks = lock_ticket(ticket)
