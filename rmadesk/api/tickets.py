@@ -30,9 +30,9 @@ from rmadesk.tickets.models import Attachment, Message, ServiceClock, Ticket
 from rmadesk.tickets.selectors import (
     clocks_of,
     filter_tickets,
+    reopen_until,
     ticket_for,
     ticket_history,
-    reopen_until,
     ticket_messages,
     visible_tickets,
     with_clocks,

@@ -187,7 +187,10 @@ ACTIONS = [
     ("/console/rmas/{r}/identify", {"identified_at": ""}),
     ("/console/rmas/{r}/ship-back", {"shipped_at": ""}),
     ("/console/rmas/{r}/delivered", {"delivered_at": ""}),
-    ("/console/rmas/{r}/tracking", {"direction": "return", "carrier": "ups", "tracking_number": "1Z"}),
+    (
+        "/console/rmas/{r}/tracking",
+        {"direction": "return", "carrier": "ups", "tracking_number": "1Z"},
+    ),
     ("/console/rmas/{r}/inspect", {"notes": "Fine."}),
     ("/console/rmas/{r}/decide", {"decision": "repair"}),
     ("/console/rmas/{r}/contents", {"returned_manuals": "on"}),

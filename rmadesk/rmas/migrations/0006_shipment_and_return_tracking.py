@@ -4,30 +4,29 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('rmas', '0005_rma_denial_and_repair_quotes'),
+        ("rmas", "0005_rma_denial_and_repair_quotes"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='rma',
-            name='return_carrier',
+            model_name="rma",
+            name="return_carrier",
             field=models.CharField(blank=True, max_length=20),
         ),
         migrations.AddField(
-            model_name='rma',
-            name='return_tracking_number',
+            model_name="rma",
+            name="return_tracking_number",
             field=models.CharField(blank=True, max_length=64),
         ),
         migrations.AddField(
-            model_name='shipment',
-            name='carrier',
+            model_name="shipment",
+            name="carrier",
             field=models.CharField(blank=True, max_length=20),
         ),
         migrations.AddField(
-            model_name='shipment',
-            name='tracking_number',
+            model_name="shipment",
+            name="tracking_number",
             field=models.CharField(blank=True, max_length=64),
         ),
     ]

@@ -73,9 +73,7 @@ def record_tracking(
                 rule="R2",
                 field="direction",
             )
-        changes = apply_changes(
-            locked, return_carrier=found_carrier, return_tracking_number=number
-        )
+        changes = apply_changes(locked, return_carrier=found_carrier, return_tracking_number=number)
         save_changes(locked, changes)
         rules: tuple[str, ...] = ("R2",)
     else:

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('tickets', '0015_ticket_warranty_denied'),
+        ("tickets", "0015_ticket_warranty_denied"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='ticket',
-            name='is_closed_by_customer',
+            model_name="ticket",
+            name="is_closed_by_customer",
             field=models.BooleanField(default=False),
         ),
     ]
