@@ -10,6 +10,7 @@ from rmadesk.core import clock
 from rmadesk.core.models import AuditEvent
 from rmadesk.mail.models_outbox import OutboxMessage
 from rmadesk.rmas.models import Rma, Shipment
+from tests.resilience.helpers import caller
 from tests.rmas.factories import pacific, rma_of
 
 pytestmark = pytest.mark.django_db
@@ -133,3 +134,17 @@ def test_a_customer_cannot_record_tracking_on_its_own_rma(staff, contact):
         )
     assert answer.status == 403
     assert Rma.objects.get().return_tracking_number == ""
+
+
+def test_a_retried_tracking_post_with_its_idempotency_key_is_answered_once(staff):
+    with clock.frozen_at(pacific(2026, 10, 21, 12, 0)):
+        rma = rma_of("repair", confirmed=True)
+        staff("agent").post(f"/rmas/{rma.number}/label", {})
+        agent = caller("tracker@vendor.example", "agent")
+        body = {"direction": "return", "carrier": "dhl", "tracking_number": "JD0001"}
+        first = agent.post(f"/rmas/{rma.number}/tracking", body, key="track-1")
+        again = agent.post(f"/rmas/{rma.number}/tracking", body, key="track-1")
+    assert (first.status_code, again.status_code) == (200, 200)
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert again.content == first.content
+    assert AuditEvent.objects.filter(verb="rma.tracking_recorded").count() == 1
