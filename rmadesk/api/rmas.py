@@ -13,40 +13,70 @@ the flags come from `label_rma_number`, what was scanned off the label (R3). A p
 label names no readable or known RMA is booked, flagged, against the path's RMA, so a clerk can
 accept it with a reason or reject it; a label naming another RMA is refused (409) and nothing
 changes, because the scan, not the path, says which RMA a package belongs to.
+
+Tracking: `carrier` (a key of the policy file's `[carriers]`) and `tracking_number` travel
+together on `ship-replacement`, `ship-back` and `label`, or later on `POST /rmas/{number}/tracking`
+(`direction` "to_customer" or "return"); an unknown carrier is refused with 422 naming it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Router, Status
-from pydantic import Field, StrictBool
+from pydantic import AfterValidator, Field, StrictBool
 
 from rmadesk.api.auth import user_of
 from rmadesk.api.schemas import Amount, In, Instant, Out
 from rmadesk.core import clock
 from rmadesk.core.permissions import Actor
+from rmadesk.core.policies import active_policy
 from rmadesk.policy.addresses import return_shipping
+from rmadesk.policy.carriers import MAX_TRACKING_NUMBER, carrier_problem, tracking_problem
 from rmadesk.rmas import services
 from rmadesk.rmas.choices import RmaKind
 from rmadesk.rmas.labels import label_pdf
 from rmadesk.rmas.models import Rma
 from rmadesk.rmas.selectors import (
     NO_LIABILITY_NOTICE,
+    Tracking,
     missing_confirmations,
+    return_tracking,
     returned_contents,
     rma_explanation,
     rma_for,
     rma_with_label,
     shipment_of,
+    shipment_tracking,
     visible_rmas,
 )
 from rmadesk.tickets.selectors import ticket_for
 
 router = Router(tags=["rmas"])
+
+
+def _known_carrier(value: str) -> str:
+    """A key of the active policy's [carriers]: checked at the edge, so 422 names the field."""
+    problem = carrier_problem(active_policy().document.carriers, value)
+    if problem is not None:
+        raise ValueError(problem)
+    return value.strip().lower()
+
+
+def _tracking_number(value: str) -> str:
+    problem = tracking_problem(value)
+    if problem is not None:
+        raise ValueError(problem)
+    return value.strip()
+
+
+Carrier = Annotated[str, Field(max_length=20), AfterValidator(_known_carrier)]
+TrackingNumber = Annotated[
+    str, Field(max_length=MAX_TRACKING_NUMBER), AfterValidator(_tracking_number)
+]
 
 
 class RmaItemIn(In):
@@ -70,14 +100,26 @@ class ConfirmIn(In):
     at: Instant | None = None  # staff recording a confirmation given earlier
 
 
-class AtIn(In):
+class LabelIn(In):
     at: Instant | None = None
+    # The return label's carrier and tracking number: both, or neither.
+    carrier: Carrier | None = None
+    tracking_number: TrackingNumber | None = None
 
 
 class ShipIn(In):
     shipped_at: Instant
     # N1-N3: when the part was identified (else the one recorded, or the RMA's issue).
     part_identified_at: Instant | None = None
+    # Who carries the replacement, and its tracking number: both, or neither.
+    carrier: Carrier | None = None
+    tracking_number: TrackingNumber | None = None
+
+
+class TrackingIn(In):
+    direction: Literal["to_customer", "return"]
+    carrier: Carrier
+    tracking_number: TrackingNumber
 
 
 class IdentifyIn(In):
@@ -87,6 +129,8 @@ class IdentifyIn(In):
 class ShipBackIn(In):
     shipped_at: Instant
     part_identified_at: Instant | None = None
+    carrier: Carrier | None = None
+    tracking_number: TrackingNumber | None = None
 
 
 class DeliveredIn(In):
@@ -151,6 +195,13 @@ class RefundOut(Out):
     explanation: str = Field(description="the refund line by line, one line each")
 
 
+class TrackingOut(Out):
+    carrier: str
+    carrier_title: str
+    tracking_number: str
+    url: str | None = Field(description="the carrier's tracking page; null: the policy gives none")
+
+
 class ShipmentOut(Out):
     kind: str
     part_identified_at: dt.datetime
@@ -163,6 +214,7 @@ class ShipmentOut(Out):
     is_promise_missed: bool
     promise_misses: list[str]
     is_prepaid: bool | None
+    tracking: TrackingOut | None = None
     rules: list[str]
     explanation: str
 
@@ -186,6 +238,7 @@ class RmaOut(Out):
     confirmed_at: dt.datetime | None
     label_issued_at: dt.datetime | None
     label_url: str | None
+    return_tracking: TrackingOut | None = None
     replacement_shipped_at: dt.datetime | None
     label_expires_at: dt.datetime | None
     label_expired_at: dt.datetime | None
@@ -273,6 +326,7 @@ def _out(user: Actor, rma: Rma) -> dict[str, Any]:
         "removable_media_removed": rma.removable_media_removed,
         "confirmations_missing": missing_confirmations(rma),
         "label_url": f"/api/v1/rmas/{rma.number}/label.pdf" if rma.label_issued_at else None,
+        "return_tracking": _tracking_out(return_tracking(rma)),
         "received_label_number": rma.received_label_number,
         "flags": list(rma.receipt_flags),
         "receipt_decision_reason": rma.receipt_decision_reason,
@@ -321,8 +375,20 @@ def _shipment(rma: Rma) -> dict[str, Any] | None:
         "is_promise_missed": shipment.is_promise_missed,
         "promise_misses": list(shipment.promise_misses),
         "is_prepaid": shipment.is_prepaid,
+        "tracking": _tracking_out(shipment_tracking(rma)),
         "rules": list(shipment.promise_rules),
         "explanation": shipment.promise_explanation,
+    }
+
+
+def _tracking_out(tracking: Tracking | None) -> dict[str, Any] | None:
+    if tracking is None:
+        return None
+    return {
+        "carrier": tracking.carrier,
+        "carrier_title": tracking.carrier_title,
+        "tracking_number": tracking.number,
+        "url": tracking.url,
     }
 
 
@@ -384,11 +450,17 @@ def confirm_rma(request: HttpRequest, number: int, payload: ConfirmIn) -> dict[s
 
 
 @router.post("/rmas/{number}/label", response=RmaOut)
-def issue_label(request: HttpRequest, number: int, payload: AtIn) -> dict[str, Any]:
+def issue_label(request: HttpRequest, number: int, payload: LabelIn) -> dict[str, Any]:
     """Issue the return label (R2), only after the customer's confirmations (R6)."""
     user = user_of(request)
     rma = rma_for(user, number)
-    services.issue_label(actor=user, rma=rma, at=payload.at)
+    services.issue_label(
+        actor=user,
+        rma=rma,
+        at=payload.at,
+        carrier=payload.carrier,
+        tracking_number=payload.tracking_number,
+    )
     return _fresh(user, rma)
 
 
@@ -422,6 +494,24 @@ def ship_replacement(request: HttpRequest, number: int, payload: ShipIn) -> dict
         rma=rma,
         shipped_at=payload.shipped_at,
         part_identified_at=payload.part_identified_at,
+        carrier=payload.carrier,
+        tracking_number=payload.tracking_number,
+    )
+    return _fresh(user, rma)
+
+
+@router.post("/rmas/{number}/tracking", response=RmaOut)
+def record_tracking(request: HttpRequest, number: int, payload: TrackingIn) -> dict[str, Any]:
+    """Record or correct the carrier and tracking number of the shipment to the customer
+    (`to_customer`, once it shipped) or of the return label (`return`, once it is issued)."""
+    user = user_of(request)
+    rma = rma_for(user, number)
+    services.record_tracking(
+        actor=user,
+        rma=rma,
+        direction=payload.direction,
+        carrier=payload.carrier,
+        tracking_number=payload.tracking_number,
     )
     return _fresh(user, rma)
 
@@ -445,6 +535,8 @@ def ship_back(request: HttpRequest, number: int, payload: ShipBackIn) -> dict[st
         rma=rma,
         shipped_at=payload.shipped_at,
         part_identified_at=payload.part_identified_at,
+        carrier=payload.carrier,
+        tracking_number=payload.tracking_number,
     )
     return _fresh(user, rma)
 

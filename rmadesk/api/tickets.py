@@ -1,5 +1,8 @@
 """Tickets: open, list, read, reply, change severity, wait and resume, assign, close (L1-L7, P1-P3).
 
+A customer's token may mark its own ticket solved (`mark-solved`) and reopen it within the
+policy's `reopen_within_days` (`reopen`, rule L5); staff close with a reason (`close`).
+
 Thin adapters (ARCHITECTURE rule 3): parse, find the ticket through `ticket_for` (404 for a ticket
 the user may not see, the same as a missing one), call one service, render. Times in and out are
 ISO 8601 with an offset (T1); a customer's contact sending a staff-only time override gets 403.
@@ -27,6 +30,7 @@ from rmadesk.tickets.models import Attachment, Message, ServiceClock, Ticket
 from rmadesk.tickets.selectors import (
     clocks_of,
     filter_tickets,
+    reopen_until,
     ticket_for,
     ticket_history,
     ticket_messages,
@@ -121,6 +125,8 @@ class TicketOut(Out):
     out_of_scope_reason: str | None
     warranty_denial_cause: str | None = None  # W2's cause when the claim was denied
     close_rule: str | None
+    closed_by_customer: bool = False  # the customer marked it solved (L5 reading)
+    reopen_until: dt.datetime | None = None  # until when that customer may reopen it
     unsupported_software: bool
     unsupported_software_reason: str | None
     jails_and_plugins: str | None  # P2: "arranged" or "unsupported"; None: not about them
@@ -217,6 +223,8 @@ def ticket_out(ticket: Ticket) -> dict[str, Any]:
         "out_of_scope_reason": ticket.out_of_scope_reason or None,
         "warranty_denial_cause": ticket.warranty_denial_cause or None,
         "close_rule": CLOSE_RULES.get(ticket.status),
+        "closed_by_customer": ticket.is_closed_by_customer,
+        "reopen_until": reopen_until(ticket),
         "unsupported_software": ticket.is_unsupported_software,
         "unsupported_software_reason": ticket.unsupported_software_reason or None,
         "jails_and_plugins": ticket.jails_and_plugins or None,
@@ -356,6 +364,30 @@ def close_ticket(request: HttpRequest, payload: CloseIn, number: TicketNumber) -
     user = user_of(request)
     ticket = ticket_for(user, number)
     services.close_ticket(actor=user, ticket=ticket, **payload.dict())
+    return _fresh(user, number)
+
+
+@router.post("/tickets/{number}/mark-solved", response=TicketOut)
+def mark_solved(
+    request: HttpRequest, number: TicketNumber, payload: Body[MomentIn | None] = None
+) -> object:
+    """The customer closes its own ticket as solved; the clocks stop (rule L5)."""
+    user = user_of(request)
+    ticket = ticket_for(user, number)
+    at = payload.at if payload is not None else None
+    services.mark_solved(actor=user, ticket=ticket, at=at)
+    return _fresh(user, number)
+
+
+@router.post("/tickets/{number}/reopen", response=TicketOut)
+def reopen_ticket(
+    request: HttpRequest, number: TicketNumber, payload: Body[MomentIn | None] = None
+) -> object:
+    """The customer reopens a ticket it marked solved, within `reopen_within_days` (rule L5)."""
+    user = user_of(request)
+    ticket = ticket_for(user, number)
+    at = payload.at if payload is not None else None
+    services.reopen_ticket(actor=user, ticket=ticket, at=at)
     return _fresh(user, number)
 
 

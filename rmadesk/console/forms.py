@@ -200,6 +200,12 @@ class DeliveredForm(ShipForm):
     delivered_at = _text()
 
 
+class TrackingForm(TextForm):
+    direction = _text()  # "to_customer" or "return"
+    carrier = _text()  # a key of the policy's [carriers]
+    tracking_number = _text()
+
+
 class NotesForm(TextForm):
     notes = _text(long=True)
 

@@ -47,10 +47,12 @@ from rmadesk.rmas.selectors import (
     NO_LIABILITY_NOTICE,
     missing_confirmations,
     required_confirmations,
+    return_tracking,
     returned_contents,
     rma_explanation,
     rma_for,
     shipment_of,
+    shipment_tracking,
 )
 from rmadesk.rmas.services.denials import DENIABLE
 from rmadesk.tickets.choices import WarrantyDenialCause
@@ -136,6 +138,11 @@ def rma_page(
         "can_ship_back": rma.kind in (RmaKind.REPAIR, RmaKind.REPLACEMENT) and bool(rma.decision),
         "return_shipping": return_shipping(rma.ticket.customer.country, rma.ticket.customer.region),
         "liability_notice": NO_LIABILITY_NOTICE,
+        "shipment_tracking": shipment_tracking(rma),
+        "return_tracking": return_tracking(rma),
+        "carriers": [
+            (key, carrier.title) for key, carrier in active_policy().document.carriers.items()
+        ],
         "posted": posted or {},
         "refusal": refusal,
     }
@@ -282,6 +289,23 @@ def shipment_text(rma: Rma) -> str:
         else ""
     )
     return f"{promise}{missed}."
+
+
+@_post_only
+def record_tracking(request: HttpRequest, number: int) -> HttpResponse:
+    """The carrier and tracking number of the shipment to the customer or of the return."""
+
+    def perform(rma: Rma, form: forms.TrackingForm) -> str:
+        services.record_tracking(
+            actor=request.user,
+            rma=rma,
+            direction=form.text("direction"),
+            carrier=form.text("carrier"),
+            tracking_number=form.text("tracking_number"),
+        )
+        return "Carrier and tracking number recorded: the customer's RMA page links to them."
+
+    return _rma_action(request, number, "tracking", forms.TrackingForm(request.POST), perform)
 
 
 @_post_only

@@ -121,6 +121,7 @@ urlpatterns = [
     path("rmas/<console_number:number>/inspect", rma_views.inspect_return, name="rma_inspect"),
     path("rmas/<console_number:number>/identify", rma_views.identify_part, name="rma_identify"),
     path("rmas/<console_number:number>/ship-back", rma_views.ship_back, name="rma_ship_back"),
+    path("rmas/<console_number:number>/tracking", rma_views.record_tracking, name="rma_tracking"),
     path(
         "rmas/<console_number:number>/delivered",
         rma_views.record_delivery,

@@ -344,6 +344,8 @@ def _rma_context(rma: RmaFacts, zone: dt.tzinfo) -> dict[str, Any]:
             f"{rma.promised_delivery_on:%A %d %B %Y}" if rma.promised_delivery_on else ""
         ),
         "promise_explanation": rma.promise_explanation,
+        "shipment_tracking": rma.shipment_tracking,
+        "return_tracking": rma.return_tracking,
     }
 
 

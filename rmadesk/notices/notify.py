@@ -4,6 +4,7 @@
 |---|---|---|
 | `TicketOpened` (portal, mail, phone, API) | new ticket | the assignee, else the plan's team |
 | `CustomerReplied` (portal, mail, API) | customer reply | the assignee, else the plan's team |
+| `TicketReopened` (portal, API) | customer reply | the assignee, else the plan's team |
 | `PartReceived` (booked in, or accepted) | package received | the assignee, else the team |
 | `BreachApproaching` (the warning scan) | breach warning | the assignee, else the plan's team |
 | `NoteAdded` with `@someone` | mention | the staff users mentioned |
@@ -26,7 +27,13 @@ from rmadesk.notices.mentions import mentioned_staff
 from rmadesk.notices.recipients import actor_id_of, ticket_staff, without, without_actor
 from rmadesk.notices.services import Announcement, deliver
 from rmadesk.rmas.events import PartReceived, RepairQuoteAnswered
-from rmadesk.tickets.events import CustomerReplied, NoteAdded, TicketFacts, TicketOpened
+from rmadesk.tickets.events import (
+    CustomerReplied,
+    NoteAdded,
+    TicketFacts,
+    TicketOpened,
+    TicketReopened,
+)
 from rmadesk.tickets.models import Message
 
 EXCERPT = 1000  # characters of a message quoted in a mail
@@ -102,6 +109,27 @@ def on_customer_replied(event: CustomerReplied) -> None:
             body=_excerpt(body),
         ),
         without(ticket_staff(ticket.number), author_id or actor_id_of(event.audit_id)),
+    )
+
+
+def on_ticket_reopened(event: TicketReopened) -> None:
+    """The customer reopened a ticket they had marked solved (L5): heard as a customer reply."""
+    ticket = event.ticket
+    facts = _facts(ticket)
+    deliver(
+        Announcement(
+            kind=NoticeKind.CUSTOMER_REPLY,
+            source=f"audit:{event.audit_id}",
+            text=_("%(customer)s reopened #%(number)s: %(subject)s") % facts,
+            subject=_("[#%(number)s] Reopened by %(customer)s: %(subject)s") % facts,
+            ticket_number=ticket.number,
+            thread_id=ticket.mail_thread_id,
+            audit_id=event.audit_id,
+            details=_details(ticket),
+            due=event.promise.due_at if event.promise else None,
+            extra={"due_label": _("Next update due")},
+        ),
+        without_actor(ticket_staff(ticket.number), event.audit_id),
     )
 
 

@@ -9,12 +9,14 @@ from rmadesk.notices.notify import (
     on_part_received,
     on_repair_quote_answered,
     on_ticket_opened,
+    on_ticket_reopened,
 )
 from rmadesk.rmas.events import PartReceived, RepairQuoteAnswered
-from rmadesk.tickets.events import CustomerReplied, NoteAdded, TicketOpened
+from rmadesk.tickets.events import CustomerReplied, NoteAdded, TicketOpened, TicketReopened
 
 subscribe(TicketOpened, on_ticket_opened)
 subscribe(CustomerReplied, on_customer_replied)
+subscribe(TicketReopened, on_ticket_reopened)
 subscribe(NoteAdded, on_note_added)
 subscribe(PartReceived, on_part_received)
 subscribe(BreachApproaching, on_breach_approaching)

@@ -16,6 +16,7 @@ from pydantic import Field as PydanticField
 from pydantic.dataclasses import dataclass
 
 from rmadesk.policy.calendars import WEEKDAYS, OpenHours
+from rmadesk.policy.carriers import DEFAULT_CARRIERS, CarrierDoc, CarrierKey
 from rmadesk.policy.durations import parse_duration
 from rmadesk.policy.errors import PolicyError
 from rmadesk.policy.instants import zone_named
@@ -307,6 +308,17 @@ class NotificationsDoc:
 
 
 @dataclass(config=STRICT)
+class TicketsDoc:
+    """How the customer handles their own ticket (rmadesk's reading of L5).
+
+    `reopen_within_days`: calendar days on the vendor's wall clock after the customer marked
+    the ticket solved during which they may reopen it (0: never).
+    """
+
+    reopen_within_days: Annotated[int, Field(ge=0, le=365)] = 14
+
+
+@dataclass(config=STRICT)
 class PolicyDocument:
     """The whole file."""
 
@@ -325,6 +337,10 @@ class PolicyDocument:
     # The seller on invoices, credit notes and labels (issue 14); a file without it prints the
     # policy's name as the letterhead, as before.
     vendor: VendorDoc | None = None
+    tickets: TicketsDoc = PydanticField(default_factory=TicketsDoc)
+    carriers: dict[CarrierKey, CarrierDoc] = PydanticField(
+        default_factory=lambda: dict(DEFAULT_CARRIERS)
+    )
 
     def cross_check(self) -> list[tuple[str, str]]:
         """(key, problem) for what the types alone cannot catch."""
@@ -374,6 +390,8 @@ class PolicyDocument:
         for day in self.warranty.standard_years:
             if day < 1:
                 problems.append(("warranty.standard_years", "terms are whole years of 1 or more"))
+        if not self.carriers:
+            problems.append(("carriers", "name at least one carrier (e.g. other)"))
         if any(w not in WEEKDAYS for w in self.customer_hours.days):
             problems.append(("customer_hours.days", "unknown weekday"))
         return problems

@@ -12,6 +12,8 @@ urlpatterns = [
     path("tickets/promise", views.ticket_promise, name="ticket_promise"),
     path("tickets/<int:number>/", views.ticket, name="ticket"),
     path("tickets/<int:number>/reply", views.ticket_reply, name="ticket_reply"),
+    path("tickets/<int:number>/solved", views.ticket_solved, name="ticket_solved"),
+    path("tickets/<int:number>/reopen", views.ticket_reopen, name="ticket_reopen"),
     path(
         "tickets/<int:number>/quotes/<int:quote_id>/accept",
         views.quote_accept,

@@ -15,6 +15,7 @@ from django.core.paginator import Page, Paginator
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from rmadesk.billing.paying import payment_instructions
@@ -26,6 +27,7 @@ from rmadesk.billing.pdfs import (
 )
 from rmadesk.billing.selectors import credit_note_for, invoice_for, vendor_today
 from rmadesk.billing.services import accept_repair_quote
+from rmadesk.core import clock
 from rmadesk.core.errors import DomainError, NotFound
 from rmadesk.core.policies import active_policy
 from rmadesk.onsite.selectors import visible_appointments
@@ -51,9 +53,11 @@ from rmadesk.rmas.selectors import (
     NO_LIABILITY_NOTICE,
     missing_confirmations,
     required_confirmations,
+    return_tracking,
     rma_explanation,
     rma_for,
     shipment_of,
+    shipment_tracking,
 )
 from rmadesk.rmas.services import confirm_rma, decline_repair_quote
 from rmadesk.rmas.warranty import quote_for, ticket_quotes
@@ -65,7 +69,8 @@ from rmadesk.tickets.attachments import (
 )
 from rmadesk.tickets.choices import CLOSED_STATUSES, ClockKind
 from rmadesk.tickets.models import Ticket
-from rmadesk.tickets.selectors import clocks_of, ticket_for, ticket_messages
+from rmadesk.tickets.selectors import clocks_of, reopen_until, ticket_for, ticket_messages
+from rmadesk.tickets.services import mark_solved, reopen_ticket
 from rmadesk.web import limits
 from rmadesk.web.decorators import customer_page
 from rmadesk.web.downloads import download_response
@@ -202,7 +207,13 @@ def _ticket_context(request: HttpRequest, ticket: Ticket) -> dict[str, Any]:
         "appointments": list(visible_appointments(user).filter(ticket=ticket)),
         "is_closed": ticket.status in CLOSED_STATUSES,
         "quotes": list(ticket_quotes(user, ticket)),
-    }
+    } | _reopen_context(ticket)
+
+
+def _reopen_context(ticket: Ticket) -> dict[str, Any]:
+    """Whether the customer may still reopen the ticket they marked solved (L5 reading)."""
+    until = reopen_until(ticket)
+    return {"reopen_until": until, "can_reopen": until is not None and clock.now() <= until}
 
 
 @customer_page
@@ -235,6 +246,42 @@ def ticket_reply(request: HttpRequest, number: int) -> HttpResponse:
             return redirect("portal:ticket", number=found.number)
     context = _ticket_context(request, found) | {"form": form} | extra
     return render(request, "portal/ticket.html", context, status=extra.get("refusal_status", 400))
+
+
+def _close_or_reopen(request: HttpRequest, number: int, *, reopen: bool) -> HttpResponse:
+    """The customer marks their ticket solved, or reopens it within the period (L5 reading)."""
+    found = ticket_for(request.user, selectors.checked_number(number))
+    try:
+        if reopen:
+            reopen_ticket(actor=request.user, ticket=found)
+        else:
+            mark_solved(actor=request.user, ticket=found)
+    except REFUSALS as error:
+        if isinstance(error, NotFound):
+            raise
+        context = _ticket_context(request, found) | {"form": ReplyForm()} | _refused(error)
+        return render(request, "portal/ticket.html", context, status=context["refusal_status"])
+    if reopen:
+        messages.success(request, _("Your ticket is open again: we will answer it."))
+    else:
+        until = reopen_until(found)
+        text = _("Your ticket is closed as solved.")
+        if until is not None:
+            text += " " + _("You can reopen it until %(until)s.") % {"until": local(until)}
+        messages.success(request, text)
+    return redirect("portal:ticket", number=found.number)
+
+
+@customer_page
+@require_POST
+def ticket_solved(request: HttpRequest, number: int) -> HttpResponse:
+    return _close_or_reopen(request, number, reopen=False)
+
+
+@customer_page
+@require_POST
+def ticket_reopen(request: HttpRequest, number: int) -> HttpResponse:
+    return _close_or_reopen(request, number, reopen=True)
 
 
 def _answer_quote(
@@ -309,6 +356,8 @@ def _rma_context(rma: Rma) -> dict[str, Any]:
         "items": list(rma.items.all()),
         "liability_notice": NO_LIABILITY_NOTICE,
         "shipment": shipment_of(rma),
+        "shipment_tracking": shipment_tracking(rma),
+        "return_tracking": return_tracking(rma),
     }
 
 

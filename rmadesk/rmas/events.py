@@ -16,7 +16,14 @@ from typing import Any, Self
 
 from rmadesk.core.events import DomainEvent
 from rmadesk.rmas.models import RepairQuote, Rma, RmaItem
-from rmadesk.rmas.selectors import missing_confirmations, required_confirmations, shipment_of
+from rmadesk.rmas.selectors import (
+    Tracking,
+    missing_confirmations,
+    required_confirmations,
+    return_tracking,
+    shipment_of,
+    shipment_tracking,
+)
 from rmadesk.tickets.events import TicketFacts
 
 
@@ -45,6 +52,9 @@ class RmaFacts:
     # N1-N3: what was promised for the shipment to the customer, if a part was identified.
     promised_delivery_on: dt.date | None = None
     promise_explanation: str = ""
+    # Who carries the shipment to the customer and the return, with the tracking pages.
+    shipment_tracking: Tracking | None = None
+    return_tracking: Tracking | None = None
 
     @classmethod
     def of(cls, rma: Rma, items: Iterable[RmaItem] | None = None) -> RmaFacts:
@@ -73,6 +83,8 @@ class RmaFacts:
             missing_confirmations=tuple(missing_confirmations(rma)),
             promised_delivery_on=shipment.promised_delivery_on if shipment else None,
             promise_explanation=shipment.promise_explanation if shipment else "",
+            shipment_tracking=shipment_tracking(rma),
+            return_tracking=return_tracking(rma),
         )
 
 

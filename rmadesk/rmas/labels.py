@@ -29,7 +29,7 @@ from rmadesk.core.policies import active_policy
 from rmadesk.policy.service_levels import local_text
 from rmadesk.rmas.choices import RmaKind
 from rmadesk.rmas.models import Rma
-from rmadesk.rmas.selectors import required_confirmations
+from rmadesk.rmas.selectors import required_confirmations, return_tracking
 
 # Where returns go: the policy file's `[vendor]` returns address (or its legal address). A
 # deployment may still override it with RMADESK_RETURNS_ADDRESS (a list of lines) in settings;
@@ -89,19 +89,17 @@ def barcode_value(rma: Rma) -> str:
 def label_pdf(rma: Rma, *, carrier: str | None = None, tracking_number: str | None = None) -> bytes:
     """The return label of an RMA as PDF bytes (same RMA, same bytes).
 
-    The carrier and tracking number print when given, or when the RMA has `carrier` and
-    `tracking_number` attributes (the hook for recording the return's shipment); otherwise the
-    label leaves room to write them in by hand.
+    The carrier and tracking number print when given, else the return's as recorded (R2);
+    without either the label leaves room to write them in by hand.
     """
     policy = active_policy()
     zone = policy.vendor_zone
     customer = rma.ticket.customer
-    carrier = carrier if carrier is not None else str(getattr(rma, "carrier", "") or "")
-    tracking_number = (
-        tracking_number
-        if tracking_number is not None
-        else str(getattr(rma, "tracking_number", "") or "")
-    )
+    recorded = return_tracking(rma)
+    if carrier is None and recorded is not None:
+        carrier = recorded.carrier_title
+    if tracking_number is None and recorded is not None:
+        tracking_number = recorded.number
     buffer = io.BytesIO()
     pdf = Canvas(buffer, pagesize=(PAGE_WIDTH, PAGE_HEIGHT), invariant=True)
     pdf.setTitle(f"Return label, RMA {rma.number}")

@@ -70,6 +70,9 @@ class Rma(models.Model):
     removable_media_removed = models.BooleanField(default=False)
     confirmed_at = models.DateTimeField(null=True, blank=True)
     label_issued_at = models.DateTimeField(null=True, blank=True)
+    # The return label's carrier (a key of the policy's [carriers]) and tracking number.
+    return_carrier = models.CharField(max_length=20, blank=True)
+    return_tracking_number = models.CharField(max_length=64, blank=True)
     # R4: advance exchange.
     replacement_shipped_at = models.DateTimeField(null=True, blank=True)
     label_expires_at = models.DateTimeField(null=True, blank=True, db_index=True)
@@ -178,6 +181,9 @@ class Shipment(models.Model):
     promise_misses = models.JSONField(default=list, blank=True)
     # R8, for a system shipped back: prepaid within the continental US, else the arrangement.
     is_prepaid = models.BooleanField(null=True, blank=True)
+    # Who carries it (a key of the policy's [carriers]) and its tracking number.
+    carrier = models.CharField(max_length=20, blank=True)
+    tracking_number = models.CharField(max_length=64, blank=True)
 
     class Meta:
         ordering = ("-part_identified_at", "id")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
@@ -10,6 +12,7 @@ from rmadesk.core.errors import Conflict, NotFound
 from rmadesk.core.permissions import Actor, customer_scope
 from rmadesk.core.policies import active_policy
 from rmadesk.policy.addresses import return_shipping
+from rmadesk.policy.carriers import carrier_title, tracking_url
 from rmadesk.policy.rma import rma_dates
 from rmadesk.rmas.choices import RmaKind
 from rmadesk.rmas.models import Rma, Shipment
@@ -71,6 +74,40 @@ def shipment_of(rma: Rma) -> Shipment | None:
         return rma.shipment
     except ObjectDoesNotExist:
         return None
+
+
+@dataclass(frozen=True)
+class Tracking:
+    """Who carries a package and its tracking number; `url` the carrier's tracking page for it
+    (None when the policy file gives the carrier none)."""
+
+    carrier: str
+    carrier_title: str
+    number: str
+    url: str | None
+
+
+def _tracking(carrier: str, number: str) -> Tracking | None:
+    if not carrier or not number:
+        return None
+    carriers = active_policy().document.carriers
+    return Tracking(
+        carrier=carrier,
+        carrier_title=carrier_title(carriers, carrier),
+        number=number,
+        url=tracking_url(carriers, carrier, number),
+    )
+
+
+def shipment_tracking(rma: Rma) -> Tracking | None:
+    """The carrier and tracking number of what ships to the customer (R4, R7), if recorded."""
+    shipment = shipment_of(rma)
+    return None if shipment is None else _tracking(shipment.carrier, shipment.tracking_number)
+
+
+def return_tracking(rma: Rma) -> Tracking | None:
+    """The return label's carrier and tracking number (R2), if recorded."""
+    return _tracking(rma.return_carrier, rma.return_tracking_number)
 
 
 def required_confirmations(kind: str) -> tuple[str, ...]:

@@ -168,6 +168,13 @@ class TicketResumed(TicketEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
+class TicketReopened(TicketEvent):
+    """The customer reopened a ticket they had marked solved (L5): it waits on the vendor."""
+
+    promise: ClockFacts | None
+
+
+@dataclass(frozen=True, kw_only=True)
 class TicketAssigned(TicketEvent):
     assignee_email: str | None
 

@@ -65,6 +65,8 @@ class Ticket(models.Model):
     opened_at = models.DateTimeField()
     closed_at = models.DateTimeField(null=True, blank=True)
     close_reason = models.TextField(blank=True)
+    # The customer marked it solved themselves: they may reopen it for a while (L5 reading).
+    is_closed_by_customer = models.BooleanField(default=False)
     out_of_scope_reason = models.CharField(max_length=100, blank=True)  # one of P1's reasons
     # W2: the cause a warranty claim was denied for (status warranty_denied).
     warranty_denial_cause = models.CharField(

@@ -6,6 +6,7 @@ its own customer's tickets only, and a ticket it may not see answers 404 like a 
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
@@ -13,7 +14,9 @@ from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from rmadesk.core.errors import NotFound
 from rmadesk.core.models import AuditEvent
 from rmadesk.core.permissions import Actor, customer_scope, is_staff
-from rmadesk.tickets.choices import ClockKind, ClockState
+from rmadesk.core.policies import ticket_policy
+from rmadesk.policy.reopening import reopen_deadline
+from rmadesk.tickets.choices import ClockKind, ClockState, TicketStatus
 from rmadesk.tickets.models import Message, ServiceClock, Ticket
 
 # Audit verbs a customer's contact does not see in a ticket's history (internal notes).
@@ -97,3 +100,13 @@ def ticket_history(ticket: Ticket, *, viewer: Any = None) -> list[AuditEvent]:
         if notes:
             events = events.exclude(verb=ATTACHMENT_ADDED, changes__message__in=notes)
     return list(events)
+
+
+def reopen_until(ticket: Ticket) -> dt.datetime | None:
+    """Until when the customer may reopen the ticket (L5 reading); None unless they marked it
+    solved. Counted on the ticket's own policy (L6)."""
+    if ticket.status != TicketStatus.RESOLVED or not ticket.is_closed_by_customer:
+        return None
+    if ticket.closed_at is None:
+        return None
+    return reopen_deadline(ticket_policy(ticket), ticket.closed_at)

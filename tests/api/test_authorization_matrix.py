@@ -76,6 +76,8 @@ BODIES: dict[tuple[str, str], dict[str, object] | None] = {
     ("post", "/tickets/{number}/close"): {"reason": "done"},
     ("post", "/tickets/{number}/wait"): {},
     ("post", "/tickets/{number}/resume"): {},
+    ("post", "/tickets/{number}/mark-solved"): {},
+    ("post", "/tickets/{number}/reopen"): {},
     ("post", "/tickets/{number}/assign"): {"assignee": "agent@vendor.example"},
     ("post", "/tickets/{number}/rma"): {
         "kind": "repair",
@@ -99,6 +101,11 @@ BODIES: dict[tuple[str, str], dict[str, object] | None] = {
     ("post", "/rmas/{number}/decide"): {"decision": "repair", "refurbished": False},
     ("post", "/rmas/{number}/identify-part"): {},
     ("post", "/rmas/{number}/ship-back"): {"shipped_at": LATER},
+    ("post", "/rmas/{number}/tracking"): {
+        "direction": "return",
+        "carrier": "ups",
+        "tracking_number": "1Z999AA10123456784",
+    },
     ("post", "/rmas/{number}/delivered"): {"delivered_at": LATER},
     ("post", "/rmas/{number}/waive-restocking-fee"): {"reason": "goodwill"},
     ("post", "/rmas/{number}/contents"): {"manuals": True, "media": True, "documentation": True},
@@ -235,6 +242,8 @@ def snapshot() -> tuple[int, ...]:
             model.objects.count()
             for model in (AuditEvent, Ticket, Message, Attachment, Rma, Invoice, Appointment)
         )
+        + tuple(Ticket.objects.order_by("pk").values_list("status", flat=True))
+        + tuple(Rma.objects.order_by("pk").values_list("return_tracking_number", flat=True))
         + tuple(InboundMessage.objects.order_by("pk").values_list("status", flat=True))
         + tuple(RepairQuote.objects.order_by("pk").values_list("status", flat=True))
     )

@@ -192,6 +192,10 @@ ACTIONS = [
     ("/console/rmas/{r}/identify", {"identified_at": ""}),
     ("/console/rmas/{r}/ship-back", {"shipped_at": ""}),
     ("/console/rmas/{r}/delivered", {"delivered_at": ""}),
+    (
+        "/console/rmas/{r}/tracking",
+        {"direction": "return", "carrier": "ups", "tracking_number": "1Z"},
+    ),
     ("/console/rmas/{r}/inspect", {"notes": "Fine."}),
     ("/console/rmas/{r}/decide", {"decision": "repair"}),
     ("/console/rmas/{r}/contents", {"returned_manuals": "on"}),
@@ -227,7 +231,11 @@ def _state():
         Attachment.objects.count(),
         list(Ticket.objects.order_by("pk").values_list("status", "severity", "assignee_id")),
         list(CannedReply.objects.order_by("pk").values_list("title", "body", "owner_id")),
-        list(Rma.objects.order_by("pk").values_list("status", "received_at")),
+        list(
+            Rma.objects.order_by("pk").values_list(
+                "status", "received_at", "return_carrier", "return_tracking_number"
+            )
+        ),
         Payment.objects.count(),
         CreditNote.objects.count(),
         list(DeadLetter.objects.order_by("pk").values_list("status", "handled_at")),

@@ -13,7 +13,7 @@ from rmadesk.mail.models_outbox import OutboxMessage
 from rmadesk.notices.models import Notice
 from rmadesk.notices.services import set_preferences
 from rmadesk.rmas.services import open_rma, receive_return
-from rmadesk.tickets.services import assign_ticket, reply
+from rmadesk.tickets.services import assign_ticket, mark_solved, reopen_ticket, reply
 from tests.notices.conftest import NOW, mailed, noticed
 
 pytestmark = pytest.mark.django_db
@@ -166,3 +166,17 @@ def test_a_package_for_an_unassigned_ticket_goes_to_the_team_and_no_clerk(desk):
     # The clerk on the team booked it in (not told); the other clerk is on no team.
     assert noticed("package_received") == ["ann@vendor.example", "ben@vendor.example"]
     assert other_clerk.notices.count() == 0
+
+
+def test_L5_a_ticket_the_customer_reopens_is_heard_as_a_customer_reply(desk):
+    ticket = desk.open()
+    assign_ticket(actor=desk.manager, ticket=ticket, assignee=desk.cid)
+    mark_solved(actor=desk.contact, ticket=ticket)
+    Notice.objects.all().delete()
+    OutboxMessage.objects.filter(kind__startswith="notice_").delete()
+    reopen_ticket(actor=desk.contact, ticket=ticket)
+    assert noticed("customer_reply") == ["cid@vendor.example"]
+    notice = Notice.objects.get()
+    assert notice.text == f"Acme Storage reopened #{ticket.number}: Pool degraded"
+    mail = OutboxMessage.objects.get(kind="notice_customer_reply")
+    assert "Next update due: Wed 18 Nov 2026 14:00 PST" in mail.text_body

@@ -85,6 +85,8 @@ def records(acme, agent) -> dict[str, Any]:
         ],
         "posts": [
             (f"/portal/tickets/{n}/reply", {"body": "Not mine"}),
+            (f"/portal/tickets/{n}/solved", {}),
+            (f"/portal/tickets/{n}/reopen", {}),
             (f"/portal/rmas/{n}/confirm", {"data_backed_up": "on", "insured": "on"}),
             ("/portal/appointments/new", {"ticket": n, "starts_at": "2026-12-10T10:00"}),
         ],
@@ -100,6 +102,7 @@ def _file(name: str, content: bytes, content_type: str = "text/plain") -> Any:
 def _state() -> tuple[Any, ...]:
     return (
         Ticket.objects.count(),
+        list(Ticket.objects.order_by("pk").values_list("status", "closed_at")),
         Message.objects.count(),
         list(Rma.objects.values_list("data_backed_up", "original_packaging", "insured", "status")),
         Appointment.objects.count(),
@@ -185,6 +188,8 @@ def test_every_portal_form_enforces_csrf(records, acme):
         ),
         ("/portal/tickets/promise", {"serial": "M50-000042", "severity": "S2"}),
         (f"/portal/tickets/{n}/reply", {"body": "hello"}),
+        (f"/portal/tickets/{n}/solved", {}),
+        (f"/portal/tickets/{n}/reopen", {}),
         (f"/portal/rmas/{n}/confirm", {"data_backed_up": "on"}),
         ("/portal/money-back", {"serial": "M50-000042"}),
         ("/portal/appointments/new", {"ticket": n, "starts_at": "2026-12-10T10:00"}),

@@ -99,11 +99,12 @@ def test_carrier_and_tracking_number_print_when_known_and_leave_room_when_not():
         pdf_text(label_pdf(rma, carrier="UPS", tracking_number="1Z999AA10123456784")).split()
     )
     assert "Carrier: UPS Tracking no.: 1Z999AA10123456784" in text
-    # The hook: an RMA (or its shipment record) carrying these attributes prints them too.
-    rma.carrier = "DHL Express"  # type: ignore[attr-defined]
-    rma.tracking_number = "JD014600006281230704"  # type: ignore[attr-defined]
+    # Once the return's carrier and number are recorded (R2), the label prints them.
+    rma.return_carrier = "dhl"
+    rma.return_tracking_number = "JD014600006281230704"
+    rma.save(update_fields=["return_carrier", "return_tracking_number"])
     text = " ".join(pdf_text(label_pdf(rma)).split())
-    assert "Carrier: DHL Express Tracking no.: JD014600006281230704" in text
+    assert "Carrier: DHL Tracking no.: JD014600006281230704" in text
 
 
 def _rules_and_baselines(content: bytes) -> tuple[list[float], list[tuple[float, float, str]]]:

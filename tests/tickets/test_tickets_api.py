@@ -67,6 +67,8 @@ def test_l3_staff_open_gold_s2_before_thanksgiving_exact_answer(staff, world):
         "out_of_scope_reason": None,
         "warranty_denial_cause": None,
         "close_rule": None,
+        "closed_by_customer": False,
+        "reopen_until": None,
         "unsupported_software": False,
         "unsupported_software_reason": None,
         "jails_and_plugins": None,

@@ -13,7 +13,7 @@ The modules, by stage: `opening`, `returns` (confirmations, label, replacement, 
 `decisions` (inspection, repair or replace, restocking fee), `denials` (a warranty claim
 denied naming W2's cause), `quotes` (billable repair quotes out of warranty, R9), `refunds` (a
 money-back return's contents, F3), `shipments` (what ships to the customer and its N1-N3
-promise), `scans` (expiry, reminders).
+promise), `tracking` (carriers and tracking numbers), `scans` (expiry, reminders).
 """
 
 from rmadesk.rmas.services.decisions import decide_rma, inspect_return, waive_restocking_fee
@@ -37,6 +37,7 @@ from rmadesk.rmas.services.scans import (
     remind_part_not_returned,
 )
 from rmadesk.rmas.services.shipments import identify_part, record_delivery, ship_back
+from rmadesk.rmas.services.tracking import record_tracking
 
 __all__ = [
     "accept_missing_contents",
@@ -56,6 +57,7 @@ __all__ = [
     "record_delivery",
     "record_repair_quote",
     "record_return_contents",
+    "record_tracking",
     "reject_return",
     "remind_label_expiring",
     "remind_part_not_returned",

@@ -44,6 +44,7 @@ from rmadesk.rmas.services.common import (
     still_valid,
 )
 from rmadesk.rmas.services.shipments import ship_with_promise
+from rmadesk.rmas.services.tracking import optional_tracking
 
 
 @transaction.atomic
@@ -107,13 +108,22 @@ def confirm_rma(
 
 
 @transaction.atomic
-def issue_label(*, actor: Actor, rma: Rma, at: dt.datetime | None = None) -> Rma:
+def issue_label(
+    *,
+    actor: Actor,
+    rma: Rma,
+    at: dt.datetime | None = None,
+    carrier: str | None = None,
+    tracking_number: str | None = None,
+) -> Rma:
     """Issue the return label, printed with the RMA number and its barcode (R2).
 
-    Only after the customer's R6 confirmations; never for an expired RMA (R1).
+    Only after the customer's R6 confirmations; never for an expired RMA (R1). The label's
+    carrier and tracking number go together, or neither (`record_tracking` adds them later).
     """
     require_rma_staff(actor, "issuing a return label")
     at = instant_for(actor, at)
+    tracking = optional_tracking(carrier, tracking_number)
     locked = lock_rma(rma)
     if locked.label_issued_at is not None:
         raise Conflict(
@@ -132,6 +142,10 @@ def issue_label(*, actor: Actor, rma: Rma, at: dt.datetime | None = None) -> Rma
     if locked.status != RmaStatus.CONFIRMED:
         raise Conflict(f"RMA {locked.number} is {locked.status}: no label now", rule="R2")
     changes = apply_changes(locked, label_issued_at=at, status=RmaStatus.LABEL_ISSUED)
+    if tracking is not None:
+        changes |= apply_changes(
+            locked, return_carrier=tracking[0], return_tracking_number=tracking[1]
+        )
     save_changes(locked, changes)
     record(
         locked,
@@ -152,6 +166,8 @@ def ship_replacement(
     rma: Rma,
     shipped_at: dt.datetime,
     part_identified_at: dt.datetime | None = None,
+    carrier: str | None = None,
+    tracking_number: str | None = None,
 ) -> Rma:
     """Ship an advance exchange's replacement with its prepaid return label (R4).
 
@@ -159,10 +175,12 @@ def ship_replacement(
     shipment (both from `rma_dates`). The label ships in the box, so one is issued now if it
     was not already; the R6 confirmations (data backed up, removable media removed) must be on
     record either way. The shipment keeps the N1-N3 promise of its part's identification
-    (`part_identified_at`, or the one recorded by `identify_part`, or else the RMA's issue).
+    (`part_identified_at`, or the one recorded by `identify_part`, or else the RMA's issue),
+    and the replacement's carrier and tracking number if given (both, or neither).
     """
     require_rma_staff(actor, "shipping a replacement")
     shipped = aware_instant(shipped_at, "shipped_at")
+    tracking = optional_tracking(carrier, tracking_number)
     locked = lock_rma(rma)
     if locked.kind != RmaKind.ADVANCE_EXCHANGE:
         raise Conflict(
@@ -196,6 +214,7 @@ def ship_replacement(
         kind=ShipmentKind.ADVANCE_REPLACEMENT,
         shipped=shipped,
         identified=part_identified_at,
+        tracking=tracking,
     )
     changes = apply_changes(
         locked,

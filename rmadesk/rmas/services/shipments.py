@@ -31,6 +31,7 @@ from rmadesk.rmas.choices import Decision, RmaKind, RmaStatus, ShipmentKind
 from rmadesk.rmas.models import Rma, Shipment
 from rmadesk.rmas.permissions import require_rma_staff
 from rmadesk.rmas.services.common import lock_rma, not_before_issue, record, still_valid
+from rmadesk.rmas.services.tracking import optional_tracking
 
 FIELD = "part_identified_at"
 # An advance exchange's replacement is identified while the RMA waits to ship it (R4).
@@ -179,10 +180,16 @@ def identify_part(*, actor: Actor, rma: Rma, identified_at: dt.datetime | None =
 
 
 def ship_with_promise(
-    rma: Rma, *, kind: str, shipped: dt.datetime, identified: object | None
+    rma: Rma,
+    *,
+    kind: str,
+    shipped: dt.datetime,
+    identified: object | None,
+    tracking: tuple[str, str] | None = None,
 ) -> tuple[Shipment, dict[str, list[Any]]]:
     """Record the shipment of a locked RMA: its promise (from `identified`, or the one
-    recorded before, or else the RMA's issue) and whether it left late. The audit changes."""
+    recorded before, or else the RMA's issue), whether it left late, and its carrier and
+    tracking number if given (`tracking.checked_tracking`). The audit changes."""
     shipment = Shipment.objects.filter(rma=rma).first()
     values: dict[str, Any] = {}
     if identified is not None:
@@ -203,6 +210,8 @@ def ship_with_promise(
             field="shipped_at",
         )
     values["shipped_at"] = shipped
+    if tracking is not None:
+        values["carrier"], values["tracking_number"] = tracking
     return _store(rma, values)
 
 
@@ -213,14 +222,18 @@ def ship_back(
     rma: Rma,
     shipped_at: dt.datetime,
     part_identified_at: dt.datetime | None = None,
+    carrier: str | None = None,
+    tracking_number: str | None = None,
 ) -> Rma:
     """Ship a repaired or replacement system back to the customer (R7), prepaid within the
     continental US (R8), against the promise made when its part was identified (N1-N3).
 
-    The identification is the one recorded by `identify_part`, or `part_identified_at`.
+    The identification is the one recorded by `identify_part`, or `part_identified_at`. The
+    carrier and tracking number go together, or neither (`record_tracking` adds them later).
     """
     require_rma_staff(actor, "shipping a system back")
     shipped = aware_instant(shipped_at, "shipped_at")
+    tracking = optional_tracking(carrier, tracking_number)
     locked = lock_rma(rma)
     _ships_back(locked)
     _not_shipped(locked)
@@ -237,7 +250,11 @@ def ship_back(
         )
     customer = locked.ticket.customer
     shipment, changes = ship_with_promise(
-        locked, kind=ShipmentKind.SHIP_BACK, shipped=shipped, identified=part_identified_at
+        locked,
+        kind=ShipmentKind.SHIP_BACK,
+        shipped=shipped,
+        identified=part_identified_at,
+        tracking=tracking,
     )
     rules = ["R7", *shipment.promise_rules]
     if locked.decision == Decision.REPAIR:

@@ -8,7 +8,8 @@ transaction commits. Due times come from the policy core; nothing here computes 
 
 The modules, by what they change: `opening` (a new ticket), `conversation` (replies, waiting on
 the customer), `handling` (severity, assignee, closing), `clocks` (the service-level clocks and
-the queue fields they give), `breaches` (the breach scan), `answering` (a reply and a status
+the queue fields they give), `reopening` (the customer reopens a ticket they marked solved,
+L5), `breaches` (the breach scan), `answering` (a reply and a status
 change in one step), `canned` (canned replies), `uploads` (files uploaded on their own), `bulk`
 (one change to many tickets, one service call each).
 """
@@ -36,8 +37,10 @@ from rmadesk.tickets.services.handling import (
     denial_cause,
     denial_sentence,
     deny_warranty_claim,
+    mark_solved,
 )
 from rmadesk.tickets.services.opening import open_ticket, plan_for, prerelease_marker
+from rmadesk.tickets.services.reopening import reopen_ticket
 from rmadesk.tickets.services.uploads import add_attachments
 
 __all__ = [
@@ -56,10 +59,12 @@ __all__ = [
     "denial_sentence",
     "deny_warranty_claim",
     "mark_breached_clocks",
+    "mark_solved",
     "open_ticket",
     "plan_for",
     "prerelease_marker",
     "queue_fields",
+    "reopen_ticket",
     "reply",
     "resume_ticket",
     "resume_tickets",

@@ -1,4 +1,5 @@
-"""How staff handle a ticket: its severity (L6, L7), its assignee, and closing it (P1, W2)."""
+"""How a ticket is handled: its severity (L6, L7), its assignee, and closing it (P1, W2), by
+staff, or by the customer marking it solved (`mark_solved`, rmadesk's reading of L5)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from rmadesk.core.errors import InvalidInput
+from rmadesk.core.errors import InvalidInput, PermissionDenied
 from rmadesk.core.locking import copy_back
 from rmadesk.core.permissions import Actor, instant_for, user_or_none
 from rmadesk.core.policies import active_policy
@@ -29,7 +30,11 @@ from rmadesk.tickets.events import (
     promise_of,
 )
 from rmadesk.tickets.models import Message, Ticket
-from rmadesk.tickets.permissions import may_be_assigned, require_ticket_staff
+from rmadesk.tickets.permissions import (
+    may_be_assigned,
+    require_ticket_actor,
+    require_ticket_staff,
+)
 from rmadesk.tickets.services.clocks import (
     change,
     due,
@@ -202,6 +207,35 @@ def close_ticket(
     )
 
 
+# What a ticket the customer marked solved says: its close reason, and the history's words.
+SOLVED_BY_CUSTOMER = "solved by the customer"
+SOLVED_TEXT = "Closed by the customer (solved)."
+
+
+@transaction.atomic
+def mark_solved(*, actor: Actor, ticket: Ticket, at: dt.datetime | None = None) -> Ticket:
+    """The customer closes their own ticket as solved: it closes like any other (its running
+    clocks stop, the closing mail goes out), and they may reopen it for the policy's
+    `reopen_within_days` (`reopen_ticket`). Staff close with a reason (`close_ticket`)."""
+    if require_ticket_actor(actor, "marking a ticket solved", ticket):
+        raise PermissionDenied(
+            "marking a ticket solved is the customer's; staff close it with a reason",
+            field="status",
+        )
+    when = instant_for(actor, at)
+    return _close(
+        actor=actor,
+        ticket=ticket,
+        when=when,
+        status=TicketStatus.RESOLVED,
+        reason=SOLVED_BY_CUSTOMER,
+        text=SOLVED_TEXT,
+        verb="ticket.solved_by_customer",
+        rules=("L5",),
+        by_customer=True,
+    )
+
+
 def denial_cause(cause: object) -> WarrantyDenialCause:
     """One of W2's causes, by its key ("customer_negligence"); anything else is refused."""
     keys = ", ".join(WarrantyDenialCause.values)
@@ -264,8 +298,12 @@ def _close(
     rules: tuple[str, ...],
     out_of_scope: str = "",
     warranty_denied: str = "",
+    by_customer: bool = False,
 ) -> Ticket:
-    """Close the locked ticket: stop its clocks, post the closing text, record the event."""
+    """Close the locked ticket: stop its clocks, post the closing text, record the event.
+
+    `by_customer`: the customer marked it solved; the closing text is their message.
+    """
     locked, clocks = lock_ticket(ticket)
     require_open(locked)
     when = not_before_opening(locked, when)
@@ -280,6 +318,7 @@ def _close(
     locked.close_reason = reason
     locked.out_of_scope_reason = out_of_scope
     locked.warranty_denial_cause = warranty_denied
+    locked.is_closed_by_customer = by_customer
     locked.save(
         update_fields=[
             "status",
@@ -287,12 +326,13 @@ def _close(
             "close_reason",
             "out_of_scope_reason",
             "warranty_denial_cause",
+            "is_closed_by_customer",
         ]
     )
     sync_queue(locked, clocks.values())
     Message.objects.create(
         ticket=locked,
-        kind=MessageKind.REPLY,
+        kind=MessageKind.CUSTOMER if by_customer else MessageKind.REPLY,
         is_public=True,
         body=text,
         at=when,
