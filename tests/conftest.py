@@ -20,8 +20,8 @@ every page they drive is tested on each database by `tests/console`, `tests/port
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
