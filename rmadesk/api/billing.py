@@ -13,13 +13,14 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Query, Router, Schema, Status
+from ninja import Path, Query, Router, Schema, Status
 from pydantic import Field, PlainSerializer
 
 from rmadesk.api.auth import user_of
+from rmadesk.api.bounds import LONG_TEXT, length_of, non_blank
 from rmadesk.api.schemas import Amount, In, Instant, Out
 from rmadesk.billing import services as billing_services
-from rmadesk.billing.models import Invoice
+from rmadesk.billing.models import Invoice, Payment
 from rmadesk.billing.pdfs import invoice_filename, invoice_pdf
 from rmadesk.billing.selectors import (
     invoice_for,
@@ -37,13 +38,16 @@ router = Router(tags=["billing and on-site"])
 # Ids and ticket numbers are 64-bit in the database: a larger number is a 4xx, never a 500.
 MAX_ID = 2**63 - 1
 
+# An invoice's number, as in the path (INV-000123): no longer than the column.
+InvoiceNumber = Annotated[str, Path(max_length=length_of(Invoice, "number"))]
+
 # Output money: a decimal string like Amount, but a balance may go below zero (a credit note
 # voiding an invoice that was partly paid leaves money owed to the customer).
 Money = Annotated[Decimal, PlainSerializer(lambda v: f"{v:.2f}", return_type=str)]
 
 
 class InvoiceOut(Out):
-    number: str
+    number: InvoiceNumber
     kind: str
     amount: Money = Field(description="principal plus late fees")
     principal: Money
@@ -67,7 +71,7 @@ class LineOut(Out):
 
 
 class CreditNoteOut(Out):
-    number: str
+    number: InvoiceNumber
     invoice: str
     kind: str = Field(
         description="credit | late_fee_correction (a payment recorded late lowered a late fee, F2)"
@@ -100,7 +104,7 @@ class PaymentIn(In):
             "the invoice's issue date (F2); late fees follow this date"
         ),
     )
-    reference: str = ""
+    reference: Annotated[str, Field(max_length=length_of(Payment, "reference"))] = ""
 
 
 class PaymentRecordedOut(PaymentOut):
@@ -110,7 +114,7 @@ class PaymentRecordedOut(PaymentOut):
 
 class CreditNoteIn(In):
     amount: Amount
-    reason: str
+    reason: Annotated[str, Field(max_length=LONG_TEXT), non_blank()]
 
 
 class CreditNoteIssuedOut(CreditNoteOut):
@@ -199,7 +203,7 @@ def list_invoices(request: HttpRequest, filters: Query[InvoiceFilters]) -> list[
 
 
 @router.get("/invoices/{number}", response=InvoiceDetailOut)
-def get_invoice(request: HttpRequest, number: str) -> dict[str, Any]:
+def get_invoice(request: HttpRequest, number: InvoiceNumber) -> dict[str, Any]:
     return _detail(invoice_for(user_of(request), number))
 
 
@@ -215,7 +219,7 @@ def get_invoice(request: HttpRequest, number: str) -> dict[str, Any]:
         }
     },
 )
-def get_invoice_pdf(request: HttpRequest, number: str) -> HttpResponse:
+def get_invoice_pdf(request: HttpRequest, number: InvoiceNumber) -> HttpResponse:
     """The invoice as a PDF; another customer's invoice is 404, like a missing one."""
     invoice = invoice_for(user_of(request), number)
     response = HttpResponse(invoice_pdf(invoice), content_type="application/pdf")
@@ -224,7 +228,9 @@ def get_invoice_pdf(request: HttpRequest, number: str) -> HttpResponse:
 
 
 @router.post("/invoices/{number}/payments", response={201: PaymentRecordedOut})
-def record_payment(request: HttpRequest, number: str, payload: PaymentIn) -> Status[object]:
+def record_payment(
+    request: HttpRequest, number: InvoiceNumber, payload: PaymentIn
+) -> Status[object]:
     """Record a payment (finance); it may not exceed the balance, and settling it marks it paid.
 
     A payment received before the end of a month whose late fee is already charged lowers that
@@ -253,7 +259,9 @@ def record_payment(request: HttpRequest, number: str, payload: PaymentIn) -> Sta
 
 
 @router.post("/invoices/{number}/credit-notes", response={201: CreditNoteIssuedOut})
-def issue_credit_note(request: HttpRequest, number: str, payload: CreditNoteIn) -> Status[object]:
+def issue_credit_note(
+    request: HttpRequest, number: InvoiceNumber, payload: CreditNoteIn
+) -> Status[object]:
     """Credit part or all of an invoice's balance (finance); all of it marks it credited."""
     user = user_of(request)
     invoice = invoice_for(user, number)

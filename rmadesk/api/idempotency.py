@@ -29,7 +29,8 @@ from rmadesk.web.failures import is_api, json_error
 HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"
 # Visible ASCII, as the IETF draft's keys (a UUID is the usual choice), bounded by the column.
-_KEY_FORM = re.compile(r"^[\x21-\x7e]{1,255}$")
+KEY_PATTERN = r"^[\x21-\x7e]{1,255}$"  # stated in the OpenAPI document (rmadesk.api.constraints)
+_KEY_FORM = re.compile(KEY_PATTERN)
 # Answers not kept: a server error (rolled back) and "too many requests" (try again later).
 _NOT_KEPT = frozenset({429})
 
