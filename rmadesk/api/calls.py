@@ -12,7 +12,7 @@ from typing import Annotated
 
 from django.http import HttpRequest
 from ninja import Router, Status
-from pydantic import Field
+from pydantic import Field, StrictBool
 
 from rmadesk.api.auth import user_of
 from rmadesk.api.bounds import LONG_TEXT, non_blank
@@ -30,8 +30,8 @@ class CallIn(In):
     severity: SeverityName
     notes: Annotated[str, Field(max_length=LONG_TEXT)] = ""
     called_at: Instant | None = None  # T1: with an offset; default now
-    warranty_event: bool = False  # T3: a hardware failure reached the warranty phone line
-    about_jails_or_plugins: bool = False  # P2
+    warranty_event: StrictBool = False  # T3: a hardware failure reached the warranty phone line
+    about_jails_or_plugins: StrictBool = False  # P2
 
 
 class EmailOnlyCallOut(Out):

@@ -7,6 +7,8 @@ document in one place, as `rmadesk.api.error_responses` writes the error respons
   character other than tab, line feed and carriage return, or a lone surrogate. Every string a
   client sends (a JSON body's, a path's, a query's) gets `TEXT_PATTERN`, unless its own schema
   already says more (an enum, a format, a pattern of its own, which excludes them too).
+- Forms: a multipart field is left out rather than sent as null, and a required list of files
+  holds one at least (`file` of an upload).
 - `Idempotency-Key`: every POST accepts the header (`rmadesk.api.idempotency`): 1 to 255
   visible ASCII characters, else 400.
 """
@@ -61,6 +63,22 @@ def _constrain_text(schema: dict[str, Any], components: dict[str, Any], seen: se
         _constrain_text(value, components, seen)
 
 
+def _form_fields(schema: dict[str, Any], components: dict[str, Any]) -> None:
+    """A multipart form sends no null (a field is left out instead), and a required list of
+    files holds at least one."""
+    reference = schema.get("$ref")
+    if isinstance(reference, str):
+        schema = components.get(reference.rsplit("/", 1)[-1], {})
+    required = set(schema.get("required", ()))
+    for name, field in schema.get("properties", {}).items():
+        options = [o for o in field.get("anyOf", ()) if o.get("type") != "null"]
+        if "anyOf" in field and len(options) == 1:
+            del field["anyOf"]
+            field.update(options[0])
+        if name in required and field.get("type") == "array":
+            field.setdefault("minItems", 1)
+
+
 def declare_constraints(schema: dict[str, Any]) -> dict[str, Any]:
     """Add the text pattern to every input string and the Idempotency-Key header to every POST."""
     components = schema.get("components", {}).get("schemas", {})
@@ -70,8 +88,10 @@ def declare_constraints(schema: dict[str, Any]) -> dict[str, Any]:
             parameters = operation.setdefault("parameters", [])
             for parameter in parameters:
                 _constrain_text(parameter.get("schema", {}), components, seen)
-            for content in operation.get("requestBody", {}).get("content", {}).values():
+            for kind, content in operation.get("requestBody", {}).get("content", {}).items():
                 _constrain_text(content.get("schema", {}), components, seen)
+                if kind == "multipart/form-data":
+                    _form_fields(content.get("schema", {}), components)
             if method.lower() == "post" and not any(p.get("name") == HEADER for p in parameters):
                 parameters.append(dict(IDEMPOTENCY_KEY_PARAMETER))
             if not parameters:

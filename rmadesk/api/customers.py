@@ -8,7 +8,7 @@ from typing import Annotated
 
 from django.http import HttpRequest
 from ninja import Path, Router, Status
-from pydantic import Field
+from pydantic import Field, StrictBool
 
 from rmadesk.api.auth import user_of
 from rmadesk.api.bounds import Drives, PathId, PaymentTermsDays, RecordId, non_blank, one_of
@@ -68,8 +68,8 @@ class ContractIn(In):
     plan: Annotated[str, one_of(Plan.values)]
     starts_on: dt.date
     ends_on: dt.date
-    jails_and_plugins: bool = False
-    extended_spare_parts: bool = False  # N2: EU next-business-day parts
+    jails_and_plugins: StrictBool = False
+    extended_spare_parts: StrictBool = False  # N2: EU next-business-day parts
 
 
 class ContractOut(Out):
@@ -85,7 +85,7 @@ class ContractOut(Out):
 class ProductModelIn(In):
     name: Annotated[str, Field(max_length=100), non_blank()]
     product_line: Annotated[str, one_of(ProductLine.values)]
-    advance_exchange: bool = True
+    advance_exchange: StrictBool = True
 
 
 class ProductModelOut(Out):

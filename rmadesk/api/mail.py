@@ -12,6 +12,7 @@ from typing import Annotated, Any
 
 from django.http import HttpRequest
 from ninja import Field, Path, Query, Router, Schema
+from pydantic import StrictBool
 
 from rmadesk.api.auth import user_of
 from rmadesk.api.bounds import LONG_TEXT
@@ -43,7 +44,7 @@ class LinkIn(In):
     serial: Serial | None = None  # a serial of the customer: a new ticket on it
     ticket: int | None = Field(None, ge=1, le=MAX_ID)  # a ticket of the customer: a reply on it
     severity: SeverityName | None = None  # of a new ticket; else the one the subject asks for (L2)
-    remember_sender: bool = False  # the sender becomes a contact of the customer
+    remember_sender: StrictBool = False  # the sender becomes a contact of the customer
 
 
 class DiscardIn(In):

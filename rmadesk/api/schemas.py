@@ -27,7 +27,12 @@ AMOUNT_ERRORS = frozenset({"amount_type", "amount_format"})
 
 
 def _amount_text(value: Any) -> Any:
-    """Refuse a number (a float is not exact) or a string not written like "1250.00" (F4)."""
+    """Refuse a number (a float is not exact) or a string not written like "1250.00" (F4).
+
+    A Decimal passes: JSON holds none, so it is an answer's own amount being checked.
+    """
+    if isinstance(value, Decimal):
+        return value
     if not isinstance(value, str):
         raise PydanticCustomError(
             "amount_type", 'an amount is a decimal string such as "1250.00", not a number'

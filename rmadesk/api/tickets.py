@@ -15,6 +15,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from ninja import Body, Field, File, Form, Path, Query, Router, Schema, Status
 from ninja.files import UploadedFile
+from pydantic import StrictBool
 
 from rmadesk.api.auth import user_of
 from rmadesk.api.bounds import LONG_TEXT, length_of, non_blank, one_of
@@ -26,7 +27,7 @@ from rmadesk.core.policies import configured_policy
 from rmadesk.tickets import services
 from rmadesk.tickets.attachments import attachment_for, open_attachment, ticket_attachments
 from rmadesk.tickets.choices import Channel, ClockKind, Severity, TicketStatus
-from rmadesk.tickets.file_types import limits_text
+from rmadesk.tickets.file_types import KINDS, limits_text
 from rmadesk.tickets.models import Attachment, Message, ServiceClock, Ticket
 from rmadesk.tickets.selectors import (
     clocks_of,
@@ -45,6 +46,8 @@ CLOSE_RULES: dict[str, str] = {TicketStatus.OUT_OF_SCOPE: "P1", TicketStatus.WAR
 
 # Ticket numbers and ids are 64-bit in the database: a larger number is a 4xx, never a 500.
 MAX_ID = 2**63 - 1
+# A file is stored under the type its ending names (KINDS); older files may be plain bytes.
+OCTET_STREAM = "application/octet-stream"
 StatusName = Literal["open", "waiting_on_customer", "resolved", "out_of_scope", "warranty_denied"]
 
 
@@ -70,12 +73,12 @@ class TicketIn(In):
     body: MessageBody
     channel: Annotated[str, one_of(Channel.values)] = "portal"
     opened_at: Instant | None = None  # staff only
-    about_jails_or_plugins: bool = False  # P2: supported only by the contract's arrangement
+    about_jails_or_plugins: StrictBool = False  # P2: supported only by the contract's arrangement
 
 
 class ReplyIn(In):
     body: MessageBody
-    public: bool = True  # a customer's reply is always public
+    public: StrictBool = True  # a customer's reply is always public
     at: Instant | None = None  # staff only
 
 
@@ -433,7 +436,7 @@ def upload_attachments(
     request: HttpRequest,
     number: TicketNumber,
     file: File[list[UploadedFile]],
-    message: Form[int | None] = None,
+    message: Form[Annotated[int, Field(ge=1, le=MAX_ID)] | None] = None,
     internal: Form[bool] = False,
 ) -> Status[object]:
     user = user_of(request)
@@ -453,7 +456,8 @@ def upload_attachments(
                 "description": "the file as it was attached, always as a download, with its "
                 "stored content type",
                 "content": {
-                    "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}
+                    kind: {"schema": {"type": "string", "format": "binary"}}
+                    for kind in sorted({k.content_type for k in KINDS} | {OCTET_STREAM})
                 },
             }
         }
