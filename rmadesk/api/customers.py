@@ -12,7 +12,7 @@ from pydantic import Field, StrictBool
 
 from rmadesk.api.auth import user_of
 from rmadesk.api.bounds import Drives, PathId, PaymentTermsDays, RecordId, non_blank, one_of
-from rmadesk.api.schemas import Amount, Currency, In, Out
+from rmadesk.api.schemas import Amount, Currency, Day, In, Out
 from rmadesk.assets import services as asset_services
 from rmadesk.assets.models import OnsiteOption, ProductLine, ProductModel
 from rmadesk.assets.selectors import asset_by_serial, entitlement_for
@@ -66,8 +66,8 @@ class CustomerOut(Out):
 class ContractIn(In):
     customer: RecordId
     plan: Annotated[str, one_of(Plan.values)]
-    starts_on: dt.date
-    ends_on: dt.date
+    starts_on: Day
+    ends_on: Day
     jails_and_plugins: StrictBool = False
     extended_spare_parts: StrictBool = False  # N2: EU next-business-day parts
 
@@ -99,7 +99,7 @@ class AssetIn(In):
     customer: RecordId
     serial: Annotated[str, Field(max_length=64), non_blank()]
     model: RecordId
-    shipped_on: dt.date
+    shipped_on: Day
     warranty_years: int
     extended_to_years: int | None = None
     onsite: Annotated[str, one_of(OnsiteOption.values)] = "none"

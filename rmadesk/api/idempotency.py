@@ -20,6 +20,7 @@ from collections.abc import Callable
 
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 
 from rmadesk.core import clock
 from rmadesk.core.idempotency import keep_for
@@ -87,7 +88,11 @@ class IdempotencyMiddleware:
         user_id = principal_of(request)
         if user_id is None:
             return self.get_response(request)  # the API answers 401 itself
-        return self._once(request, user_id, key, fingerprint_of(request))
+        try:
+            fingerprint = fingerprint_of(request)
+        except MultiPartParserError as error:  # e.g. a form without its boundary
+            return json_error(request, 400, f"the multipart body cannot be read: {error}")
+        return self._once(request, user_id, key, fingerprint)
 
     def _once(self, request: HttpRequest, user_id: int, key: str, fingerprint: str) -> HttpResponse:
         now = clock.now()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from decimal import Decimal
 from typing import Annotated, Any
@@ -17,8 +18,25 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+
+def _not_a_number(kind: str, form: str) -> Any:
+    """A validator refusing a JSON number where the document says a string: pydantic would read
+    0 as 1970-01-01 (a Unix time), which no client means."""
+
+    def check(value: Any) -> Any:
+        if isinstance(value, int | float):
+            raise PydanticCustomError(kind, f"expected {form} as a string, not a number")
+        return value
+
+    return BeforeValidator(check)
+
+
 # T1: an instant must carry its offset; pydantic refuses a naive one ("timezone_aware").
-Instant = AwareDatetime
+Instant = Annotated[
+    AwareDatetime, _not_a_number("datetime_type", "an ISO 8601 instant with an offset")
+]
+# A calendar day, YYYY-MM-DD.
+Day = Annotated[dt.date, _not_a_number("date_type", "a date YYYY-MM-DD")]
 # F4: amounts travel as decimal strings, never floats: up to ten digits, then up to two decimals.
 AMOUNT_PATTERN = r"^[0-9]{1,10}(\.[0-9]{1,2})?$"
 _AMOUNT = re.compile(AMOUNT_PATTERN)

@@ -22,7 +22,7 @@ from rmadesk.api.auth import user_of
 from rmadesk.api.bounds import LONG_TEXT, non_blank, one_of
 from rmadesk.api.rmas import RmaOut
 from rmadesk.api.rmas import _fresh as rma_answer
-from rmadesk.api.schemas import Amount, Currency, In, Instant, Out
+from rmadesk.api.schemas import Amount, Currency, Day, In, Instant, Out
 from rmadesk.api.tickets import MAX_ID, TicketNumber, TicketOut
 from rmadesk.api.tickets import _fresh as ticket_answer
 from rmadesk.billing.services import accept_repair_quote
@@ -51,7 +51,7 @@ class QuoteIn(In):
     amount: Amount
     currency: Currency | None = None  # default: the asset's currency
     description: Explanation
-    valid_until: dt.date | None = None  # the last day the customer may accept it
+    valid_until: Day | None = None  # the last day the customer may accept it
 
 
 class QuoteOut(Out):

@@ -170,3 +170,30 @@ def test_a_boolean_must_be_a_boolean():
     )
     assert answer.status == 422
     assert answer.body["field"] == "advance_exchange"
+
+
+def test_a_date_or_an_instant_sent_as_a_number_is_refused():
+    """pydantic would read 0 as 1970-01-01 (a Unix time): the API refuses numbers (422)."""
+    api = client_for("admin@vendor.example", "admin")
+    contract = api.post(
+        "/contracts",
+        {"customer": 1, "plan": "gold", "starts_on": 0, "ends_on": "2027-01-01"},
+    )
+    assert contract.status == 422
+    assert contract.body["field"] == "starts_on"
+    call = api.post("/calls", {"serial": "X", "caller": "Ann", "severity": "S3", "called_at": 0})
+    assert call.status == 422
+    assert (call.body["field"], call.body["rule"]) == ("called_at", "T1")
+
+
+def test_a_multipart_post_without_its_boundary_is_refused_not_crashed():
+    """An Idempotency-Key makes the middleware read the form: a broken one answers 400."""
+    api = client_for("agent@vendor.example", "agent")
+    answer = Client().post(
+        "/api/v1/tickets/1/attachments",
+        b"--x\r\n",
+        content_type="multipart/form-data",
+        headers={"Authorization": f"Bearer {api.token}", "Idempotency-Key": "k-1"},
+    )
+    assert answer.status_code == 400
+    assert answer.json()["error"].startswith("the multipart body cannot be read")
