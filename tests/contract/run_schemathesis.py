@@ -128,8 +128,13 @@ def schemathesis(port: int, who: str, token: str, phases: str, reports: Path) ->
     ]
     started = time.monotonic()
     print(f"\n---- schemathesis as {who} ----", flush=True)
-    environment = {**os.environ, "SCHEMATHESIS_HOOKS": "tests.contract.hooks"}
-    status = subprocess.run(command, cwd=ROOT, env=environment, check=False).returncode
+    # Run in the temporary directory: schemathesis keeps a cache (.schemathesis/) where it runs.
+    environment = {
+        **os.environ,
+        "SCHEMATHESIS_HOOKS": "tests.contract.hooks",
+        "PYTHONPATH": str(ROOT),
+    }
+    status = subprocess.run(command, cwd=reports, env=environment, check=False).returncode
     seconds = time.monotonic() - started
     operations, cases, failures = _counts(report)
     return Outcome(who, status, operations, cases, failures, seconds)
