@@ -13,13 +13,14 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Query, Router, Schema, Status
+from ninja import Path, Query, Router, Schema, Status
 from pydantic import Field, PlainSerializer
 
 from rmadesk.api.auth import user_of
+from rmadesk.api.bounds import LONG_TEXT, length_of, non_blank
 from rmadesk.api.schemas import Amount, In, Instant, Out
 from rmadesk.billing import services as billing_services
-from rmadesk.billing.models import Invoice
+from rmadesk.billing.models import CreditNote, Invoice, Payment
 from rmadesk.billing.pdfs import (
     credit_note_filename,
     credit_note_pdf,
@@ -43,13 +44,17 @@ router = Router(tags=["billing and on-site"])
 # Ids and ticket numbers are 64-bit in the database: a larger number is a 4xx, never a 500.
 MAX_ID = 2**63 - 1
 
+# An invoice's number, as in the path (INV-000123): no longer than the column.
+InvoiceNumber = Annotated[str, Path(max_length=length_of(Invoice, "number"))]
+CreditNoteNumber = Annotated[str, Path(max_length=length_of(CreditNote, "number"))]
+
 # Output money: a decimal string like Amount, but a balance may go below zero (a credit note
 # voiding an invoice that was partly paid leaves money owed to the customer).
 Money = Annotated[Decimal, PlainSerializer(lambda v: f"{v:.2f}", return_type=str)]
 
 
 class InvoiceOut(Out):
-    number: str
+    number: InvoiceNumber
     kind: str
     amount: Money = Field(description="principal plus late fees")
     principal: Money
@@ -73,7 +78,7 @@ class LineOut(Out):
 
 
 class CreditNoteOut(Out):
-    number: str
+    number: InvoiceNumber
     invoice: str
     kind: str = Field(
         description="credit | late_fee_correction (a payment recorded late lowered a late fee, F2)"
@@ -106,7 +111,7 @@ class PaymentIn(In):
             "the invoice's issue date (F2); late fees follow this date"
         ),
     )
-    reference: str = ""
+    reference: Annotated[str, Field(max_length=length_of(Payment, "reference"))] = ""
 
 
 class PaymentRecordedOut(PaymentOut):
@@ -116,7 +121,7 @@ class PaymentRecordedOut(PaymentOut):
 
 class CreditNoteIn(In):
     amount: Amount
-    reason: str
+    reason: Annotated[str, Field(max_length=LONG_TEXT), non_blank()]
 
 
 class CreditNoteIssuedOut(CreditNoteOut):
@@ -205,7 +210,7 @@ def list_invoices(request: HttpRequest, filters: Query[InvoiceFilters]) -> list[
 
 
 @router.get("/invoices/{number}", response=InvoiceDetailOut)
-def get_invoice(request: HttpRequest, number: str) -> dict[str, Any]:
+def get_invoice(request: HttpRequest, number: InvoiceNumber) -> dict[str, Any]:
     return _detail(invoice_for(user_of(request), number))
 
 
@@ -221,7 +226,7 @@ def get_invoice(request: HttpRequest, number: str) -> dict[str, Any]:
         }
     },
 )
-def get_invoice_pdf(request: HttpRequest, number: str) -> HttpResponse:
+def get_invoice_pdf(request: HttpRequest, number: InvoiceNumber) -> HttpResponse:
     """The invoice as a PDF; another customer's invoice is 404, like a missing one."""
     invoice = invoice_for(user_of(request), number)
     response = HttpResponse(invoice_pdf(invoice), content_type="application/pdf")
@@ -241,7 +246,7 @@ def get_invoice_pdf(request: HttpRequest, number: str) -> HttpResponse:
         }
     },
 )
-def get_credit_note_pdf(request: HttpRequest, number: str) -> HttpResponse:
+def get_credit_note_pdf(request: HttpRequest, number: CreditNoteNumber) -> HttpResponse:
     """A credit note as a PDF; one on another customer's invoice is 404, like a missing one."""
     note = credit_note_for(user_of(request), number)
     response = HttpResponse(credit_note_pdf(note), content_type="application/pdf")
@@ -250,7 +255,9 @@ def get_credit_note_pdf(request: HttpRequest, number: str) -> HttpResponse:
 
 
 @router.post("/invoices/{number}/payments", response={201: PaymentRecordedOut})
-def record_payment(request: HttpRequest, number: str, payload: PaymentIn) -> Status[object]:
+def record_payment(
+    request: HttpRequest, number: InvoiceNumber, payload: PaymentIn
+) -> Status[object]:
     """Record a payment (finance); it may not exceed the balance, and settling it marks it paid.
 
     A payment received before the end of a month whose late fee is already charged lowers that
@@ -279,7 +286,9 @@ def record_payment(request: HttpRequest, number: str, payload: PaymentIn) -> Sta
 
 
 @router.post("/invoices/{number}/credit-notes", response={201: CreditNoteIssuedOut})
-def issue_credit_note(request: HttpRequest, number: str, payload: CreditNoteIn) -> Status[object]:
+def issue_credit_note(
+    request: HttpRequest, number: InvoiceNumber, payload: CreditNoteIn
+) -> Status[object]:
     """Credit part or all of an invoice's balance (finance); all of it marks it credited."""
     user = user_of(request)
     invoice = invoice_for(user, number)

@@ -8,27 +8,30 @@ Staff who work tickets only; a customer's contact gets 403.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
 from django.http import HttpRequest
 from ninja import Router, Status
+from pydantic import Field, StrictBool
 
 from rmadesk.api.auth import user_of
+from rmadesk.api.bounds import LONG_TEXT, non_blank
 from rmadesk.api.schemas import In, Instant, Out
-from rmadesk.api.tickets import TicketOut, ticket_out
-from rmadesk.tickets.phone import EmailOnlyCall, log_call
+from rmadesk.api.tickets import Serial, SeverityName, TicketOut, ticket_out
+from rmadesk.tickets.phone import CALLER_MAX, EmailOnlyCall, log_call
 from rmadesk.tickets.selectors import visible_tickets, with_clocks
 
 router = Router(tags=["calls"])
 
 
 class CallIn(In):
-    serial: str
-    caller: str
-    severity: str
-    notes: str = ""
+    serial: Serial
+    caller: Annotated[str, Field(max_length=CALLER_MAX), non_blank()]
+    severity: SeverityName
+    notes: Annotated[str, Field(max_length=LONG_TEXT)] = ""
     called_at: Instant | None = None  # T1: with an offset; default now
-    warranty_event: bool = False  # T3: a hardware failure reached the warranty phone line
-    about_jails_or_plugins: bool = False  # P2
+    warranty_event: StrictBool = False  # T3: a hardware failure reached the warranty phone line
+    about_jails_or_plugins: StrictBool = False  # P2
 
 
 class EmailOnlyCallOut(Out):

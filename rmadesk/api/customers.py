@@ -7,24 +7,27 @@ from decimal import Decimal
 from typing import Annotated
 
 from django.http import HttpRequest
-from ninja import Router, Status
-from pydantic import Field
+from ninja import Path, Router, Status
+from pydantic import Field, StrictBool
 
 from rmadesk.api.auth import user_of
-from rmadesk.api.bounds import Drives, PaymentTermsDays, RecordId
-from rmadesk.api.schemas import Amount, In, Out
+from rmadesk.api.bounds import Drives, PathId, PaymentTermsDays, RecordId, non_blank, one_of
+from rmadesk.api.schemas import Amount, Currency, Day, In, Out
 from rmadesk.assets import services as asset_services
-from rmadesk.assets.models import ProductModel
+from rmadesk.assets.models import OnsiteOption, ProductLine, ProductModel
 from rmadesk.assets.selectors import asset_by_serial, entitlement_for
 from rmadesk.customers import services as customer_services
+from rmadesk.customers.models import Plan
 from rmadesk.customers.selectors import visible_customers
 
 router = Router(tags=["customers and assets"])
+# A serial in a path: no longer than the column (a longer one is nobody's).
+AssetSerial = Annotated[str, Path(max_length=64)]
 
 
 class CustomerIn(In):
     name: Annotated[str, Field(max_length=200)]  # the model's max_length
-    country: str
+    country: Annotated[str, Field(max_length=2)]  # ISO 3166, e.g. US, DE, JP (L3)
     zone: Annotated[str, Field(max_length=64)]
     email: Annotated[str, Field(max_length=254)]
     payment_terms_days: PaymentTermsDays = 0
@@ -74,17 +77,17 @@ class CustomerOut(Out):
 
 class ContractIn(In):
     customer: RecordId
-    plan: str
-    starts_on: dt.date
-    ends_on: dt.date
-    jails_and_plugins: bool = False
-    extended_spare_parts: bool = False  # N2: EU next-business-day parts
+    plan: Annotated[str, one_of(Plan.values)]
+    starts_on: Day
+    ends_on: Day
+    jails_and_plugins: StrictBool = False
+    extended_spare_parts: StrictBool = False  # N2: EU next-business-day parts
 
 
 class ContractOut(Out):
     id: int
     customer: int
-    plan: str
+    plan: Annotated[str, one_of(Plan.values)]
     starts_on: dt.date
     ends_on: dt.date
     jails_and_plugins: bool
@@ -92,9 +95,9 @@ class ContractOut(Out):
 
 
 class ProductModelIn(In):
-    name: str
-    product_line: str
-    advance_exchange: bool = True
+    name: Annotated[str, Field(max_length=100), non_blank()]
+    product_line: Annotated[str, one_of(ProductLine.values)]
+    advance_exchange: StrictBool = True
 
 
 class ProductModelOut(Out):
@@ -106,19 +109,19 @@ class ProductModelOut(Out):
 
 class AssetIn(In):
     customer: RecordId
-    serial: str
+    serial: Annotated[str, Field(max_length=64), non_blank()]
     model: RecordId
-    shipped_on: dt.date
+    shipped_on: Day
     warranty_years: int
     extended_to_years: int | None = None
-    onsite: str = "none"
+    onsite: Annotated[str, one_of(OnsiteOption.values)] = "none"
     price: Amount
     shipping_and_handling: Amount = Field(
         Decimal("0.00"), description="of the original order: a money-back refund excludes it (F3)"
     )
-    currency: str = "USD"
+    currency: Currency = "USD"
     drives: Drives | None = None
-    software_version: str = ""
+    software_version: Annotated[str, Field(max_length=100)] = ""
 
 
 class AssetOut(Out):
@@ -166,7 +169,7 @@ def get_customer(request: HttpRequest, customer_id: RecordId) -> object:
 
 
 @router.patch("/customers/{customer_id}/address", response=CustomerOut)
-def change_address(request: HttpRequest, customer_id: int, payload: AddressIn) -> object:
+def change_address(request: HttpRequest, customer_id: PathId, payload: AddressIn) -> object:
     """Change the customer's postal address; a US address names a valid state (R8)."""
     user = user_of(request)
     customer = visible_customers(user).get(pk=customer_id)
@@ -175,7 +178,7 @@ def change_address(request: HttpRequest, customer_id: int, payload: AddressIn) -
 
 
 @router.patch("/customers/{customer_id}/billing", response=CustomerOut)
-def change_billing(request: HttpRequest, customer_id: int, payload: BillingIn) -> object:
+def change_billing(request: HttpRequest, customer_id: PathId, payload: BillingIn) -> object:
     """Change what invoices are addressed to: the billing address and the VAT ID."""
     user = user_of(request)
     customer = visible_customers(user).get(pk=customer_id)
@@ -213,7 +216,7 @@ class DrivesIn(In):
 
 
 @router.post("/assets/{serial}/drives", response=AssetOut)
-def change_asset_drives(request: HttpRequest, serial: str, payload: DrivesIn) -> object:
+def change_asset_drives(request: HttpRequest, serial: AssetSerial, payload: DrivesIn) -> object:
     """A TrueCommand asset's number of drives; a free licence's sum still holds (L8)."""
     user = user_of(request)
     asset = asset_services.change_asset_drives(
@@ -223,6 +226,6 @@ def change_asset_drives(request: HttpRequest, serial: str, payload: DrivesIn) ->
 
 
 @router.get("/entitlements/{serial}", response=EntitlementOut)
-def get_entitlement(request: HttpRequest, serial: str) -> object:
+def get_entitlement(request: HttpRequest, serial: AssetSerial) -> object:
     found = entitlement_for(user_of(request), serial)
     return {**found.__dict__, "customer": found.customer_id, "customer_name": found.customer}

@@ -8,9 +8,16 @@ error statuses that apply to it and that it does not state itself:
 - 400: every operation (text holding a NUL or a lone surrogate, anywhere in the URL, is refused
   at the edge; a policy rule says no);
 - 401 and 403: every operation that needs a token (no token; the role may not do it);
-- 404: every operation with a path parameter (no such record, or not the caller's);
-- 409: every POST (the record's state refuses it);
-- 422: every operation with a parameter or a body (malformed input).
+- 404: every operation (a record named in the path or in the body does not exist or is not the
+  caller's; a customer's contact asking for a staff-only list; an unknown path);
+- 409: every POST, and every operation with a path parameter (the record's state refuses it,
+  e.g. an RMA's label before the customer's confirmations, R6);
+- 413: every operation with a body (over the upload limit, answered before any view);
+- 422: every operation with a parameter or a body (malformed input);
+- 503: every operation (the database is away: try again after Retry-After seconds).
+
+The rest of what the server enforces is stated by `rmadesk.api.constraints` (a pattern on every
+text input, the Idempotency-Key header), also applied here.
 
 Status keys are ints, like django-ninja's own: a string "400" next to an int 400 would be the
 same JSON key twice, which Swagger UI refuses.
@@ -22,6 +29,8 @@ from typing import Any
 
 from ninja import NinjaAPI
 from ninja.openapi.schema import OpenAPISchema
+
+from rmadesk.api.constraints import declare_constraints
 
 ERROR_SCHEMA_NAME = "Error"
 ERROR_SCHEMA: dict[str, Any] = {
@@ -55,22 +64,25 @@ WHAT: dict[int, str] = {
     400: "Refused: a policy rule says no (`rule`), or text holds a NUL or a lone surrogate",
     401: "No token, or a token rmadesk does not know",
     403: "Your role may not do this to a record you can see",
-    404: "No such record, or not yours",
+    404: "No such record (named in the path or in the body), or not yours",
     409: "The record's state does not allow it now",
+    413: "The request body is over the upload limit",
     422: "Malformed input: a wrong type, an unknown or missing field, a value out of range",
+    503: "The database is away: send it again after the Retry-After header's seconds",
 }
 
 
 def error_statuses(method: str, operation: dict[str, Any]) -> list[int]:
     """The error statuses an operation may answer (see the module's docstring)."""
     parameters = operation.get("parameters", [])
-    statuses = [400]
+    in_path = any(parameter.get("in") == "path" for parameter in parameters)
+    statuses = [400, 404, 503]
     if operation.get("security"):
         statuses += [401, 403]
-    if any(parameter.get("in") == "path" for parameter in parameters):
-        statuses.append(404)
-    if method.lower() == "post":
+    if method.lower() == "post" or in_path:
         statuses.append(409)
+    if "requestBody" in operation:
+        statuses.append(413)
     if parameters or "requestBody" in operation:
         statuses.append(422)
     return sorted(statuses)
@@ -104,5 +116,6 @@ class ErrorDocumentedAPI(NinjaAPI):
         path_params: dict[str, Any] | None = None,
     ) -> OpenAPISchema:
         schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        declare_constraints(schema)  # first: its header is a parameter, whose errors follow
         declare_error_responses(schema)
         return schema

@@ -9,6 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from rmadesk.api.schemas import AMOUNT_ERRORS
 from rmadesk.core.errors import Conflict, DomainError, InvalidInput, NotFound, PermissionDenied
 from rmadesk.policy.errors import PolicyError
 
@@ -35,7 +36,7 @@ def _validation_body(exc: ValidationError) -> dict[str, Any]:
     field = _field_of(first.get("loc"))
     kind = first.get("type", "")
     message = first.get("msg", "invalid input")
-    rule = "T1" if kind in _T1_TYPES else None
+    rule = "T1" if kind in _T1_TYPES else "F4" if kind in AMOUNT_ERRORS else None
     if kind == "timezone_aware":
         message = (
             "naive datetime: give an ISO 8601 instant with an offset, e.g. 2026-11-25T16:00-08:00"

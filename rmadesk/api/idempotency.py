@@ -20,6 +20,7 @@ from collections.abc import Callable
 
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 
 from rmadesk.core import clock
 from rmadesk.core.idempotency import keep_for
@@ -29,7 +30,8 @@ from rmadesk.web.failures import is_api, json_error
 HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"
 # Visible ASCII, as the IETF draft's keys (a UUID is the usual choice), bounded by the column.
-_KEY_FORM = re.compile(r"^[\x21-\x7e]{1,255}$")
+KEY_PATTERN = r"^[\x21-\x7e]{1,255}$"  # stated in the OpenAPI document (rmadesk.api.constraints)
+_KEY_FORM = re.compile(KEY_PATTERN)
 # Answers not kept: a server error (rolled back) and "too many requests" (try again later).
 _NOT_KEPT = frozenset({429})
 
@@ -86,7 +88,11 @@ class IdempotencyMiddleware:
         user_id = principal_of(request)
         if user_id is None:
             return self.get_response(request)  # the API answers 401 itself
-        return self._once(request, user_id, key, fingerprint_of(request))
+        try:
+            fingerprint = fingerprint_of(request)
+        except MultiPartParserError as error:  # e.g. a form without its boundary
+            return json_error(request, 400, f"the multipart body cannot be read: {error}")
+        return self._once(request, user_id, key, fingerprint)
 
     def _once(self, request: HttpRequest, user_id: int, key: str, fingerprint: str) -> HttpResponse:
         now = clock.now()

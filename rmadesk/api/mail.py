@@ -12,9 +12,12 @@ from typing import Annotated, Any
 
 from django.http import HttpRequest
 from ninja import Field, Path, Query, Router, Schema
+from pydantic import StrictBool
 
 from rmadesk.api.auth import user_of
+from rmadesk.api.bounds import LONG_TEXT
 from rmadesk.api.schemas import In, Out
+from rmadesk.api.tickets import Serial, SeverityName
 from rmadesk.mail.held import (
     discard_held_message,
     held_message_for,
@@ -38,14 +41,14 @@ class HeldFilters(Schema):
 
 class LinkIn(In):
     customer: int = Field(ge=1, le=MAX_ID)  # the customer's id
-    serial: str | None = None  # a serial of the customer: a new ticket on it
+    serial: Serial | None = None  # a serial of the customer: a new ticket on it
     ticket: int | None = Field(None, ge=1, le=MAX_ID)  # a ticket of the customer: a reply on it
-    severity: str | None = None  # of a new ticket; else the one the subject asks for (L2)
-    remember_sender: bool = False  # the sender becomes a contact of the customer
+    severity: SeverityName | None = None  # of a new ticket; else the one the subject asks for (L2)
+    remember_sender: StrictBool = False  # the sender becomes a contact of the customer
 
 
 class DiscardIn(In):
-    note: str = ""  # why, for the record
+    note: Annotated[str, Field(max_length=LONG_TEXT)] = ""  # why, for the record
 
 
 class HeldFileOut(Out):

@@ -30,6 +30,7 @@ from ninja import Router, Status
 from pydantic import AfterValidator, Field, StrictBool
 
 from rmadesk.api.auth import user_of
+from rmadesk.api.bounds import LONG_TEXT, PathId, length_of, non_blank, one_of
 from rmadesk.api.schemas import Amount, In, Instant, Out
 from rmadesk.core import clock
 from rmadesk.core.permissions import Actor
@@ -37,9 +38,9 @@ from rmadesk.core.policies import active_policy
 from rmadesk.policy.addresses import return_shipping
 from rmadesk.policy.carriers import MAX_TRACKING_NUMBER, carrier_problem, tracking_problem
 from rmadesk.rmas import services
-from rmadesk.rmas.choices import RmaKind
+from rmadesk.rmas.choices import Decision, RmaKind
 from rmadesk.rmas.labels import label_pdf
-from rmadesk.rmas.models import Rma
+from rmadesk.rmas.models import Rma, RmaItem
 from rmadesk.rmas.selectors import (
     NO_LIABILITY_NOTICE,
     Tracking,
@@ -79,14 +80,24 @@ TrackingNumber = Annotated[
 ]
 
 
+# A reason, notes: text a rule requires (R3, R7, F3), stored in a text column.
+Reason = Annotated[str, Field(max_length=LONG_TEXT), non_blank()]
+RmaStatusName = Literal[
+    "issued", "confirmed", "label_issued", "replacement_shipped", "received", "flagged",
+    "rejected", "inspected", "closed", "expired", "denied",
+]  # fmt: skip
+LabelText = Annotated[str, Field(max_length=length_of(Rma, "received_label_number"))]
+RmaKindName = Literal["repair", "replacement", "advance_exchange", "money_back"]
+
+
 class RmaItemIn(In):
-    part: str
-    serial: str = ""
+    part: Annotated[str, Field(max_length=length_of(RmaItem, "part")), non_blank()]
+    serial: Annotated[str, Field(max_length=length_of(RmaItem, "serial"))] = ""
     unit_price: Amount
 
 
 class RmaIn(In):
-    kind: str
+    kind: Annotated[str, one_of(RmaKind.values)]
     items: list[RmaItemIn]
     issued_at: Instant | None = None
 
@@ -139,7 +150,9 @@ class DeliveredIn(In):
 
 class ReceiveIn(In):
     # What was read off the label (the barcode or the printed number); "" or null: nothing.
-    label_rma_number: str | None
+    label_rma_number: (
+        Annotated[str, Field(max_length=length_of(Rma, "received_label_number"))] | None
+    )
     received_at: Instant | None = None
     # F3: required for a money-back return: whether each came back in the box.
     manuals: StrictBool | None = None
@@ -154,18 +167,18 @@ class ContentsIn(In):
 
 
 class ReasonIn(In):
-    reason: str
+    reason: Reason
 
 
 class InspectIn(In):
-    notes: str
+    notes: Reason
     at: Instant | None = None
 
 
 class DecideIn(In):
-    decision: str
+    decision: Annotated[str, one_of(Decision.values)]
     refurbished: StrictBool
-    freight_arrangement: str = ""
+    freight_arrangement: Annotated[str, Field(max_length=LONG_TEXT)] = ""
 
 
 class RmaItemOut(Out):
@@ -220,7 +233,7 @@ class ShipmentOut(Out):
 
 
 class RmaOut(Out):
-    number: int
+    number: PathId
     ticket: int
     customer: int
     serial: str | None
@@ -398,7 +411,7 @@ def _fresh(user: Actor, rma: Rma) -> dict[str, Any]:
 
 
 @router.post("/tickets/{number}/rma", response={201: RmaOut})
-def open_rma(request: HttpRequest, number: int, payload: RmaIn) -> Status[object]:
+def open_rma(request: HttpRequest, number: PathId, payload: RmaIn) -> Status[object]:
     """Open the ticket's RMA: it carries the ticket's number and is valid 30 days (P3, R1)."""
     user = user_of(request)
     ticket = ticket_for(user, number)
@@ -414,7 +427,7 @@ def open_rma(request: HttpRequest, number: int, payload: RmaIn) -> Status[object
 
 @router.get("/rmas", response=list[RmaOut])
 def list_rmas(
-    request: HttpRequest, status: str | None = None, kind: str | None = None
+    request: HttpRequest, status: RmaStatusName | None = None, kind: RmaKindName | None = None
 ) -> list[dict[str, Any]]:
     """The RMAs the caller may see, newest first, optionally by status and kind."""
     user = user_of(request)
@@ -427,13 +440,13 @@ def list_rmas(
 
 
 @router.get("/rmas/{number}", response=RmaOut)
-def get_rma(request: HttpRequest, number: int) -> dict[str, Any]:
+def get_rma(request: HttpRequest, number: PathId) -> dict[str, Any]:
     user = user_of(request)
     return _out(user, rma_for(user, number))
 
 
 @router.post("/rmas/{number}/confirm", response=RmaOut)
-def confirm_rma(request: HttpRequest, number: int, payload: ConfirmIn) -> dict[str, Any]:
+def confirm_rma(request: HttpRequest, number: PathId, payload: ConfirmIn) -> dict[str, Any]:
     """The customer confirms data backup, packaging and insurance before the label (R6)."""
     user = user_of(request)
     rma = rma_for(user, number)
@@ -450,7 +463,7 @@ def confirm_rma(request: HttpRequest, number: int, payload: ConfirmIn) -> dict[s
 
 
 @router.post("/rmas/{number}/label", response=RmaOut)
-def issue_label(request: HttpRequest, number: int, payload: LabelIn) -> dict[str, Any]:
+def issue_label(request: HttpRequest, number: PathId, payload: LabelIn) -> dict[str, Any]:
     """Issue the return label (R2), only after the customer's confirmations (R6)."""
     user = user_of(request)
     rma = rma_for(user, number)
@@ -476,7 +489,7 @@ def issue_label(request: HttpRequest, number: int, payload: LabelIn) -> dict[str
         }
     },
 )
-def get_label(request: HttpRequest, number: int) -> HttpResponse:
+def get_label(request: HttpRequest, number: PathId) -> HttpResponse:
     """The return label as a PDF; 409 (rule R6) until the confirmations and the label issue."""
     rma = rma_with_label(user_of(request), number)
     response = HttpResponse(label_pdf(rma), content_type="application/pdf")
@@ -485,7 +498,7 @@ def get_label(request: HttpRequest, number: int) -> HttpResponse:
 
 
 @router.post("/rmas/{number}/ship-replacement", response=RmaOut)
-def ship_replacement(request: HttpRequest, number: int, payload: ShipIn) -> dict[str, Any]:
+def ship_replacement(request: HttpRequest, number: PathId, payload: ShipIn) -> dict[str, Any]:
     """Ship an advance exchange's replacement: label valid 10 days, invoice on day 14 (R4)."""
     user = user_of(request)
     rma = rma_for(user, number)
@@ -501,7 +514,7 @@ def ship_replacement(request: HttpRequest, number: int, payload: ShipIn) -> dict
 
 
 @router.post("/rmas/{number}/tracking", response=RmaOut)
-def record_tracking(request: HttpRequest, number: int, payload: TrackingIn) -> dict[str, Any]:
+def record_tracking(request: HttpRequest, number: PathId, payload: TrackingIn) -> dict[str, Any]:
     """Record or correct the carrier and tracking number of the shipment to the customer
     (`to_customer`, once it shipped) or of the return label (`return`, once it is issued)."""
     user = user_of(request)
@@ -517,7 +530,7 @@ def record_tracking(request: HttpRequest, number: int, payload: TrackingIn) -> d
 
 
 @router.post("/rmas/{number}/identify-part", response=RmaOut)
-def identify_part(request: HttpRequest, number: int, payload: IdentifyIn) -> dict[str, Any]:
+def identify_part(request: HttpRequest, number: PathId, payload: IdentifyIn) -> dict[str, Any]:
     """Record when the part to ship was identified: the promised dates follow (N1-N3)."""
     user = user_of(request)
     rma = rma_for(user, number)
@@ -526,7 +539,7 @@ def identify_part(request: HttpRequest, number: int, payload: IdentifyIn) -> dic
 
 
 @router.post("/rmas/{number}/ship-back", response=RmaOut)
-def ship_back(request: HttpRequest, number: int, payload: ShipBackIn) -> dict[str, Any]:
+def ship_back(request: HttpRequest, number: PathId, payload: ShipBackIn) -> dict[str, Any]:
     """Ship the repaired or replacement system back (R7), prepaid in the continental US (R8)."""
     user = user_of(request)
     rma = rma_for(user, number)
@@ -542,7 +555,7 @@ def ship_back(request: HttpRequest, number: int, payload: ShipBackIn) -> dict[st
 
 
 @router.post("/rmas/{number}/delivered", response=RmaOut)
-def record_delivery(request: HttpRequest, number: int, payload: DeliveredIn) -> dict[str, Any]:
+def record_delivery(request: HttpRequest, number: PathId, payload: DeliveredIn) -> dict[str, Any]:
     """Record the shipment's delivery; a delivery after the promised date is flagged (N1-N3)."""
     user = user_of(request)
     rma = rma_for(user, number)
@@ -551,7 +564,7 @@ def record_delivery(request: HttpRequest, number: int, payload: DeliveredIn) -> 
 
 
 @router.post("/rmas/{number}/receive", response=RmaOut)
-def receive_return(request: HttpRequest, number: int, payload: ReceiveIn) -> dict[str, Any]:
+def receive_return(request: HttpRequest, number: PathId, payload: ReceiveIn) -> dict[str, Any]:
     """Book a package in at receiving (clerk); flags come from the scanned label (R3)."""
     user = user_of(request)
     rma = rma_for(user, number)
@@ -569,7 +582,7 @@ def receive_return(request: HttpRequest, number: int, payload: ReceiveIn) -> dic
 
 @router.post("/rmas/{number}/contents", response=RmaOut)
 def record_return_contents(
-    request: HttpRequest, number: int, payload: ContentsIn
+    request: HttpRequest, number: PathId, payload: ContentsIn
 ) -> dict[str, Any]:
     """A clerk records again what came back in a money-back return's box (F3)."""
     user = user_of(request)
@@ -585,7 +598,9 @@ def record_return_contents(
 
 
 @router.post("/rmas/{number}/accept-missing-contents", response=RmaOut)
-def accept_missing_contents(request: HttpRequest, number: int, payload: ReasonIn) -> dict[str, Any]:
+def accept_missing_contents(
+    request: HttpRequest, number: PathId, payload: ReasonIn
+) -> dict[str, Any]:
     """An agent refunds a money-back return missing manuals, media or documentation, with a
     reason (F3)."""
     user = user_of(request)
@@ -595,7 +610,7 @@ def accept_missing_contents(request: HttpRequest, number: int, payload: ReasonIn
 
 
 @router.post("/rmas/{number}/accept", response=RmaOut)
-def accept_return(request: HttpRequest, number: int, payload: ReasonIn) -> dict[str, Any]:
+def accept_return(request: HttpRequest, number: PathId, payload: ReasonIn) -> dict[str, Any]:
     """A clerk accepts a flagged package, with a reason (R3)."""
     user = user_of(request)
     rma = rma_for(user, number)
@@ -604,7 +619,7 @@ def accept_return(request: HttpRequest, number: int, payload: ReasonIn) -> dict[
 
 
 @router.post("/rmas/{number}/reject", response=RmaOut)
-def reject_return(request: HttpRequest, number: int, payload: ReasonIn) -> dict[str, Any]:
+def reject_return(request: HttpRequest, number: PathId, payload: ReasonIn) -> dict[str, Any]:
     """A clerk rejects a flagged package, with a reason (R3)."""
     user = user_of(request)
     rma = rma_for(user, number)
@@ -613,7 +628,7 @@ def reject_return(request: HttpRequest, number: int, payload: ReasonIn) -> dict[
 
 
 @router.post("/rmas/{number}/inspect", response=RmaOut)
-def inspect_return(request: HttpRequest, number: int, payload: InspectIn) -> dict[str, Any]:
+def inspect_return(request: HttpRequest, number: PathId, payload: InspectIn) -> dict[str, Any]:
     user = user_of(request)
     rma = rma_for(user, number)
     services.inspect_return(actor=user, rma=rma, notes=payload.notes, at=payload.at)
@@ -621,7 +636,7 @@ def inspect_return(request: HttpRequest, number: int, payload: InspectIn) -> dic
 
 
 @router.post("/rmas/{number}/decide", response=RmaOut)
-def decide_rma(request: HttpRequest, number: int, payload: DecideIn) -> dict[str, Any]:
+def decide_rma(request: HttpRequest, number: PathId, payload: DecideIn) -> dict[str, Any]:
     """Repair or replace, refurbished or not (R7); freight outside the continental US (R8)."""
     user = user_of(request)
     rma = rma_for(user, number)
@@ -636,7 +651,7 @@ def decide_rma(request: HttpRequest, number: int, payload: DecideIn) -> dict[str
 
 
 @router.post("/rmas/{number}/waive-restocking-fee", response=RmaOut)
-def waive_restocking_fee(request: HttpRequest, number: int, payload: ReasonIn) -> dict[str, Any]:
+def waive_restocking_fee(request: HttpRequest, number: PathId, payload: ReasonIn) -> dict[str, Any]:
     """An agent waives a money-back return's 20% restocking fee, with a reason (F3)."""
     user = user_of(request)
     rma = rma_for(user, number)

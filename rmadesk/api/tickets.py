@@ -13,19 +13,24 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
+from django.contrib.auth import get_user_model
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from ninja import Body, Field, File, Form, Path, Query, Router, Schema, Status
 from ninja.files import UploadedFile
+from pydantic import StrictBool
 
 from rmadesk.api.auth import user_of
+from rmadesk.api.bounds import LONG_TEXT, length_of, non_blank, one_of
 from rmadesk.api.schemas import In, Instant, Out
+from rmadesk.assets.models import Asset
 from rmadesk.core.models import AuditEvent
 from rmadesk.core.permissions import Actor
+from rmadesk.core.policies import configured_policy
 from rmadesk.tickets import services
 from rmadesk.tickets.attachments import attachment_for, open_attachment, ticket_attachments
-from rmadesk.tickets.choices import ClockKind, TicketStatus
-from rmadesk.tickets.file_types import limits_text
+from rmadesk.tickets.choices import Channel, ClockKind, Severity, TicketStatus
+from rmadesk.tickets.file_types import KINDS, limits_text
 from rmadesk.tickets.models import Attachment, Message, ServiceClock, Ticket
 from rmadesk.tickets.selectors import (
     clocks_of,
@@ -45,36 +50,51 @@ CLOSE_RULES: dict[str, str] = {TicketStatus.OUT_OF_SCOPE: "P1", TicketStatus.WAR
 
 # Ticket numbers and ids are 64-bit in the database: a larger number is a 4xx, never a 500.
 MAX_ID = 2**63 - 1
+# A file is stored under the type its ending names (KINDS); older files may be plain bytes.
+OCTET_STREAM = "application/octet-stream"
 StatusName = Literal["open", "waiting_on_customer", "resolved", "out_of_scope", "warranty_denied"]
 
 
 # --------------------------------------------------------------------------- schemas
 
 
+def out_of_scope_reasons(schema: dict[str, Any]) -> None:
+    """P1's reasons, as the configured policy names them, when the document is asked for."""
+    schema["enum"] = list(configured_policy().document.scope.out_of_scope_reasons)
+
+
+# Text fields, bounded as their columns (issue 13); a text column is bounded by LONG_TEXT.
+Serial = Annotated[str, Field(max_length=length_of(Asset, "serial"))]
+SeverityName = Annotated[str, one_of(Severity.values)]
+Subject = Annotated[str, Field(max_length=length_of(Ticket, "subject")), non_blank()]
+MessageBody = Annotated[str, Field(max_length=LONG_TEXT), non_blank()]
+
+
 class TicketIn(In):
-    serial: str
-    severity: str
-    subject: str
-    body: str
-    channel: str = "portal"
+    serial: Serial
+    severity: SeverityName
+    subject: Subject
+    body: MessageBody
+    channel: Annotated[str, one_of(Channel.values)] = "portal"
     opened_at: Instant | None = None  # staff only
-    about_jails_or_plugins: bool = False  # P2: supported only by the contract's arrangement
+    about_jails_or_plugins: StrictBool = False  # P2: supported only by the contract's arrangement
 
 
 class ReplyIn(In):
-    body: str
-    public: bool = True  # a customer's reply is always public
+    body: MessageBody
+    public: StrictBool = True  # a customer's reply is always public
     at: Instant | None = None  # staff only
 
 
 class SeverityIn(In):
-    severity: str
+    severity: SeverityName
     at: Instant | None = None  # staff only
 
 
 class CloseIn(In):
-    reason: str
-    out_of_scope: str | None = None  # one of the policy's P1 reasons
+    reason: Annotated[str, Field(max_length=LONG_TEXT), non_blank()]
+    # One of the active policy's P1 reasons (a ticket on an older policy: that version's).
+    out_of_scope: Annotated[str, Field(json_schema_extra=out_of_scope_reasons)] | None = None
     at: Instant | None = None  # staff only
 
 
@@ -83,7 +103,8 @@ class MomentIn(In):
 
 
 class AssignIn(In):
-    assignee: str | None  # an agent's email; null to unassign
+    # An agent's email; null to unassign.
+    assignee: Annotated[str, Field(max_length=length_of(get_user_model(), "username"))] | None
 
 
 class TicketFilters(Schema):
@@ -447,7 +468,7 @@ def upload_attachments(
     request: HttpRequest,
     number: TicketNumber,
     file: File[list[UploadedFile]],
-    message: Form[int | None] = None,
+    message: Form[Annotated[int, Field(ge=1, le=MAX_ID)] | None] = None,
     internal: Form[bool] = False,
 ) -> Status[object]:
     user = user_of(request)
@@ -467,7 +488,8 @@ def upload_attachments(
                 "description": "the file as it was attached, always as a download, with its "
                 "stored content type",
                 "content": {
-                    "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}
+                    kind: {"schema": {"type": "string", "format": "binary"}}
+                    for kind in sorted({k.content_type for k in KINDS} | {OCTET_STREAM})
                 },
             }
         }

@@ -16,11 +16,13 @@ from typing import Annotated, Any
 
 from django.http import HttpRequest
 from ninja import Path, Router, Status
+from pydantic import Field
 
 from rmadesk.api.auth import user_of
+from rmadesk.api.bounds import LONG_TEXT, non_blank, one_of
 from rmadesk.api.rmas import RmaOut
 from rmadesk.api.rmas import _fresh as rma_answer
-from rmadesk.api.schemas import Amount, In, Instant, Out
+from rmadesk.api.schemas import Amount, Currency, Day, In, Instant, Out
 from rmadesk.api.tickets import MAX_ID, TicketNumber, TicketOut
 from rmadesk.api.tickets import _fresh as ticket_answer
 from rmadesk.billing.services import accept_repair_quote
@@ -29,23 +31,27 @@ from rmadesk.rmas.models import RepairQuote
 from rmadesk.rmas.selectors import rma_for
 from rmadesk.rmas.warranty import quote_for, ticket_quotes, warranty_status
 from rmadesk.tickets import services as ticket_services
+from rmadesk.tickets.choices import WarrantyDenialCause
 from rmadesk.tickets.selectors import ticket_for
 
 router = Router(tags=["warranty"])
 QuoteId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
+Explanation = Annotated[str, Field(max_length=LONG_TEXT), non_blank()]
+
+
 class DenyIn(In):
-    cause: str  # one of W2's causes: acts_of_god, war_or_terrorism, customer_negligence
-    explanation: str
+    cause: Annotated[str, one_of(WarrantyDenialCause.values)]  # one of W2's causes
+    explanation: Explanation
     at: Instant | None = None  # staff only
 
 
 class QuoteIn(In):
     amount: Amount
-    currency: str | None = None  # default: the asset's currency
-    description: str
-    valid_until: dt.date | None = None  # the last day the customer may accept it
+    currency: Currency | None = None  # default: the asset's currency
+    description: Explanation
+    valid_until: Day | None = None  # the last day the customer may accept it
 
 
 class QuoteOut(Out):

@@ -16,6 +16,7 @@ from rmadesk.core.locking import lock
 from rmadesk.core.permissions import Actor
 from rmadesk.core.policies import active_policy
 from rmadesk.core.services import record_event
+from rmadesk.core.validation import required_text
 from rmadesk.customers.models import Contract, Customer
 from rmadesk.policy.errors import PolicyError
 from rmadesk.policy.licences import require_drives_within_licence
@@ -28,6 +29,7 @@ def add_product_model(
     *, actor: Actor, name: str, product_line: str, advance_exchange: bool = True
 ) -> ProductModel:
     require_catalogue(actor, "adding a product model")
+    name = required_text(name, "name", max_length=100)  # ProductModel.name
     if product_line not in ProductLine.values:
         raise InvalidInput(
             f"unknown product line {product_line!r}; use {' or '.join(ProductLine.values)}",
@@ -76,6 +78,7 @@ def add_asset(
 ) -> Asset:
     """A serial-numbered asset shipped to a customer, with its warranty terms."""
     require_catalogue(actor, "adding an asset")
+    serial = required_text(serial, "serial", max_length=64)  # Asset.serial
     _check_drives(drives)
     policy = active_policy()
     warranty_terms(

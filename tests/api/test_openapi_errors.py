@@ -47,12 +47,16 @@ def test_every_operation_declares_its_4xx_responses_with_the_error_schema(docume
 
 
 def test_the_statuses_follow_from_the_operation():
-    assert error_statuses("get", {"security": [{}]}) == [400, 401, 403]
-    assert error_statuses("post", {"parameters": [{"in": "path"}], "security": [{}]}) == [
+    assert error_statuses("get", {"security": [{}]}) == [400, 401, 403, 404, 503]
+    assert error_statuses("get", {"parameters": [{"in": "path"}], "security": [{}]}) == [
         400,
         401,
         403,
         404,
         409,
         422,
+        503,
     ]
+    assert error_statuses(
+        "post", {"parameters": [{"in": "path"}], "requestBody": {}, "security": [{}]}
+    ) == [400, 401, 403, 404, 409, 413, 422, 503]

@@ -262,9 +262,9 @@ def test_anonymous_is_401(anonymous):
     ("body", "expected"),
     [
         ({}, (422, "amount", None)),
-        ({"amount": "ten"}, (422, "amount", None)),
-        ({"amount": "-1.00"}, (422, "amount", None)),
-        ({"amount": "1.001"}, (422, "amount", None)),
+        ({"amount": "ten"}, (422, "amount", "F4")),
+        ({"amount": "-1.00"}, (422, "amount", "F4")),
+        ({"amount": "1.001"}, (422, "amount", "F4")),
         ({"amount": "0"}, (400, "amount", "F4")),
         ({"amount": "630.01"}, (409, "amount", None)),
         ({"amount": "1.00", "tip": "5"}, (422, "tip", None)),
@@ -279,6 +279,7 @@ def test_anonymous_is_401(anonymous):
             (400, "received_at", "F2"),
         ),
         ({"amount": "1.00", "reference": 5}, (422, "reference", None)),
+        ({"amount": 1.5}, (422, "amount", "F4")),  # a float is not exact
     ],
 )
 def test_bad_payments_are_4xx_naming_the_field(staff, two_customers, body, expected):

@@ -623,13 +623,13 @@ BAD_INPUT = [
         "/tickets/{n}/rma",
         {"kind": "repair", "items": [ITEM | {"unit_price": "-1.00"}]},
         "items.0.unit_price",
-        None,
+        "F4",  # an amount is written like "1250.00"
     ),
     (
         "/tickets/{n}/rma",
         {"kind": "repair", "items": [ITEM | {"unit_price": "cheap"}]},
         "items.0.unit_price",
-        None,
+        "F4",  # an amount is written like "1250.00"
     ),
     (
         "/tickets/{n}/rma",
