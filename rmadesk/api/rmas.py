@@ -36,7 +36,12 @@ from rmadesk.core import clock
 from rmadesk.core.permissions import Actor
 from rmadesk.core.policies import active_policy
 from rmadesk.policy.addresses import return_shipping
-from rmadesk.policy.carriers import MAX_TRACKING_NUMBER, carrier_problem, tracking_problem
+from rmadesk.policy.carriers import (
+    MAX_TRACKING_NUMBER,
+    TRACKING_NUMBER_PATTERN,
+    carrier_problem,
+    tracking_problem,
+)
 from rmadesk.rmas import services
 from rmadesk.rmas.choices import Decision, RmaKind
 from rmadesk.rmas.labels import label_pdf
@@ -67,6 +72,12 @@ def _known_carrier(value: str) -> str:
     return value.strip().lower()
 
 
+def _carrier_keys(schema: dict[str, Any]) -> None:
+    """The document lists the carriers of the policy active when it is read, as the server
+    checks them: a vendor's own `[carriers]` appear without a release."""
+    schema["enum"] = sorted(active_policy().document.carriers)
+
+
 def _tracking_number(value: str) -> str:
     problem = tracking_problem(value)
     if problem is not None:
@@ -74,9 +85,13 @@ def _tracking_number(value: str) -> str:
     return value.strip()
 
 
-Carrier = Annotated[str, Field(max_length=20), AfterValidator(_known_carrier)]
+Carrier = Annotated[
+    str, Field(max_length=20, json_schema_extra=_carrier_keys), AfterValidator(_known_carrier)
+]
 TrackingNumber = Annotated[
-    str, Field(max_length=MAX_TRACKING_NUMBER), AfterValidator(_tracking_number)
+    str,
+    Field(min_length=1, max_length=MAX_TRACKING_NUMBER, pattern=TRACKING_NUMBER_PATTERN),
+    AfterValidator(_tracking_number),
 ]
 
 

@@ -7,6 +7,7 @@ page, where `{tracking}` stands for the tracking number, URL-encoded (none: no l
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Annotated
 from urllib.parse import quote, urlsplit
@@ -17,6 +18,9 @@ from pydantic.dataclasses import dataclass
 PLACEHOLDER = "{tracking}"
 CARRIER_KEY = r"^[a-z][a-z0-9_]{0,19}$"  # fits Shipment.carrier (20 characters)
 MAX_TRACKING_NUMBER = 64  # Shipment.tracking_number, Rma.return_tracking_number
+# Carriers print tracking numbers in visible ASCII (letters, digits, a few separators), which
+# also keeps them unambiguous in a URL and on a label: spaces inside, one visible at least.
+TRACKING_NUMBER_PATTERN = r"^[ -~]*[!-~][ -~]*$"
 STRICT = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
 
@@ -69,13 +73,14 @@ def carrier_problem(carriers: Mapping[str, CarrierDoc], key: object) -> str | No
 
 
 def tracking_problem(number: object) -> str | None:
-    """Why `number` is not a tracking number (None: it is): 1 to 64 printable characters."""
+    """Why `number` is not a tracking number (None: it is): 1 to 64 visible ASCII characters
+    (spaces inside)."""
     if not isinstance(number, str) or not number.strip():
         return "give the tracking number the carrier printed"
     if len(number.strip()) > MAX_TRACKING_NUMBER:
         return f"a tracking number is at most {MAX_TRACKING_NUMBER} characters"
-    if not number.strip().isprintable():
-        return "a tracking number holds printable characters only"
+    if re.fullmatch(TRACKING_NUMBER_PATTERN, number) is None:
+        return "a tracking number holds letters, digits and ASCII punctuation only"
     return None
 
 

@@ -197,3 +197,14 @@ def test_a_multipart_post_without_its_boundary_is_refused_not_crashed():
     )
     assert answer.status_code == 400
     assert answer.json()["error"].startswith("the multipart body cannot be read")
+
+
+def test_the_document_lists_the_active_policys_carriers_and_the_tracking_number_pattern(document):
+    """A carrier the document offers is one the server takes, and no other (issue 13/14)."""
+    tracking = document["components"]["schemas"]["TrackingIn"]["properties"]
+    assert tracking["carrier"]["enum"] == ["dhl", "fedex", "other", "ups", "usps", "yamato"]
+    assert tracking["tracking_number"]["minLength"] == 1
+    assert tracking["tracking_number"]["maxLength"] == 64
+    assert re.fullmatch(tracking["tracking_number"]["pattern"], "1Z 999 AA1 0123456784")
+    assert not re.fullmatch(tracking["tracking_number"]["pattern"], "1Z\u00a0999")
+    assert not re.fullmatch(tracking["tracking_number"]["pattern"], "   ")
