@@ -33,6 +33,7 @@ from django.template.loader import render_to_string
 
 from rmadesk.billing.choices import InvoiceKind
 from rmadesk.billing.events import InvoiceEvent, InvoiceIssued, LateFeeAccrued
+from rmadesk.core import wording
 from rmadesk.core.choices import Role
 from rmadesk.core.events import DomainEvent, subscribe
 from rmadesk.core.policies import active_policy
@@ -68,19 +69,8 @@ from rmadesk.tickets.events import (
 )
 
 AUTO_HEADERS = {"Auto-Submitted": "auto-generated", "X-Auto-Response-Suppress": "All"}
-CONFIRMATION_TEXT = {
-    "data_backed_up": "your data is backed up",
-    "removable_media_removed": "you removed any removable media (USB drives, SD cards)",
-    "original_packaging": "the system travels in its original or equivalent packaging",
-    "insured": "the shipment is insured",
-}
-KIND_TEXT = {
-    RmaKind.REPAIR: "repair of the whole system",
-    RmaKind.REPLACEMENT: "replacement of the whole system",
-    RmaKind.ADVANCE_EXCHANGE: "advance exchange of a component",
-    RmaKind.MONEY_BACK: "money-back return of the whole system",
-}
-
+# The customer's words for our keys and rules live in one place (`rmadesk.core.wording`), shared
+# with the portal: customer mail names no rule ID and no internal key (issue 14).
 E = TypeVar("E", bound=DomainEvent)
 
 
@@ -217,8 +207,8 @@ def _promise(promise: ClockFacts | None, zone: dt.tzinfo) -> dict[str, Any]:
     return {
         "promise_kind": promise.label,
         "promise_due": _local(promise.due_at, zone),
-        "promise_target": promise.target,
-        "promise_calendar": promise.calendar,
+        "promise_target": wording.plain(promise.target),
+        "promise_calendar": wording.plain(promise.calendar),
     }
 
 
@@ -240,10 +230,10 @@ def ticket_opened(event: TicketOpened) -> Draft | None:
         context={
             "opened_at": _local(ticket.opened_at, zone),
             "due": _local(first.due_at, zone) if first is not None else "",
-            "target": first.target if first is not None else "",
-            "calendar": first.calendar if first is not None else "",
+            "target": wording.plain(first.target) if first is not None else "",
+            "calendar": wording.plain(first.calendar) if first is not None else "",
             "clock_starts": _local(first.started_at, zone) if starts_later and first else "",
-            "explanation": list(first.explanation) if first is not None else [],
+            "explanation": [wording.plain(line) for line in first.explanation] if first else [],
             "is_voicemail": ticket.channel == "voicemail",
             "body": event.body,
         },
@@ -322,7 +312,7 @@ def _rma_context(rma: RmaFacts, zone: dt.tzinfo) -> dict[str, Any]:
     currency = items[0].currency if items else active_policy().currency
     return {
         "rma": rma,
-        "rma_kind": KIND_TEXT.get(RmaKind(rma.kind), rma.kind),
+        "rma_kind": wording.rma_kind_words(rma.kind),
         "items": [
             {
                 "part": item.part,
@@ -337,13 +327,13 @@ def _rma_context(rma: RmaFacts, zone: dt.tzinfo) -> dict[str, Any]:
         "invoice_at": _local(rma.invoice_at, zone),
         "shipped": _local(rma.replacement_shipped_at, zone),
         "is_advance_exchange": rma.kind == RmaKind.ADVANCE_EXCHANGE,
-        "confirmations": [CONFIRMATION_TEXT[name] for name in rma.required_confirmations],
-        "missing": [CONFIRMATION_TEXT[name] for name in rma.missing_confirmations],
+        "confirmations": wording.confirmation_needs(rma.required_confirmations),
+        "missing": wording.confirmation_needs(rma.missing_confirmations),
         "liability_notice": str(NO_LIABILITY_NOTICE),  # R6: shown where a return is prepared
         "promised_delivery": (
             f"{rma.promised_delivery_on:%A %d %B %Y}" if rma.promised_delivery_on else ""
         ),
-        "promise_explanation": rma.promise_explanation,
+        "promise_explanation": wording.sentence(rma.promise_explanation),
     }
 
 
@@ -474,7 +464,10 @@ def _invoice_draft(
         "ticket": ticket,
         "issued": _local(invoice.issued_at, zone),
         "lines": [
-            {"description": line.description, "amount": _money(line.amount, currency)}
+            {
+                "description": wording.plain(line.description),
+                "amount": _money(line.amount, currency),
+            }
             for line in invoice.lines
         ],
         "principal": _money(invoice.principal, currency),

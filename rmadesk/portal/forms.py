@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import UploadedFile
 
 from rmadesk.core.errors import InvalidInput
 from rmadesk.core.policies import active_policy
+from rmadesk.core.wording import CONFIRMATION_SENTENCES
 from rmadesk.portal.selectors import MAX_NUMBER, my_assets
 from rmadesk.tickets import file_types
 from rmadesk.tickets.attachments import check_upload
@@ -128,30 +129,18 @@ class ReplyForm(forms.Form):
 
 
 class ConfirmForm(forms.Form):
-    """The customer's R6 confirmations before a return label is issued."""
+    """The customer's R6 confirmations before a return label is issued (words: `wording`)."""
 
-    data_backed_up = forms.BooleanField(label="I have backed up my data", required=False)
+    data_backed_up = forms.BooleanField(
+        label=CONFIRMATION_SENTENCES["data_backed_up"], required=False
+    )
     removable_media_removed = forms.BooleanField(
-        label="I have removed any removable media (USB drives, SD cards, disks not being returned)",
-        required=False,
+        label=CONFIRMATION_SENTENCES["removable_media_removed"], required=False
     )
     original_packaging = forms.BooleanField(
-        label="The system is packed in its original or equivalent packaging", required=False
+        label=CONFIRMATION_SENTENCES["original_packaging"], required=False
     )
-    insured = forms.BooleanField(label="The shipment is insured", required=False)
-
-
-# The R6 confirmations in the customer's words, for messages naming what is still missing.
-CONFIRMATION_WORDS = {
-    "data_backed_up": "your data backup",
-    "removable_media_removed": "that you removed any removable media",
-    "original_packaging": "original or equivalent packaging",
-    "insured": "insurance",
-}
-
-
-def confirmation_words(names: Sequence[str]) -> str:
-    return ", ".join(CONFIRMATION_WORDS.get(name, name) for name in names)
+    insured = forms.BooleanField(label=CONFIRMATION_SENTENCES["insured"], required=False)
 
 
 class MoneyBackForm(forms.Form):

@@ -15,13 +15,17 @@ from django.core.paginator import Page, Paginator
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from rmadesk.billing.pdfs import invoice_filename, invoice_pdf
 from rmadesk.billing.selectors import invoice_for, vendor_today
 from rmadesk.billing.services import accept_repair_quote
+from rmadesk.core import wording
 from rmadesk.core.errors import DomainError, NotFound
+from rmadesk.core.permissions import role_of
 from rmadesk.core.policies import active_policy
+from rmadesk.core.wording import confirmation_needs
 from rmadesk.onsite.selectors import visible_appointments
 from rmadesk.onsite.services import book_appointment
 from rmadesk.policy.errors import PolicyError
@@ -33,10 +37,11 @@ from rmadesk.portal.forms import (
     MoneyBackForm,
     ReplyForm,
     TicketForm,
-    confirmation_words,
     files_of,
     severity_definitions,
 )
+from rmadesk.portal.rma_story import rma_headline, rma_timeline
+from rmadesk.portal.terms import holiday_countries, policy_terms
 from rmadesk.portal.services import open_ticket_with_files, reply_with_files, request_money_back
 from rmadesk.rmas.choices import RmaStatus
 from rmadesk.rmas.labels import label_pdf
@@ -82,10 +87,12 @@ def _page(request: HttpRequest, rows: Any, per_page: int = PER_PAGE) -> Page[Any
 
 
 def _refused(error: Refusal) -> dict[str, Any]:
+    """The refusal in plain words; its rule goes to the page's details toggle (issue 14)."""
     refusal = refusal_of(error)
+    rule = refusal.rule or ", ".join(wording.rules_in(refusal.message)) or None
     return {
-        "refusal": refusal.text,
-        "refusal_rule": refusal.rule,
+        "refusal": wording.sentence(refusal.message),
+        "refusal_rule": rule,
         "refusal_status": refusal.status,
     }
 
@@ -292,14 +299,22 @@ def rmas(request: HttpRequest) -> HttpResponse:
 
 def _rma_context(rma: Rma) -> dict[str, Any]:
     required = required_confirmations(rma.kind)
+    can_confirm = rma.label_issued_at is None and rma.status in (
+        RmaStatus.ISSUED,
+        RmaStatus.CONFIRMED,
+    )
     return {
         "rma": rma,
+        "kind_words": wording.rma_kind_words(rma.kind),
+        "status_sentence": wording.rma_status_sentence(rma.status),
+        "headline": rma_headline(rma),
         "required": required,
         "missing": missing_confirmations(rma),
-        "can_confirm": rma.label_issued_at is None
-        and rma.status in (RmaStatus.ISSUED, RmaStatus.CONFIRMED),
+        "can_confirm": can_confirm,
+        # The label and its no-liability notice (R6) matter while a return is still to ship.
+        "shows_label_section": can_confirm or rma.label_issued_at is not None,
         "explain": rma_explanation(rma),
-        "timeline": selectors.advance_exchange_timeline(rma),
+        "timeline": rma_timeline(rma),
         "items": list(rma.items.all()),
         "liability_notice": NO_LIABILITY_NOTICE,
         "shipment": shipment_of(rma),
@@ -341,10 +356,12 @@ def rma_confirm(request: HttpRequest, number: int) -> HttpResponse:
         else:
             missing = missing_confirmations(found)
             if missing:
-                needed = confirmation_words(missing)
-                text = f"Saved. Still needed before the label: {needed} (rule R6)."
+                needed = _(" and that ").join(confirmation_needs(missing))
+                text = _("Saved. Before the label we still need to know that %(needed)s.") % {
+                    "needed": needed
+                }
             else:
-                text = "Thank you: your confirmations are complete; the return label comes next."
+                text = _("Thank you: your confirmations are complete; the return label comes next.")
             messages.success(request, text)
             return redirect("portal:rma", number=found.number)
     context = _rma_context(found) | {"form": form} | extra
@@ -359,13 +376,17 @@ def rma_label(request: HttpRequest, number: int) -> HttpResponse:
     if found.label_issued_at is None:
         missing = missing_confirmations(found)
         if missing:
-            why = (
-                f"No label yet: confirm {confirmation_words(missing)} first; the label is issued "
-                f"after your confirmations (rule R6)."
-            )
+            why = _(
+                "No label yet: first confirm that %(needed)s; the label is issued after your "
+                "confirmations."
+            ) % {"needed": _(" and that ").join(confirmation_needs(missing))}
         else:
-            why = "No label yet: the label is issued after your R6 confirmations (rule R6)."
-        context = _rma_context(found) | {"form": ConfirmForm(), "refusal": why}
+            why = _("No label yet: the label is issued after your confirmations.")
+        context = _rma_context(found) | {
+            "form": ConfirmForm(),
+            "refusal": why,
+            "refusal_rule": "R6",
+        }
         return render(request, "portal/rma.html", context, status=404)
     response = HttpResponse(label_pdf(found), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="rma-{found.number}-label.pdf"'
@@ -496,3 +517,26 @@ def invoice_download(request: HttpRequest, number: str) -> HttpResponse:
     response = HttpResponse(invoice_pdf(found), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{invoice_filename(found)}"'
     return response
+
+
+# ------------------------------------------------------------------------------- policy
+
+
+@require_GET
+def policy(request: HttpRequest) -> HttpResponse:
+    """The active policy as terms a customer can read and file; public, like a published text.
+
+    `?country=DE` adds that country's public holidays (business days for parts, N2, and a
+    Silver customer's own hours, L3); a signed-in customer sees their own country's.
+    """
+    country = (request.GET.get("country") or "").strip()[:2]
+    if not country and role_of(request.user) == "customer":
+        country = selectors.customer_country(request.user)
+    year = vendor_today().year
+    found = active_policy()
+    context = {
+        "terms": policy_terms(found, year, country),
+        "country": country.upper(),
+        "countries": holiday_countries(found),
+    }
+    return render(request, "portal/policy.html", context)
