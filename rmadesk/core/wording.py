@@ -150,4 +150,13 @@ def invoice_status_words(status: str) -> str:
 def sentence(text: object) -> str:
     """`plain(text)` starting with a capital letter: a refusal shown on its own line."""
     result = plain(text)
+    first = result.split(" ", 1)[0]
+    if "_" in first:  # a field's name leads: keep it as it is spelt
+        return result
     return result[:1].upper() + result[1:]
+
+
+def full_stop(text: str) -> str:
+    """`text` ending as a sentence does (a refusal's message often has no final stop)."""
+    text = text.rstrip()
+    return text if not text or text[-1] in ".!?" else f"{text}."

@@ -197,7 +197,7 @@ def ticket_promise(user: Any, serial: str, severity: str, at: dt.datetime | None
             target="",
             skipped=(),
             explain=(),
-            refusal=wording.sentence(refused.message),
+            refusal=wording.full_stop(wording.plain(refused.message)),
             rule=refused.rule,
         )
     skipped: tuple[str, ...] = ()

@@ -91,7 +91,7 @@ def _refused(error: Refusal) -> dict[str, Any]:
     refusal = refusal_of(error)
     rule = refusal.rule or ", ".join(wording.rules_in(refusal.message)) or None
     return {
-        "refusal": wording.sentence(refusal.message),
+        "refusal": wording.full_stop(wording.plain(refusal.message)),
         "refusal_rule": rule,
         "refusal_status": refusal.status,
     }
