@@ -126,6 +126,20 @@ def confirmation_needs(names: Iterable[str]) -> list[str]:
     return [str(CONFIRMATION_NEEDS.get(name, name.replace("_", " "))) for name in names]
 
 
+def needs_text(names: Iterable[str]) -> str:
+    """The missing confirmations as one clause after "that": "a, that b and that c"."""
+    needs = confirmation_needs(names)
+    if len(needs) <= 1:
+        return "".join(needs)
+    that = str(_("that"))
+    head = f", {that} ".join(needs[:-1])
+    return str(_("%(head)s and %(that)s %(last)s")) % {
+        "head": head,
+        "that": that,
+        "last": needs[-1],
+    }
+
+
 def coverage(key: str) -> str:
     """A coverage or hours key of the policy file in words; an unknown key as it is."""
     return _words(COVERAGE_WORDS, key)

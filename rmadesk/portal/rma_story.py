@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from rmadesk.billing.choices import InvoiceKind
 from rmadesk.billing.models import Invoice
 from rmadesk.core import clock
-from rmadesk.core.wording import confirmation_needs
+from rmadesk.core.wording import needs_text
 from rmadesk.rmas.choices import RmaKind, RmaStatus
 from rmadesk.rmas.models import Rma
 from rmadesk.rmas.selectors import missing_confirmations
@@ -143,7 +143,7 @@ def rma_headline(rma: Rma, now: dt.datetime | None = None) -> Headline:
         return Headline(
             "confirm",
             _("Confirm below that %(needs)s; %(then)s")
-            % {"needs": _(" and that ").join(confirmation_needs(missing)), "then": then},
+            % {"needs": needs_text(missing), "then": then},
             rules=("R6",),
         )
     if rma.kind == RmaKind.ADVANCE_EXCHANGE:
@@ -210,13 +210,13 @@ def _advance_exchange_headline(rma: Rma, now: dt.datetime) -> Headline:
         )
     if rma.label_expires_at is not None and rma.label_expires_at > now:
         text = _(
-            "Ship the defective part with the prepaid return label by %(label)s, so that it "
-            "arrives by %(invoice)s; otherwise it is invoiced on %(invoice)s."
+            "Ship the defective part by %(label)s, while its prepaid return label is valid. If "
+            "it has not arrived by %(invoice)s, it is invoiced on that day."
         )
     else:
         text = _(
             "Your prepaid return label expired on %(label)s: ship the defective part at your own "
-            "cost so that it arrives by %(invoice)s; otherwise it is invoiced on %(invoice)s."
+            "cost now. If it has not arrived by %(invoice)s, it is invoiced on that day."
         )
     return Headline(
         "ship_part",

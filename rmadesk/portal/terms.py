@@ -97,9 +97,9 @@ def target_sentence(policy: Policy, target: TargetDoc) -> str:
         else:
             text = _("By the end of the %(days)s business day.") % {"days": _ordinal(days)}
     if target.international_union:
-        text += " " + _(
-            "Outside %(country)s, your own business hours count too."
-        ) % {"country": policy.document.customer_hours.home_country}
+        text += " " + _("Outside %(country)s, your own business hours count too.") % {
+            "country": policy.document.customer_hours.home_country
+        }
     return text
 
 

@@ -25,7 +25,7 @@ from rmadesk.core import wording
 from rmadesk.core.errors import DomainError, NotFound
 from rmadesk.core.permissions import role_of
 from rmadesk.core.policies import active_policy
-from rmadesk.core.wording import confirmation_needs
+from rmadesk.core.wording import needs_text
 from rmadesk.onsite.selectors import visible_appointments
 from rmadesk.onsite.services import book_appointment
 from rmadesk.policy.errors import PolicyError
@@ -41,8 +41,8 @@ from rmadesk.portal.forms import (
     severity_definitions,
 )
 from rmadesk.portal.rma_story import rma_headline, rma_timeline
-from rmadesk.portal.terms import holiday_countries, policy_terms
 from rmadesk.portal.services import open_ticket_with_files, reply_with_files, request_money_back
+from rmadesk.portal.terms import holiday_countries, policy_terms
 from rmadesk.rmas.choices import RmaStatus
 from rmadesk.rmas.labels import label_pdf
 from rmadesk.rmas.models import Rma
@@ -356,7 +356,7 @@ def rma_confirm(request: HttpRequest, number: int) -> HttpResponse:
         else:
             missing = missing_confirmations(found)
             if missing:
-                needed = _(" and that ").join(confirmation_needs(missing))
+                needed = needs_text(missing)
                 text = _("Saved. Before the label we still need to know that %(needed)s.") % {
                     "needed": needed
                 }
@@ -379,7 +379,7 @@ def rma_label(request: HttpRequest, number: int) -> HttpResponse:
             why = _(
                 "No label yet: first confirm that %(needed)s; the label is issued after your "
                 "confirmations."
-            ) % {"needed": _(" and that ").join(confirmation_needs(missing))}
+            ) % {"needed": needs_text(missing)}
         else:
             why = _("No label yet: the label is issued after your confirmations.")
         context = _rma_context(found) | {
