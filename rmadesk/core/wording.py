@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING
 
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:  # the stubs' name for a lazy translated string
+    from django.utils.functional import _StrPromise as Promise
 
 # R6: each confirmation as the customer confirms it (a sentence) and as a reminder names it.
 CONFIRMATION_SENTENCES: Mapping[str, Promise] = {
