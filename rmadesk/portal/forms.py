@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext_lazy as _
 
 from rmadesk.core.errors import InvalidInput
 from rmadesk.core.policies import active_policy
@@ -60,7 +61,7 @@ class AttachmentsField(forms.FileField):
 
 
 def _serial_choices(user: Any) -> list[tuple[str, str]]:
-    return [("", "— choose a system —")] + [
+    return [("", str(_("— choose a system —")))] + [
         (asset.serial, f"{asset.serial} · {asset.model.name}") for asset in my_assets(user)
     ]
 
@@ -89,17 +90,17 @@ class SerialMixin:
 
 
 class TicketForm(SerialMixin, forms.Form):
-    serial = forms.ChoiceField(label="System", required=False)
+    serial = forms.ChoiceField(label=_("System"), required=False)
     serial_typed = forms.CharField(
-        label="or type its serial number", required=False, max_length=64, strip=True
+        label=_("or type its serial number"), required=False, max_length=64, strip=True
     )
-    severity = forms.ChoiceField(label="Severity", widget=forms.RadioSelect)
-    subject = forms.CharField(label="Subject", max_length=300)
-    body = forms.CharField(label="What happened", widget=forms.Textarea(attrs={"rows": 6}))
+    severity = forms.ChoiceField(label=_("Severity"), widget=forms.RadioSelect)
+    subject = forms.CharField(label=_("Subject"), max_length=300)
+    body = forms.CharField(label=_("What happened"), widget=forms.Textarea(attrs={"rows": 6}))
     about_jails_or_plugins = forms.BooleanField(
-        label="This is about jails or plugins", required=False
+        label=_("This is about jails or plugins"), required=False
     )
-    attachments = AttachmentsField(label="Attachments")
+    attachments = AttachmentsField(label=_("Attachments"))
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -115,17 +116,20 @@ class TicketForm(SerialMixin, forms.Form):
         cleaned = super().clean() or {}
         serial = self._chosen_serial()
         if not serial:
-            self.add_error("serial", "Choose a system, or type its serial number.")
+            self.add_error("serial", _("Choose a system, or type its serial number."))
         elif not my_assets(self.user).filter(serial=serial).exists():
-            self.add_error("serial_typed", f"No system with serial {serial} among yours.")
+            self.add_error(
+                "serial_typed",
+                _("No system with serial %(serial)s among yours.") % {"serial": serial},
+            )
         else:
             cleaned["serial"] = serial
         return cleaned
 
 
 class ReplyForm(forms.Form):
-    body = forms.CharField(label="Your reply", widget=forms.Textarea(attrs={"rows": 5}))
-    attachments = AttachmentsField(label="Attachments")
+    body = forms.CharField(label=_("Your reply"), widget=forms.Textarea(attrs={"rows": 5}))
+    attachments = AttachmentsField(label=_("Attachments"))
 
 
 class ConfirmForm(forms.Form):
@@ -144,9 +148,9 @@ class ConfirmForm(forms.Form):
 
 
 class MoneyBackForm(forms.Form):
-    serial = forms.ChoiceField(label="System")
+    serial = forms.ChoiceField(label=_("System"))
     reason = forms.CharField(
-        label="Why are you returning it? (optional)",
+        label=_("Why are you returning it? (optional)"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=2000,
@@ -160,12 +164,12 @@ class MoneyBackForm(forms.Form):
 
 
 class AppointmentForm(forms.Form):
-    ticket = forms.IntegerField(label="Ticket number", min_value=1, max_value=MAX_NUMBER)
+    ticket = forms.IntegerField(label=_("Ticket number"), min_value=1, max_value=MAX_NUMBER)
     starts_at = forms.DateTimeField(
-        label="Start",
+        label=_("Start"),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        help_text="In your time zone; the page shows it with its offset after booking.",
+        help_text=_("In your time zone; the page shows it with its offset after booking."),
     )
 
 

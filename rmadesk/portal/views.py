@@ -16,6 +16,7 @@ from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from rmadesk.billing.pdfs import invoice_filename, invoice_pdf
@@ -72,7 +73,7 @@ from rmadesk.web.errors import REFUSALS, refusal_of
 from rmadesk.web.instants import posted_instant
 from rmadesk.web.templatetags.rmadesk import local
 
-TOO_MANY_TICKETS = (
+TOO_MANY_TICKETS = gettext_lazy(
     "You opened many tickets in the last hour. "
     "Please wait before opening another, or add to an open one."
 )
@@ -154,7 +155,7 @@ def ticket_new(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             data = form.cleaned_data
             try:  # issue 13: the same limit as the API's, per user
-                limits.check(limits.ticket_create_limit(), f"user:{user.pk}", TOO_MANY_TICKETS)
+                limits.check(limits.ticket_create_limit(), f"user:{user.pk}", str(TOO_MANY_TICKETS))
             except limits.TooManyRequests as refused:
                 return limits.too_many_page(request, refused)
             try:
@@ -173,8 +174,14 @@ def ticket_new(request: HttpRequest) -> HttpResponse:
             else:
                 first = clocks_of(ticket).get(ClockKind.FIRST_RESPONSE)
                 due = first.due_at if first is not None else None
-                promise = f" First response by {local(due)}." if due else ""
-                messages.success(request, f"Ticket {ticket.number} opened.{promise}")
+                if due:
+                    text = _("Ticket %(number)s opened. First response by %(due)s.") % {
+                        "number": ticket.number,
+                        "due": local(due),
+                    }
+                else:
+                    text = _("Ticket %(number)s opened.") % {"number": ticket.number}
+                messages.success(request, text)
                 return redirect("portal:ticket", number=ticket.number)
         status = 400
         serial = form.cleaned_data.get("serial") or request.POST.get("serial", "")
@@ -232,7 +239,7 @@ def ticket_reply(request: HttpRequest, number: int) -> HttpResponse:
         except REFUSALS as error:
             extra = _refused(error)
         else:
-            messages.success(request, "Your reply was added.")
+            messages.success(request, _("Your reply was added."))
             return redirect("portal:ticket", number=found.number)
     context = _ticket_context(request, found) | {"form": form} | extra
     return render(request, "portal/ticket.html", context, status=extra.get("refusal_status", 400))
@@ -257,11 +264,14 @@ def _answer_quote(
     if accept:
         messages.success(
             request,
-            f"Thank you: you accepted the repair quote. Invoice {invoice.number} is in your "
-            f"invoices, and we will send the return authorisation next.",
+            _(
+                "Thank you: you accepted the repair quote. Invoice %(number)s is in your "
+                "invoices, and we will send the return authorisation next."
+            )
+            % {"number": invoice.number},
         )
     else:
-        messages.success(request, "You declined the repair quote: nothing is charged.")
+        messages.success(request, _("You declined the repair quote: nothing is charged."))
     return redirect("portal:ticket", number=found.number)
 
 
@@ -418,8 +428,11 @@ def money_back(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(
                     request,
-                    f"Money-back request recorded as ticket {ticket.number}; an agent will send "
-                    f"the RMA.",
+                    _(
+                        "Money-back request recorded as ticket %(number)s; an agent will send "
+                        "the RMA."
+                    )
+                    % {"number": ticket.number},
                 )
                 return redirect("portal:ticket", number=ticket.number)
         status = 400
@@ -457,7 +470,10 @@ def appointment_new(request: HttpRequest) -> HttpResponse:
             except REFUSALS as error:
                 context |= _refused(error)
             else:
-                messages.success(request, f"On-site visit booked for {local(booked.starts_at)}.")
+                messages.success(
+                    request,
+                    _("On-site visit booked for %(start)s.") % {"start": local(booked.starts_at)},
+                )
                 return redirect("portal:ticket", number=found.number)
         status = 400
     else:
