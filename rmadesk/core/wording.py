@@ -69,6 +69,13 @@ RMA_KIND_WORDS: Mapping[str, Promise] = {
     "money_back": _("money-back return of the whole system"),
 }
 
+TICKET_STATUS_WORDS: Mapping[str, Promise] = {
+    "open": _("open: we owe you an answer"),
+    "waiting_on_customer": _("waiting for your reply"),
+    "resolved": _("resolved"),
+    "out_of_scope": _("closed: outside what our support covers"),
+    "warranty_denied": _("closed: warranty claim denied"),
+}
 INVOICE_KIND_WORDS: Mapping[str, Promise] = {
     "unreturned_parts": _("parts of an advance exchange that were not returned"),
     "service": _("service or parts"),
@@ -154,6 +161,10 @@ def rma_status_sentence(status: str) -> str:
 
 def rma_kind_words(kind: str) -> str:
     return _words(RMA_KIND_WORDS, kind)
+
+
+def ticket_status_words(status: str) -> str:
+    return _words(TICKET_STATUS_WORDS, status)
 
 
 def invoice_kind_words(kind: str) -> str:

@@ -265,7 +265,7 @@ def test_my_tickets_list_with_countdown(alice, acme):
     body = page(response)
     assert f'<a href="/portal/tickets/{ticket.number}/">{ticket.number}</a>' in body
     assert "Pool degraded" in body
-    assert "open, waiting on the vendor" in body
+    assert "open: we owe you an answer" in body
     assert '<span class="badge S2">S2</span>' in body
     # Fri 27 Nov 2026 08:00 PST is 16:00 UTC: the countdown carries the instant, shown locally.
     assert (

@@ -76,4 +76,5 @@ def test_the_policy_page_adds_a_countrys_public_holidays(client: Client) -> None
     assert "Public holidays in DE" in text
     assert "Sat 3 Oct 2026" in text
     # An unknown country adds nothing, and is no error.
-    assert client.get("/portal/policy", {"country": "ZZ"}).status_code == 200
+    for odd in ("ZZ", "1", "<>", "d", "deutschland"):
+        assert client.get("/portal/policy", {"country": odd}).status_code == 200

@@ -54,3 +54,8 @@ def invoice_kind(kind: str) -> str:
 @register.filter
 def invoice_status(status: str) -> str:
     return wording.invoice_status_words(status)
+
+
+@register.filter
+def ticket_status(status: str) -> str:
+    return wording.ticket_status_words(status)
