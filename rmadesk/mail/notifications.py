@@ -30,6 +30,7 @@ from typing import Any, TypeVar
 
 from django.contrib.auth import get_user_model
 from django.template.loader import render_to_string
+from django.utils.translation import gettext
 
 from rmadesk.billing.choices import InvoiceKind
 from rmadesk.billing.events import InvoiceEvent, InvoiceIssued, LateFeeAccrued
@@ -263,7 +264,9 @@ def severity_changed(event: SeverityChanged) -> Draft | None:
     return _customer_draft(
         event,
         "severity_changed",
-        subject=f"[#{ticket.number}] Severity changed to {event.new_severity}: {ticket.subject}",
+        subject=f"[#{ticket.number}] "
+        + gettext("Severity changed to %(severity)s: %(subject)s")
+        % {"severity": event.new_severity, "subject": ticket.subject},
         context={
             "old_severity": event.old_severity,
             "new_severity": event.new_severity,
@@ -281,7 +284,8 @@ def waiting_on_customer(event: WaitingOnCustomer) -> Draft | None:
     return _customer_draft(
         event,
         "waiting_on_customer",
-        subject=f"[#{ticket.number}] Waiting for your reply: {ticket.subject}",
+        subject=f"[#{ticket.number}] "
+        + gettext("Waiting for your reply: %(subject)s") % {"subject": ticket.subject},
         context={"last_reply": event.last_reply},
     )
 
@@ -289,7 +293,7 @@ def waiting_on_customer(event: WaitingOnCustomer) -> Draft | None:
 @_on(TicketClosed, "ticket.closed")
 def ticket_closed(event: TicketClosed) -> Draft | None:
     ticket = event.ticket
-    closed = "Warranty claim denied" if event.warranty_denied else "Closed"  # W2
+    closed = gettext("Warranty claim denied") if event.warranty_denied else gettext("Closed")  # W2
     return _customer_draft(
         event,
         "ticket_closed",
@@ -365,7 +369,7 @@ def rma_issued(event: RmaOpened) -> Draft | None:
     return _rma_draft(
         event,
         "rma_issued",
-        lambda r, _: f"RMA {r.number} issued",
+        lambda r, _: gettext("RMA %(number)s issued") % {"number": r.number},
         label=event.rma.label_issued_at is not None,
     )
 
@@ -373,7 +377,10 @@ def rma_issued(event: RmaOpened) -> Draft | None:
 @_on(LabelIssued, "rma.label_issued")
 def return_label(event: LabelIssued) -> Draft | None:
     return _rma_draft(
-        event, "return_label", lambda r, _: f"Return label for RMA {r.number}", label=True
+        event,
+        "return_label",
+        lambda r, _: gettext("Return label for RMA %(number)s") % {"number": r.number},
+        label=True,
     )
 
 
@@ -382,7 +389,7 @@ def replacement_shipped(event: ReplacementShipped) -> Draft | None:
     return _rma_draft(
         event,
         "replacement_shipped",
-        lambda r, _: f"Replacement shipped for RMA {r.number}",
+        lambda r, _: gettext("Replacement shipped for RMA %(number)s") % {"number": r.number},
         label=True,
     )
 
@@ -392,7 +399,10 @@ def label_expiring(event: LabelExpiring) -> Draft | None:
     return _rma_draft(
         event,
         "label_expiring",
-        lambda r, c: f"Reminder: the return label for RMA {r.number} expires {c['label_expires']}",
+        lambda r, c: (
+            gettext("Reminder: the return label for RMA %(number)s expires %(date)s")
+            % {"number": r.number, "date": c["label_expires"]}
+        ),
         label=True,
         once_per_rma=True,
     )
@@ -403,7 +413,9 @@ def part_not_returned(event: PartNotReturned) -> Draft | None:
     return _rma_draft(
         event,
         "part_not_returned",
-        lambda r, _: f"Reminder: the part for RMA {r.number} has not arrived",
+        lambda r, _: (
+            gettext("Reminder: the part for RMA %(number)s has not arrived") % {"number": r.number}
+        ),
         label=False,
         once_per_rma=True,
     )
@@ -416,7 +428,8 @@ def rma_denied(event: RmaDenied) -> Draft | None:
     return _customer_draft(
         event,
         "rma_denied",
-        subject=f"[#{event.ticket.number}] Warranty claim denied: RMA {rma.number}",
+        subject=f"[#{event.ticket.number}] "
+        + gettext("Warranty claim denied: RMA %(number)s") % {"number": rma.number},
         automatic=False,  # the agent's explanation
         context={
             **_rma_context(rma, _zone(event.ticket.customer)),
@@ -433,7 +446,8 @@ def repair_quote(event: RepairQuoteRecorded) -> Draft | None:
     return _customer_draft(
         event,
         "repair_quote",
-        subject=f"[#{event.ticket.number}] Repair quote: {_money(quote.amount, quote.currency)}",
+        subject=f"[#{event.ticket.number}] "
+        + gettext("Repair quote: %(amount)s") % {"amount": _money(quote.amount, quote.currency)},
         context={
             "serial": event.serial,
             "warranty_ended": event.warranty_ended_on.strftime("%d %b %Y")
@@ -505,7 +519,9 @@ def _invoice_draft(
 
 @_on(InvoiceIssued, "invoice.issued")
 def invoice_issued(event: InvoiceIssued) -> Draft | None:
-    return _invoice_draft(event, "invoice_issued", f"Invoice {event.invoice.number}")
+    return _invoice_draft(
+        event, "invoice_issued", gettext("Invoice %(number)s") % {"number": event.invoice.number}
+    )
 
 
 @_on(LateFeeAccrued, "invoice.late_fee_accrued")
@@ -513,7 +529,7 @@ def late_fee_added(event: LateFeeAccrued) -> Draft | None:
     return _invoice_draft(
         event,
         "late_fee_added",
-        f"Late fee added to invoice {event.invoice.number}",
+        gettext("Late fee added to invoice %(number)s") % {"number": event.invoice.number},
         {
             "months": list(event.months),
             "fee_amounts": [_money(amount, event.invoice.currency) for amount in event.amounts],
