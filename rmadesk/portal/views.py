@@ -304,7 +304,9 @@ def attachment(request: HttpRequest, number: int, attachment_id: int) -> HttpRes
 @require_GET
 def rmas(request: HttpRequest) -> HttpResponse:
     page = _page(request, selectors.my_rmas(request.user))
-    return render(request, "portal/rmas.html", {"page": page})
+    # States with a return still to arrive: their deadline is the RMA number's expiry (R1).
+    open_states = ("issued", "confirmed", "label_issued")
+    return render(request, "portal/rmas.html", {"page": page, "open_states": open_states})
 
 
 def _rma_context(rma: Rma) -> dict[str, Any]:

@@ -60,6 +60,12 @@ def test_R4_advance_exchange_headline_names_the_label_day_and_the_day_14_invoice
     with clock.frozen_at(pacific(2026, 12, 2, 9, 0)):
         ship_replacement(actor=agent, rma=exchange, shipped_at=shipped)
         body = page(alice.get(f"/portal/rmas/{exchange.number}/"))
+        listed = page(alice.get("/portal/rmas/"))
+    # The list names the same deadline: the day-14 invoice, not the RMA number's 30 days.
+    assert (
+        '<td>Tue 15 Dec 2026, 10:00 PST (-08:00) <small class="muted">the defective part must '
+        "arrive</small></td>" in listed
+    )
     assert headline_of(body) == (
         "Ship the defective part by Fri 11 Dec 2026, 10:00 PST (-08:00), while its prepaid "
         "return label is valid. If it has not arrived by Tue 15 Dec 2026, 10:00 PST (-08:00), "
