@@ -30,9 +30,11 @@ from typing import Any, TypeVar
 
 from django.contrib.auth import get_user_model
 from django.template.loader import render_to_string
+from django.utils.translation import gettext
 
 from rmadesk.billing.choices import InvoiceKind
 from rmadesk.billing.events import InvoiceEvent, InvoiceIssued, LateFeeAccrued
+from rmadesk.core import wording
 from rmadesk.core.choices import Role
 from rmadesk.core.events import DomainEvent, subscribe
 from rmadesk.core.policies import active_policy
@@ -68,19 +70,8 @@ from rmadesk.tickets.events import (
 )
 
 AUTO_HEADERS = {"Auto-Submitted": "auto-generated", "X-Auto-Response-Suppress": "All"}
-CONFIRMATION_TEXT = {
-    "data_backed_up": "your data is backed up",
-    "removable_media_removed": "you removed any removable media (USB drives, SD cards)",
-    "original_packaging": "the system travels in its original or equivalent packaging",
-    "insured": "the shipment is insured",
-}
-KIND_TEXT = {
-    RmaKind.REPAIR: "repair of the whole system",
-    RmaKind.REPLACEMENT: "replacement of the whole system",
-    RmaKind.ADVANCE_EXCHANGE: "advance exchange of a component",
-    RmaKind.MONEY_BACK: "money-back return of the whole system",
-}
-
+# The customer's words for our keys and rules live in one place (`rmadesk.core.wording`), shared
+# with the portal: customer mail names no rule ID and no internal key (issue 14).
 E = TypeVar("E", bound=DomainEvent)
 
 
@@ -217,8 +208,8 @@ def _promise(promise: ClockFacts | None, zone: dt.tzinfo) -> dict[str, Any]:
     return {
         "promise_kind": promise.label,
         "promise_due": _local(promise.due_at, zone),
-        "promise_target": promise.target,
-        "promise_calendar": promise.calendar,
+        "promise_target": wording.plain(promise.target),
+        "promise_calendar": wording.plain(promise.calendar),
     }
 
 
@@ -240,10 +231,10 @@ def ticket_opened(event: TicketOpened) -> Draft | None:
         context={
             "opened_at": _local(ticket.opened_at, zone),
             "due": _local(first.due_at, zone) if first is not None else "",
-            "target": first.target if first is not None else "",
-            "calendar": first.calendar if first is not None else "",
+            "target": wording.plain(first.target) if first is not None else "",
+            "calendar": wording.plain(first.calendar) if first is not None else "",
             "clock_starts": _local(first.started_at, zone) if starts_later and first else "",
-            "explanation": list(first.explanation) if first is not None else [],
+            "explanation": [wording.plain(line) for line in first.explanation] if first else [],
             "is_voicemail": ticket.channel == "voicemail",
             "body": event.body,
         },
@@ -273,7 +264,9 @@ def severity_changed(event: SeverityChanged) -> Draft | None:
     return _customer_draft(
         event,
         "severity_changed",
-        subject=f"[#{ticket.number}] Severity changed to {event.new_severity}: {ticket.subject}",
+        subject=f"[#{ticket.number}] "
+        + gettext("Severity changed to %(severity)s: %(subject)s")
+        % {"severity": event.new_severity, "subject": ticket.subject},
         context={
             "old_severity": event.old_severity,
             "new_severity": event.new_severity,
@@ -291,7 +284,8 @@ def waiting_on_customer(event: WaitingOnCustomer) -> Draft | None:
     return _customer_draft(
         event,
         "waiting_on_customer",
-        subject=f"[#{ticket.number}] Waiting for your reply: {ticket.subject}",
+        subject=f"[#{ticket.number}] "
+        + gettext("Waiting for your reply: %(subject)s") % {"subject": ticket.subject},
         context={"last_reply": event.last_reply},
     )
 
@@ -299,7 +293,7 @@ def waiting_on_customer(event: WaitingOnCustomer) -> Draft | None:
 @_on(TicketClosed, "ticket.closed")
 def ticket_closed(event: TicketClosed) -> Draft | None:
     ticket = event.ticket
-    closed = "Warranty claim denied" if event.warranty_denied else "Closed"  # W2
+    closed = gettext("Warranty claim denied") if event.warranty_denied else gettext("Closed")  # W2
     return _customer_draft(
         event,
         "ticket_closed",
@@ -322,7 +316,7 @@ def _rma_context(rma: RmaFacts, zone: dt.tzinfo) -> dict[str, Any]:
     currency = items[0].currency if items else active_policy().currency
     return {
         "rma": rma,
-        "rma_kind": KIND_TEXT.get(RmaKind(rma.kind), rma.kind),
+        "rma_kind": wording.rma_kind_words(rma.kind),
         "items": [
             {
                 "part": item.part,
@@ -337,13 +331,13 @@ def _rma_context(rma: RmaFacts, zone: dt.tzinfo) -> dict[str, Any]:
         "invoice_at": _local(rma.invoice_at, zone),
         "shipped": _local(rma.replacement_shipped_at, zone),
         "is_advance_exchange": rma.kind == RmaKind.ADVANCE_EXCHANGE,
-        "confirmations": [CONFIRMATION_TEXT[name] for name in rma.required_confirmations],
-        "missing": [CONFIRMATION_TEXT[name] for name in rma.missing_confirmations],
+        "confirmations": wording.confirmation_needs(rma.required_confirmations),
+        "missing": wording.confirmation_needs(rma.missing_confirmations),
         "liability_notice": str(NO_LIABILITY_NOTICE),  # R6: shown where a return is prepared
         "promised_delivery": (
             f"{rma.promised_delivery_on:%A %d %B %Y}" if rma.promised_delivery_on else ""
         ),
-        "promise_explanation": rma.promise_explanation,
+        "promise_explanation": wording.sentence(rma.promise_explanation),
         "shipment_tracking": rma.shipment_tracking,
         "return_tracking": rma.return_tracking,
     }
@@ -377,7 +371,7 @@ def rma_issued(event: RmaOpened) -> Draft | None:
     return _rma_draft(
         event,
         "rma_issued",
-        lambda r, _: f"RMA {r.number} issued",
+        lambda r, _: gettext("RMA %(number)s issued") % {"number": r.number},
         label=event.rma.label_issued_at is not None,
     )
 
@@ -385,7 +379,10 @@ def rma_issued(event: RmaOpened) -> Draft | None:
 @_on(LabelIssued, "rma.label_issued")
 def return_label(event: LabelIssued) -> Draft | None:
     return _rma_draft(
-        event, "return_label", lambda r, _: f"Return label for RMA {r.number}", label=True
+        event,
+        "return_label",
+        lambda r, _: gettext("Return label for RMA %(number)s") % {"number": r.number},
+        label=True,
     )
 
 
@@ -394,7 +391,7 @@ def replacement_shipped(event: ReplacementShipped) -> Draft | None:
     return _rma_draft(
         event,
         "replacement_shipped",
-        lambda r, _: f"Replacement shipped for RMA {r.number}",
+        lambda r, _: gettext("Replacement shipped for RMA %(number)s") % {"number": r.number},
         label=True,
     )
 
@@ -404,7 +401,10 @@ def label_expiring(event: LabelExpiring) -> Draft | None:
     return _rma_draft(
         event,
         "label_expiring",
-        lambda r, c: f"Reminder: the return label for RMA {r.number} expires {c['label_expires']}",
+        lambda r, c: (
+            gettext("Reminder: the return label for RMA %(number)s expires %(date)s")
+            % {"number": r.number, "date": c["label_expires"]}
+        ),
         label=True,
         once_per_rma=True,
     )
@@ -415,7 +415,9 @@ def part_not_returned(event: PartNotReturned) -> Draft | None:
     return _rma_draft(
         event,
         "part_not_returned",
-        lambda r, _: f"Reminder: the part for RMA {r.number} has not arrived",
+        lambda r, _: (
+            gettext("Reminder: the part for RMA %(number)s has not arrived") % {"number": r.number}
+        ),
         label=False,
         once_per_rma=True,
     )
@@ -428,7 +430,8 @@ def rma_denied(event: RmaDenied) -> Draft | None:
     return _customer_draft(
         event,
         "rma_denied",
-        subject=f"[#{event.ticket.number}] Warranty claim denied: RMA {rma.number}",
+        subject=f"[#{event.ticket.number}] "
+        + gettext("Warranty claim denied: RMA %(number)s") % {"number": rma.number},
         automatic=False,  # the agent's explanation
         context={
             **_rma_context(rma, _zone(event.ticket.customer)),
@@ -445,7 +448,8 @@ def repair_quote(event: RepairQuoteRecorded) -> Draft | None:
     return _customer_draft(
         event,
         "repair_quote",
-        subject=f"[#{event.ticket.number}] Repair quote: {_money(quote.amount, quote.currency)}",
+        subject=f"[#{event.ticket.number}] "
+        + gettext("Repair quote: %(amount)s") % {"amount": _money(quote.amount, quote.currency)},
         context={
             "serial": event.serial,
             "warranty_ended": event.warranty_ended_on.strftime("%d %b %Y")
@@ -476,7 +480,10 @@ def _invoice_draft(
         "ticket": ticket,
         "issued": _local(invoice.issued_at, zone),
         "lines": [
-            {"description": line.description, "amount": _money(line.amount, currency)}
+            {
+                "description": wording.plain(line.description),
+                "amount": _money(line.amount, currency),
+            }
             for line in invoice.lines
         ],
         "principal": _money(invoice.principal, currency),
@@ -514,7 +521,9 @@ def _invoice_draft(
 
 @_on(InvoiceIssued, "invoice.issued")
 def invoice_issued(event: InvoiceIssued) -> Draft | None:
-    return _invoice_draft(event, "invoice_issued", f"Invoice {event.invoice.number}")
+    return _invoice_draft(
+        event, "invoice_issued", gettext("Invoice %(number)s") % {"number": event.invoice.number}
+    )
 
 
 @_on(LateFeeAccrued, "invoice.late_fee_accrued")
@@ -522,7 +531,7 @@ def late_fee_added(event: LateFeeAccrued) -> Draft | None:
     return _invoice_draft(
         event,
         "late_fee_added",
-        f"Late fee added to invoice {event.invoice.number}",
+        gettext("Late fee added to invoice %(number)s") % {"number": event.invoice.number},
         {
             "months": list(event.months),
             "fee_amounts": [_money(amount, event.invoice.currency) for amount in event.amounts],

@@ -7,9 +7,11 @@ from typing import Any
 
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext_lazy as _
 
 from rmadesk.core.errors import InvalidInput
 from rmadesk.core.policies import active_policy
+from rmadesk.core.wording import CONFIRMATION_SENTENCES
 from rmadesk.portal.selectors import MAX_NUMBER, my_assets
 from rmadesk.tickets import file_types
 from rmadesk.tickets.attachments import check_upload
@@ -59,7 +61,7 @@ class AttachmentsField(forms.FileField):
 
 
 def _serial_choices(user: Any) -> list[tuple[str, str]]:
-    return [("", "— choose a system —")] + [
+    return [("", str(_("— choose a system —")))] + [
         (asset.serial, f"{asset.serial} · {asset.model.name}") for asset in my_assets(user)
     ]
 
@@ -88,17 +90,17 @@ class SerialMixin:
 
 
 class TicketForm(SerialMixin, forms.Form):
-    serial = forms.ChoiceField(label="System", required=False)
+    serial = forms.ChoiceField(label=_("System"), required=False)
     serial_typed = forms.CharField(
-        label="or type its serial number", required=False, max_length=64, strip=True
+        label=_("or type its serial number"), required=False, max_length=64, strip=True
     )
-    severity = forms.ChoiceField(label="Severity", widget=forms.RadioSelect)
-    subject = forms.CharField(label="Subject", max_length=300)
-    body = forms.CharField(label="What happened", widget=forms.Textarea(attrs={"rows": 6}))
+    severity = forms.ChoiceField(label=_("Severity"), widget=forms.RadioSelect)
+    subject = forms.CharField(label=_("Subject"), max_length=300)
+    body = forms.CharField(label=_("What happened"), widget=forms.Textarea(attrs={"rows": 6}))
     about_jails_or_plugins = forms.BooleanField(
-        label="This is about jails or plugins", required=False
+        label=_("This is about jails or plugins"), required=False
     )
-    attachments = AttachmentsField(label="Attachments")
+    attachments = AttachmentsField(label=_("Attachments"))
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -114,50 +116,41 @@ class TicketForm(SerialMixin, forms.Form):
         cleaned = super().clean() or {}
         serial = self._chosen_serial()
         if not serial:
-            self.add_error("serial", "Choose a system, or type its serial number.")
+            self.add_error("serial", _("Choose a system, or type its serial number."))
         elif not my_assets(self.user).filter(serial=serial).exists():
-            self.add_error("serial_typed", f"No system with serial {serial} among yours.")
+            self.add_error(
+                "serial_typed",
+                _("No system with serial %(serial)s among yours.") % {"serial": serial},
+            )
         else:
             cleaned["serial"] = serial
         return cleaned
 
 
 class ReplyForm(forms.Form):
-    body = forms.CharField(label="Your reply", widget=forms.Textarea(attrs={"rows": 5}))
-    attachments = AttachmentsField(label="Attachments")
+    body = forms.CharField(label=_("Your reply"), widget=forms.Textarea(attrs={"rows": 5}))
+    attachments = AttachmentsField(label=_("Attachments"))
 
 
 class ConfirmForm(forms.Form):
-    """The customer's R6 confirmations before a return label is issued."""
+    """The customer's R6 confirmations before a return label is issued (words: `wording`)."""
 
-    data_backed_up = forms.BooleanField(label="I have backed up my data", required=False)
+    data_backed_up = forms.BooleanField(
+        label=CONFIRMATION_SENTENCES["data_backed_up"], required=False
+    )
     removable_media_removed = forms.BooleanField(
-        label="I have removed any removable media (USB drives, SD cards, disks not being returned)",
-        required=False,
+        label=CONFIRMATION_SENTENCES["removable_media_removed"], required=False
     )
     original_packaging = forms.BooleanField(
-        label="The system is packed in its original or equivalent packaging", required=False
+        label=CONFIRMATION_SENTENCES["original_packaging"], required=False
     )
-    insured = forms.BooleanField(label="The shipment is insured", required=False)
-
-
-# The R6 confirmations in the customer's words, for messages naming what is still missing.
-CONFIRMATION_WORDS = {
-    "data_backed_up": "your data backup",
-    "removable_media_removed": "that you removed any removable media",
-    "original_packaging": "original or equivalent packaging",
-    "insured": "insurance",
-}
-
-
-def confirmation_words(names: Sequence[str]) -> str:
-    return ", ".join(CONFIRMATION_WORDS.get(name, name) for name in names)
+    insured = forms.BooleanField(label=CONFIRMATION_SENTENCES["insured"], required=False)
 
 
 class MoneyBackForm(forms.Form):
-    serial = forms.ChoiceField(label="System")
+    serial = forms.ChoiceField(label=_("System"))
     reason = forms.CharField(
-        label="Why are you returning it? (optional)",
+        label=_("Why are you returning it? (optional)"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=2000,
@@ -171,12 +164,12 @@ class MoneyBackForm(forms.Form):
 
 
 class AppointmentForm(forms.Form):
-    ticket = forms.IntegerField(label="Ticket number", min_value=1, max_value=MAX_NUMBER)
+    ticket = forms.IntegerField(label=_("Ticket number"), min_value=1, max_value=MAX_NUMBER)
     starts_at = forms.DateTimeField(
-        label="Start",
+        label=_("Start"),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        help_text="In your time zone; the page shows it with its offset after booking.",
+        help_text=_("In your time zone; the page shows it with its offset after booking."),
     )
 
 

@@ -15,6 +15,8 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from rmadesk.assets.models import Asset, OnsiteOption, ProductLine
 from rmadesk.assets.selectors import Entitlement, asset_by_serial, entitlement_for, visible_assets
@@ -27,14 +29,13 @@ from rmadesk.billing.selectors import (
     with_totals,
 )
 from rmadesk.billing.totals import Totals, settlements_of
-from rmadesk.core import clock
+from rmadesk.core import clock, wording
 from rmadesk.core.errors import NotFound
 from rmadesk.core.policies import active_policy
 from rmadesk.policy.errors import PolicyError
 from rmadesk.policy.money import RefundAnswer, late_fee_schedule, money_back_refund
 from rmadesk.policy.service_levels import find_target, response_due, target_calendar
 from rmadesk.policy.warranty import AppointmentAnswer, appointment_notice
-from rmadesk.rmas.choices import RmaKind
 from rmadesk.rmas.models import Rma
 from rmadesk.rmas.selectors import visible_rmas
 from rmadesk.tickets.models import Ticket
@@ -42,7 +43,6 @@ from rmadesk.tickets.selectors import visible_tickets
 
 # The service's own plan lookup: the promise must name the plan the ticket will be opened on.
 from rmadesk.tickets.services import plan_for
-from rmadesk.web.errors import refusal_of
 
 # The largest ticket, RMA or invoice id the database holds: a bigger number is simply missing.
 MAX_NUMBER = 2**63 - 1
@@ -72,6 +72,13 @@ class SystemView:
     money_back_passed: bool
 
 
+def customer_country(user: Any) -> str:
+    """The country of a customer contact's company ("" for anyone else)."""
+    account = getattr(user, "account", None)
+    customer = getattr(account, "customer", None)
+    return str(customer.country) if customer is not None else ""
+
+
 def my_assets(user: Any) -> QuerySet[Asset]:
     return visible_assets(user).order_by("serial")
 
@@ -82,34 +89,36 @@ def system_view(user: Any, asset: Asset) -> SystemView:
     found = entitlement_for(user, asset.serial)
     today = vendor_today()
     if found.plan is None:
-        plan = "No support contract in force"
+        plan = _("No support contract in force")
     else:
         plan_doc = policy.document.plans.get(found.plan)
         title = plan_doc.title if plan_doc is not None else found.plan
-        plan = f"{title}, until {_day(found.contract_ends_on)}"
+        plan = _("%(plan)s, until %(day)s") % {"plan": title, "day": _day(found.contract_ends_on)}
     if found.is_under_warranty:
-        warranty = f"Covered until {_day(found.warranty_ends_on)}"
+        warranty = _("Covered until %(day)s") % {"day": _day(found.warranty_ends_on)}
     else:
-        warranty = f"Warranty ended {_day(found.warranty_ends_on)}"
+        warranty = _("Warranty ended %(day)s") % {"day": _day(found.warranty_ends_on)}
     onsite_doc = policy.document.warranty.onsite.get(found.onsite)
     onsite = onsite_doc.title if onsite_doc is not None else OnsiteOption(found.onsite).label
+    onsite = wording.plain(onsite)
     onsite = onsite[:1].upper() + onsite[1:]
     if found.advance_exchange:
-        advance = "Advance exchange offered"
+        advance = _("Advance exchange offered")
     else:
-        advance = f"No advance exchange for {asset.model.name} (rule R5)"
+        advance = _("No advance exchange for %(model)s") % {"model": asset.model.name}
     refund = _money_back(asset, today)
     passed = not refund.eligible
     if refund.eligible:
         days = (found.money_back_until - today).days
-        money_back = (
-            f"Money back until {_day(found.money_back_until)} — "
-            f"{days} day{'' if days == 1 else 's'} left"
-        )
+        money_back = ngettext(
+            "Money back until %(day)s — %(days)d day left",
+            "Money back until %(day)s — %(days)d days left",
+            days,
+        ) % {"day": _day(found.money_back_until), "days": days}
     elif product_kind(asset) == "software":
-        money_back = "Software: no money-back guarantee (rule F3)"
+        money_back = _("Software: no money-back guarantee")
     else:
-        money_back = f"Money back until {_day(found.money_back_until)} — passed"
+        money_back = _("Money back until %(day)s — passed") % {"day": _day(found.money_back_until)}
     return SystemView(
         asset=asset,
         entitlement=found,
@@ -188,7 +197,7 @@ def ticket_promise(user: Any, serial: str, severity: str, at: dt.datetime | None
             target="",
             skipped=(),
             explain=(),
-            refusal=refusal_of(refused).text,
+            refusal=wording.full_stop(wording.plain(refused.message)),
             rule=refused.rule,
         )
     skipped: tuple[str, ...] = ()
@@ -232,75 +241,8 @@ def rma_of_ticket(user: Any, ticket: Ticket) -> Rma | None:
 # --------------------------------------------------------------------------------- RMAs
 
 
-@dataclass(frozen=True)
-class Step:
-    """One point of an advance exchange's timeline: done (in the past) or still to come."""
-
-    title: str
-    at: dt.datetime | None
-    done: bool
-    note: str = ""
-
-
 def my_rmas(user: Any) -> QuerySet[Rma]:
     return visible_rmas(user).order_by("-number")
-
-
-def advance_exchange_timeline(rma: Rma, now: dt.datetime | None = None) -> list[Step]:
-    """Issued, replacement shipped, label valid until, invoice day, received (R1, R4).
-
-    The dates are the ones the RMA services stored from `rma_dates`; this only orders them.
-    """
-    if rma.kind != RmaKind.ADVANCE_EXCHANGE:
-        return []
-    now = now or clock.now()
-    policy = active_policy().document.rma
-    received = rma.received_at
-    steps = [Step("RMA issued", rma.issued_at, True, f"valid {policy.valid_days} days (rule R1)")]
-    if rma.replacement_shipped_at is None:
-        steps.append(
-            Step(
-                "Replacement ships",
-                None,
-                False,
-                "with a prepaid return label, once you confirm your data backup and that removable "
-                "media are out (rules R4, R6)",
-            )
-        )
-    else:
-        steps.append(Step("Replacement shipped", rma.replacement_shipped_at, True))
-        steps.append(
-            Step(
-                "Return label valid until",
-                rma.label_expires_at,
-                rma.label_expires_at is not None and rma.label_expires_at <= now,
-                f"{policy.label_valid_days} days after the replacement shipped (rule R4)",
-            )
-        )
-        if received is not None and rma.invoice_at is not None and received <= rma.invoice_at:
-            note = "not needed: the part arrived in time (rule R4)"
-        else:
-            note = (
-                f"for the full cost of the unreturned parts if they have not arrived "
-                f"{policy.invoice_after_days} days after the replacement shipped (rule R4)"
-            )
-        steps.append(
-            Step(
-                "Invoice for unreturned parts",
-                rma.invoice_at,
-                rma.invoice_at is not None and rma.invoice_at <= now and received is None,
-                note,
-            )
-        )
-    steps.append(
-        Step(
-            "Defective part received" if received else "Defective part to arrive",
-            received or rma.expires_at,
-            received is not None,
-            "" if received else "the RMA number expires then (rule R1)",
-        )
-    )
-    return steps
 
 
 # ----------------------------------------------------------------------------- invoices

@@ -35,6 +35,7 @@ urlpatterns = [
     path("rmas/<int:number>/label.pdf", views.rma_label, name="rma_label"),
     path("money-back", views.money_back, name="money_back"),
     path("appointments/new", views.appointment_new, name="appointment_new"),
+    path("policy", views.policy, name="policy"),
     path("invoices/", views.invoices, name="invoices"),
     path("invoices/<str:number>/", views.invoice, name="invoice"),
     path("invoices/<str:number>/invoice.pdf", views.invoice_download, name="invoice_pdf"),

@@ -16,6 +16,7 @@ from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from rmadesk.billing.paying import payment_instructions
@@ -28,8 +29,11 @@ from rmadesk.billing.pdfs import (
 from rmadesk.billing.selectors import credit_note_for, invoice_for, vendor_today
 from rmadesk.billing.services import accept_repair_quote
 from rmadesk.core import clock
+from rmadesk.core import wording
 from rmadesk.core.errors import DomainError, NotFound
+from rmadesk.core.permissions import role_of
 from rmadesk.core.policies import active_policy
+from rmadesk.core.wording import needs_text
 from rmadesk.onsite.selectors import visible_appointments
 from rmadesk.onsite.services import book_appointment
 from rmadesk.policy.errors import PolicyError
@@ -41,11 +45,12 @@ from rmadesk.portal.forms import (
     MoneyBackForm,
     ReplyForm,
     TicketForm,
-    confirmation_words,
     files_of,
     severity_definitions,
 )
+from rmadesk.portal.rma_story import rma_headline, rma_timeline
 from rmadesk.portal.services import open_ticket_with_files, reply_with_files, request_money_back
+from rmadesk.portal.terms import holiday_countries, policy_terms
 from rmadesk.rmas.choices import RmaStatus
 from rmadesk.rmas.labels import label_pdf
 from rmadesk.rmas.models import Rma
@@ -78,7 +83,7 @@ from rmadesk.web.errors import REFUSALS, refusal_of
 from rmadesk.web.instants import posted_instant
 from rmadesk.web.templatetags.rmadesk import local
 
-TOO_MANY_TICKETS = (
+TOO_MANY_TICKETS = gettext_lazy(
     "You opened many tickets in the last hour. "
     "Please wait before opening another, or add to an open one."
 )
@@ -93,10 +98,12 @@ def _page(request: HttpRequest, rows: Any, per_page: int = PER_PAGE) -> Page[Any
 
 
 def _refused(error: Refusal) -> dict[str, Any]:
+    """The refusal in plain words; its rule goes to the page's details toggle (issue 14)."""
     refusal = refusal_of(error)
+    rule = refusal.rule or ", ".join(wording.rules_in(refusal.message)) or None
     return {
-        "refusal": refusal.text,
-        "refusal_rule": refusal.rule,
+        "refusal": wording.full_stop(wording.plain(refusal.message)),
+        "refusal_rule": rule,
         "refusal_status": refusal.status,
     }
 
@@ -158,7 +165,7 @@ def ticket_new(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             data = form.cleaned_data
             try:  # issue 13: the same limit as the API's, per user
-                limits.check(limits.ticket_create_limit(), f"user:{user.pk}", TOO_MANY_TICKETS)
+                limits.check(limits.ticket_create_limit(), f"user:{user.pk}", str(TOO_MANY_TICKETS))
             except limits.TooManyRequests as refused:
                 return limits.too_many_page(request, refused)
             try:
@@ -177,8 +184,14 @@ def ticket_new(request: HttpRequest) -> HttpResponse:
             else:
                 first = clocks_of(ticket).get(ClockKind.FIRST_RESPONSE)
                 due = first.due_at if first is not None else None
-                promise = f" First response by {local(due)}." if due else ""
-                messages.success(request, f"Ticket {ticket.number} opened.{promise}")
+                if due:
+                    text = _("Ticket %(number)s opened. First response by %(due)s.") % {
+                        "number": ticket.number,
+                        "due": local(due),
+                    }
+                else:
+                    text = _("Ticket %(number)s opened.") % {"number": ticket.number}
+                messages.success(request, text)
                 return redirect("portal:ticket", number=ticket.number)
         status = 400
         serial = form.cleaned_data.get("serial") or request.POST.get("serial", "")
@@ -242,7 +255,7 @@ def ticket_reply(request: HttpRequest, number: int) -> HttpResponse:
         except REFUSALS as error:
             extra = _refused(error)
         else:
-            messages.success(request, "Your reply was added.")
+            messages.success(request, _("Your reply was added."))
             return redirect("portal:ticket", number=found.number)
     context = _ticket_context(request, found) | {"form": form} | extra
     return render(request, "portal/ticket.html", context, status=extra.get("refusal_status", 400))
@@ -303,11 +316,14 @@ def _answer_quote(
     if accept:
         messages.success(
             request,
-            f"Thank you: you accepted the repair quote. Invoice {invoice.number} is in your "
-            f"invoices, and we will send the return authorisation next.",
+            _(
+                "Thank you: you accepted the repair quote. Invoice %(number)s is in your "
+                "invoices, and we will send the return authorisation next."
+            )
+            % {"number": invoice.number},
         )
     else:
-        messages.success(request, "You declined the repair quote: nothing is charged.")
+        messages.success(request, _("You declined the repair quote: nothing is charged."))
     return redirect("portal:ticket", number=found.number)
 
 
@@ -340,19 +356,29 @@ def attachment(request: HttpRequest, number: int, attachment_id: int) -> HttpRes
 @require_GET
 def rmas(request: HttpRequest) -> HttpResponse:
     page = _page(request, selectors.my_rmas(request.user))
-    return render(request, "portal/rmas.html", {"page": page})
+    # States with a return still to arrive: their deadline is the RMA number's expiry (R1).
+    open_states = ("issued", "confirmed", "label_issued")
+    return render(request, "portal/rmas.html", {"page": page, "open_states": open_states})
 
 
 def _rma_context(rma: Rma) -> dict[str, Any]:
     required = required_confirmations(rma.kind)
+    can_confirm = rma.label_issued_at is None and rma.status in (
+        RmaStatus.ISSUED,
+        RmaStatus.CONFIRMED,
+    )
     return {
         "rma": rma,
+        "kind_words": wording.rma_kind_words(rma.kind),
+        "status_sentence": wording.rma_status_sentence(rma.status),
+        "headline": rma_headline(rma),
         "required": required,
         "missing": missing_confirmations(rma),
-        "can_confirm": rma.label_issued_at is None
-        and rma.status in (RmaStatus.ISSUED, RmaStatus.CONFIRMED),
+        "can_confirm": can_confirm,
+        # The label and its no-liability notice (R6) matter while a return is still to ship.
+        "shows_label_section": can_confirm or rma.label_issued_at is not None,
         "explain": rma_explanation(rma),
-        "timeline": selectors.advance_exchange_timeline(rma),
+        "timeline": rma_timeline(rma),
         "items": list(rma.items.all()),
         "liability_notice": NO_LIABILITY_NOTICE,
         "shipment": shipment_of(rma),
@@ -396,10 +422,12 @@ def rma_confirm(request: HttpRequest, number: int) -> HttpResponse:
         else:
             missing = missing_confirmations(found)
             if missing:
-                needed = confirmation_words(missing)
-                text = f"Saved. Still needed before the label: {needed} (rule R6)."
+                needed = needs_text(missing)
+                text = _("Saved. Before the label we still need to know that %(needed)s.") % {
+                    "needed": needed
+                }
             else:
-                text = "Thank you: your confirmations are complete; the return label comes next."
+                text = _("Thank you: your confirmations are complete; the return label comes next.")
             messages.success(request, text)
             return redirect("portal:rma", number=found.number)
     context = _rma_context(found) | {"form": form} | extra
@@ -414,13 +442,17 @@ def rma_label(request: HttpRequest, number: int) -> HttpResponse:
     if found.label_issued_at is None:
         missing = missing_confirmations(found)
         if missing:
-            why = (
-                f"No label yet: confirm {confirmation_words(missing)} first; the label is issued "
-                f"after your confirmations (rule R6)."
-            )
+            why = _(
+                "No label yet: first confirm that %(needed)s; the label is issued after your "
+                "confirmations."
+            ) % {"needed": needs_text(missing)}
         else:
-            why = "No label yet: the label is issued after your R6 confirmations (rule R6)."
-        context = _rma_context(found) | {"form": ConfirmForm(), "refusal": why}
+            why = _("No label yet: the label is issued after your confirmations.")
+        context = _rma_context(found) | {
+            "form": ConfirmForm(),
+            "refusal": why,
+            "refusal_rule": "R6",
+        }
         return render(request, "portal/rma.html", context, status=404)
     response = HttpResponse(label_pdf(found), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="rma-{found.number}-label.pdf"'
@@ -452,8 +484,11 @@ def money_back(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(
                     request,
-                    f"Money-back request recorded as ticket {ticket.number}; an agent will send "
-                    f"the RMA.",
+                    _(
+                        "Money-back request recorded as ticket %(number)s; an agent will send "
+                        "the RMA."
+                    )
+                    % {"number": ticket.number},
                 )
                 return redirect("portal:ticket", number=ticket.number)
         status = 400
@@ -491,7 +526,10 @@ def appointment_new(request: HttpRequest) -> HttpResponse:
             except REFUSALS as error:
                 context |= _refused(error)
             else:
-                messages.success(request, f"On-site visit booked for {local(booked.starts_at)}.")
+                messages.success(
+                    request,
+                    _("On-site visit booked for %(start)s.") % {"start": local(booked.starts_at)},
+                )
                 return redirect("portal:ticket", number=found.number)
         status = 400
     else:
@@ -563,3 +601,26 @@ def credit_note_download(request: HttpRequest, number: str) -> HttpResponse:
     response = HttpResponse(credit_note_pdf(found), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{credit_note_filename(found)}"'
     return response
+
+
+# ------------------------------------------------------------------------------- policy
+
+
+@require_GET
+def policy(request: HttpRequest) -> HttpResponse:
+    """The active policy as terms a customer can read and file; public, like a published text.
+
+    `?country=DE` adds that country's public holidays (business days for parts, N2, and a
+    Silver customer's own hours, L3); a signed-in customer sees their own country's.
+    """
+    country = (request.GET.get("country") or "").strip()[:2]
+    if not country and role_of(request.user) == "customer":
+        country = selectors.customer_country(request.user)
+    year = vendor_today().year
+    found = active_policy()
+    context = {
+        "terms": policy_terms(found, year, country),
+        "country": country.upper(),
+        "countries": holiday_countries(found),
+    }
+    return render(request, "portal/policy.html", context)

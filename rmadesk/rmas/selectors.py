@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from rmadesk.core.errors import Conflict, NotFound
 from rmadesk.core.permissions import Actor, customer_scope
 from rmadesk.core.policies import active_policy
+from rmadesk.core.wording import needs_text
 from rmadesk.policy.addresses import return_shipping
 from rmadesk.policy.carriers import carrier_title, tracking_url
 from rmadesk.policy.rma import rma_dates
@@ -132,7 +133,7 @@ def rma_explanation(rma: Rma) -> tuple[str, ...]:
     if rma.label_issued_at is None:
         if missing:
             explain.append(
-                f"The return label is issued once the customer confirms: {', '.join(missing)} "
+                f"The return label is issued once the customer confirms that {needs_text(missing)} "
                 f"(rule R6)."
             )
         else:

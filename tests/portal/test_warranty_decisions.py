@@ -70,8 +70,13 @@ def test_W2_the_customer_sees_a_denied_rma_and_no_label(acme, alice, agent):
     deny_rma(actor=agent, rma=rma, cause="customer_negligence", explanation="Liquid inside.")
     page = text(alice.get(f"/portal/rmas/{rma.number}/"))
     assert "damage caused by negligence (mishandling, misuse or neglect). Liquid inside." in page
-    assert "No return label: the warranty claim is denied." in page
-    assert "W2" not in words(page)
+    assert (
+        "Your warranty claim was denied, so no return, replacement or repair follows. For a paid "
+        "repair, reply on ticket" in page
+    )
+    assert "<form" not in page.split("<main", 1)[1]  # no confirmations, no label
+    # The rule stays behind the details toggle (issue 14), nowhere else.
+    assert "W2" not in words(re.sub(r"<details>.*?</details>", "", page, flags=re.S))
     assert alice.get(f"/portal/rmas/{rma.number}/label.pdf").status_code == 404
 
 

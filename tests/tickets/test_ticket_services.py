@@ -565,7 +565,9 @@ def test_p1_out_of_scope_close_names_a_policy_reason_and_stops_the_clocks():
     assert (first.state, first.stopped_at) == ("met", pacific(2026, 11, 18, 12, 0))
     closing = Message.objects.filter(ticket=ticket).last()
     assert closing.is_public
-    assert closing.body.startswith("Closed as out of scope: data recovery (rule P1).")
+    assert closing.body.startswith(
+        "Closed as out of scope: our support does not cover data recovery."
+    )
     event = ticket_history(ticket)[-1]
     assert (event.verb, event.rules) == ("ticket.closed", ["P1"])
 

@@ -211,7 +211,9 @@ def test_reply_wait_resume_severity_assign_close_through_the_api(staff, contact,
     assert seen.status == 200
     assert (seen.body["out_of_scope_reason"], seen.body["close_rule"]) == ("network issues", "P1")
     assert seen.body["close_reason"] == "Switch misconfigured."
-    assert seen.body["messages"][-1]["body"].startswith("Closed as out of scope: network issues")
+    assert seen.body["messages"][-1]["body"].startswith(
+        "Closed as out of scope: our support does not cover network issues."
+    )
     assert [e["verb"] for e in seen.body["history"]] == [
         "ticket.opened",
         "ticket.replied",

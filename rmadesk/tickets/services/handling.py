@@ -191,7 +191,8 @@ def close_ticket(
             )
         scope_reason = matched[0]
     if scope_reason:
-        text = f"Closed as out of scope: {scope_reason} (rule P1). {reason}"
+        # Customers read this message: the rule (P1) is in the audit row, not in the words.
+        text = f"Closed as out of scope: our support does not cover {scope_reason}. {reason}"
     else:
         text = f"Closed as resolved. {reason}"
     return _close(

@@ -93,7 +93,9 @@ def test_customer_opening_a_ticket_gets_one_mail_with_the_number_and_the_promise
     # Gold S2: 4 business hours from Monday 09:00 PST (L3, T2), in the customer's zone (T1).
     assert "Our promise: a first response by Mon 02 Nov 2026 13:00 PST" in text
     assert "4 business hours, on Pacific business hours" in text
-    assert "(rule L3)" in text and "(rule T8)" in text  # the clock explains itself (T8)
+    # The clock explains itself (T8), in words: customers read no rule IDs (issue 14).
+    assert "How we computed it:" in text and "- Due Mon 02 Nov 2026 13:00 PST." in text
+    assert "(rule" not in text
     assert "Drive 3 shows UNAVAIL" in text
     assert f"#{ticket.number}" in mail.html() and "Mon 02 Nov 2026 13:00 PST" in mail.html()
     # Our own Message-ID, an automatic message, the first of its thread.
@@ -253,7 +255,7 @@ def test_severity_change_waiting_and_closing_each_mail_the_customer(smtp: SmtpSe
     # L7: re-targeted from the change, Gold S1 is 2 hours 24x7: 09:30 → 11:30.
     assert "first response is now due by Mon 02 Nov 2026 11:30 PST" in severity.text()
     assert "Which firmware do you run?" in waiting.text()
-    assert "(rule L5)" in waiting.text()
+    assert "the ticket resumes as soon as your answer arrives." in waiting.text()  # L5
     assert "Drive replaced; pool healthy." in closed.text()
     for mail in (severity, waiting, closed):
         assert f"[#{ticket.number}]" in mail.subject
@@ -419,7 +421,7 @@ def test_invoice_issued_and_late_fee_added_mail_the_customers_address(smtp: Smtp
     assert mail.rcpt_tos == ["it@acme.example"]
     assert mail.subject == f"Invoice {invoice.number}"
     assert "On-site visit: 1,000.00 USD" in mail.text()
-    assert "Due: 2026-11-02 (payment upfront, rule F1)" in mail.text()
+    assert "Due: 2026-11-02 (payment upfront)" in mail.text()  # F1
     # F2: two full months overdue on 2027-01-02 → 2 × 1.5% of 1000.00.
     assert accrue_late_fees(now=pacific(2027, 1, 2, 12, 0)) == 2
     deliver()

@@ -1,0 +1,190 @@
+"""What customers read instead of our codes: one place for the plain, translatable words.
+
+Rule IDs (R4, W6) and internal keys (`data_backed_up`, `24x7`, `advance_exchange`) are for staff
+and for the curious: customer pages keep them behind a "details" toggle, customer mails leave
+them out. The portal and the mail notifications both take their words from here, so a
+confirmation, a coverage or an RMA state reads the same on the page and in the inbox (issue 14).
+Keys are plain strings so that this module imports no business app.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING
+
+from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:  # the stubs' name for a lazy translated string
+    from django.utils.functional import _StrPromise as Promise
+
+# R6: each confirmation as the customer confirms it (a sentence) and as a reminder names it.
+CONFIRMATION_SENTENCES: Mapping[str, Promise] = {
+    "data_backed_up": _("I have backed up my data."),
+    "removable_media_removed": _(
+        "I have removed any removable media (USB drives, SD cards, disks not being returned)."
+    ),
+    "original_packaging": _("The system is packed in its original or equivalent packaging."),
+    "insured": _("The shipment is insured."),
+}
+CONFIRMATION_NEEDS: Mapping[str, Promise] = {
+    "data_backed_up": _("your data is backed up"),
+    "removable_media_removed": _("you removed any removable media (USB drives, SD cards)"),
+    "original_packaging": _("the system travels in its original or equivalent packaging"),
+    "insured": _("the shipment is insured"),
+}
+
+# Coverage and hours (L3, T2-T4, W3) by the policy file's keys and titles.
+COVERAGE_WORDS: Mapping[str, Promise] = {
+    "24x7": _("around the clock"),
+    "always": _("around the clock, every day of the year"),
+    "pacific": _("Pacific business hours"),
+    "phone": _("the warranty phone line's hours"),
+    "nbd": _("next-business-day on-site service"),
+    "4h": _("4-hour on-site service, around the clock"),
+    "none": _("no on-site service"),
+}
+
+# What each RMA state means to the customer, in one sentence.
+RMA_STATUS_SENTENCES: Mapping[str, Promise] = {
+    "issued": _("We are waiting for your confirmations before we send the return label."),
+    "confirmed": _("Your confirmations are complete; we send the return label next."),
+    "label_issued": _("Your return label is ready: ship the package with it."),
+    "replacement_shipped": _(
+        "Your replacement is on its way; we are waiting for the defective part."
+    ),
+    "received": _("We have received your return and will inspect it."),
+    "flagged": _("We have received your package and are checking its RMA number."),
+    "rejected": _("We could not accept your package."),
+    "inspected": _("We have inspected your return and are deciding on repair or replacement."),
+    "closed": _("This RMA is closed."),
+    "expired": _("This RMA expired before the return arrived."),
+    "denied": _("Your warranty claim was denied."),
+}
+
+RMA_KIND_WORDS: Mapping[str, Promise] = {
+    "repair": _("repair of the whole system"),
+    "replacement": _("replacement of the whole system"),
+    "advance_exchange": _("advance exchange of a component"),
+    "money_back": _("money-back return of the whole system"),
+}
+
+TICKET_STATUS_WORDS: Mapping[str, Promise] = {
+    "open": _("open: we owe you an answer"),
+    "waiting_on_customer": _("waiting for your reply"),
+    "resolved": _("resolved"),
+    "out_of_scope": _("closed: outside what our support covers"),
+    "warranty_denied": _("closed: warranty claim denied"),
+}
+INVOICE_KIND_WORDS: Mapping[str, Promise] = {
+    "unreturned_parts": _("parts of an advance exchange that were not returned"),
+    "service": _("service or parts"),
+    "repair_quote": _("a repair quote you accepted"),
+}
+INVOICE_STATUS_WORDS: Mapping[str, Promise] = {
+    "open": _("open"),
+    "paid": _("paid"),
+    "credited": _("credited"),
+    "overdue": _("overdue"),
+}
+
+
+def _words(table: Mapping[str, Promise], key: str) -> str:
+    words = table.get(key)
+    return str(words) if words is not None else key.replace("_", " ")
+
+
+# "(rule R4)", "(rules F2, F4)", "(T2)", ", rule L5)", "rule R1: ", "R6 confirmations".
+_RULE = r"[TLPWNRF]\d+"
+_RULES = rf"{_RULE}(?:\s*(?:,|and)\s*{_RULE})*"
+_CITATIONS = (
+    (re.compile(rf"\s*\((?:rules?\s+)?{_RULES}\)"), ""),  # (rule R4), (rules F2, F4), (T2)
+    (re.compile(rf",\s*rules?\s+{_RULES}(?=\))"), ""),  # (4 business hours, rule L5)
+    (re.compile(rf"\(\s*rules?\s+{_RULES}\s*[:;,]\s*"), "("),  # (rule R1: the package ...)
+    (re.compile(rf"\brules?\s+{_RULES}\s*[:;]\s*"), ""),  # rule F3: ...
+    (re.compile(rf"\s*\brules?\s+{_RULES}\b"), ""),  # ... under rule W1
+    (re.compile(rf"\b{_RULE}\s+(?=confirmations?\b)"), ""),  # your R6 confirmations
+    (re.compile(r"\bon 24x7\b"), "24x7"),  # "on 24x7: every hour counts"
+)
+_EMPTY = re.compile(r"\(\s*\)")
+_KEY = re.compile(r"\b24x7\b")
+
+
+def plain(text: object) -> str:
+    """`text` without rule citations and with coverage keys in words (for a customer).
+
+    Policy explanations cite their rules ("due Tue 18:00 PST (rule T6)"); a customer reads the
+    sentence, and finds the rule in the details toggle where a page offers one.
+    """
+    result = str(text)
+    for pattern, replacement in _CITATIONS:
+        result = pattern.sub(replacement, result)
+    result = _EMPTY.sub("", result)
+    result = _KEY.sub(str(COVERAGE_WORDS["24x7"]), result)
+    result = re.sub(r"\s+([.,;:)])", r"\1", result)
+    result = re.sub(r"\b(around the clock), \1\b", r"\1", result)
+    return re.sub(r"[ \t]{2,}", " ", result).strip()
+
+
+def rules_in(text: object) -> tuple[str, ...]:
+    """The rule IDs a text cites, in order, once each (what the details toggle lists)."""
+    return tuple(dict.fromkeys(re.findall(rf"\b{_RULE}\b", str(text))))
+
+
+def confirmation_needs(names: Iterable[str]) -> list[str]:
+    """The R6 confirmations still needed, each in words ("your data is backed up")."""
+    return [str(CONFIRMATION_NEEDS.get(name, name.replace("_", " "))) for name in names]
+
+
+def needs_text(names: Iterable[str]) -> str:
+    """The missing confirmations as one clause after "that": "a, that b and that c"."""
+    needs = confirmation_needs(names)
+    if len(needs) <= 1:
+        return "".join(needs)
+    that = str(_("that"))
+    head = f", {that} ".join(needs[:-1])
+    return str(_("%(head)s and %(that)s %(last)s")) % {
+        "head": head,
+        "that": that,
+        "last": needs[-1],
+    }
+
+
+def coverage(key: str) -> str:
+    """A coverage or hours key of the policy file in words; an unknown key as it is."""
+    return _words(COVERAGE_WORDS, key)
+
+
+def rma_status_sentence(status: str) -> str:
+    return _words(RMA_STATUS_SENTENCES, status)
+
+
+def rma_kind_words(kind: str) -> str:
+    return _words(RMA_KIND_WORDS, kind)
+
+
+def ticket_status_words(status: str) -> str:
+    return _words(TICKET_STATUS_WORDS, status)
+
+
+def invoice_kind_words(kind: str) -> str:
+    return _words(INVOICE_KIND_WORDS, kind)
+
+
+def invoice_status_words(status: str) -> str:
+    return _words(INVOICE_STATUS_WORDS, status)
+
+
+def sentence(text: object) -> str:
+    """`plain(text)` starting with a capital letter: a refusal shown on its own line."""
+    result = plain(text)
+    first = result.split(" ", 1)[0]
+    if "_" in first:  # a field's name leads: keep it as it is spelt
+        return result
+    return result[:1].upper() + result[1:]
+
+
+def full_stop(text: str) -> str:
+    """`text` ending as a sentence does (a refusal's message often has no final stop)."""
+    text = text.rstrip()
+    return text if not text or text[-1] in ".!?" else f"{text}."

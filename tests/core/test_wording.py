@@ -1,0 +1,84 @@
+"""Issue 14: the customer's words for our rule citations and keys (`rmadesk.core.wording`)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from rmadesk.billing.choices import InvoiceKind
+from rmadesk.core import wording
+from rmadesk.rmas.choices import RmaKind, RmaStatus
+from rmadesk.tickets.choices import TicketStatus
+
+
+@pytest.mark.parametrize(
+    ("cited", "plain"),
+    [
+        ("Due Fri 04 Dec 2026 18:00 PST (rule T8).", "Due Fri 04 Dec 2026 18:00 PST."),
+        (
+            "Gold S1: first response within 2 hours, 24x7 (rule L3), on 24x7: every hour of "
+            "every day counts (T4).",
+            "Gold S1: first response within 2 hours, around the clock: every hour of every day "
+            "counts.",
+        ),
+        ("2 hours, 24x7, 24x7", "2 hours, around the clock"),
+        (
+            "Our next update is due by X (4 business hours, rule L5).",
+            "Our next update is due by X (4 business hours).",
+        ),
+        ("1000.00 USD = 15.00 USD (rules F2, F4).", "1000.00 USD = 15.00 USD."),
+        (
+            "Valid (rule R1: the package must arrive by then)",
+            "Valid (the package must arrive by then)",
+        ),
+        (
+            "No label yet: the label is issued after your R6 confirmations (rule R6).",
+            "No label yet: the label is issued after your confirmations.",
+        ),
+        (
+            "TrueNAS R20 and serial R20-J30002 stay as they are",
+            "TrueNAS R20 and serial R20-J30002 stay as they are",
+        ),
+    ],
+)
+def test_plain_drops_rule_citations_and_says_24x7_in_words(cited, plain):
+    assert wording.plain(cited) == plain
+    assert wording.rules_in(cited) == tuple(dict.fromkeys(re.findall(r"\b[TLPWNRF]\d+\b", cited)))
+
+
+@given(
+    words=st.lists(
+        st.sampled_from(["the part", "arrives by Tue", "is invoiced", "on day 14"]),
+        min_size=1,
+        max_size=4,
+    ),
+    rules=st.lists(st.sampled_from(["R1", "R4", "T8", "F2", "L3", "W5"]), min_size=1, max_size=3),
+    form=st.sampled_from(["({rules})", "(rule {first})", "(rules {rules})", ", rule {first})"]),
+)
+def test_no_citation_survives(words, rules, form):
+    text = " ".join(words)
+    citation = form.format(rules=", ".join(rules), first=rules[0])
+    if citation.startswith(","):
+        cited = f"{text} (4 business hours{citation}."
+    else:
+        cited = f"{text} {citation}."
+    assert not re.search(r"\b[TLPWNRF]\d+\b", wording.plain(cited))
+    assert wording.plain(cited).startswith(text)
+
+
+def test_each_confirmation_key_has_a_sentence_and_a_need():
+    keys = {"data_backed_up", "removable_media_removed", "original_packaging", "insured"}
+    assert set(wording.CONFIRMATION_SENTENCES) == keys == set(wording.CONFIRMATION_NEEDS)
+    assert wording.needs_text(["data_backed_up", "insured"]) == (
+        "your data is backed up and that the shipment is insured"
+    )
+
+
+def test_every_rma_and_ticket_state_and_kind_has_words():
+    assert set(wording.RMA_STATUS_SENTENCES) == set(RmaStatus.values)
+    assert set(wording.RMA_KIND_WORDS) == set(RmaKind.values)
+    assert set(wording.TICKET_STATUS_WORDS) == set(TicketStatus.values)
+    assert set(wording.INVOICE_KIND_WORDS) == set(InvoiceKind.values)
