@@ -28,8 +28,7 @@ from rmadesk.billing.pdfs import (
 )
 from rmadesk.billing.selectors import credit_note_for, invoice_for, vendor_today
 from rmadesk.billing.services import accept_repair_quote
-from rmadesk.core import clock
-from rmadesk.core import wording
+from rmadesk.core import clock, wording
 from rmadesk.core.errors import DomainError, NotFound
 from rmadesk.core.permissions import role_of
 from rmadesk.core.policies import active_policy
