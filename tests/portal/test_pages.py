@@ -80,7 +80,7 @@ def test_my_systems_in_plain_words_W6(alice, acme):
     # M60-000007: shipped 2026-11-10, extended to 2 years (W1), 4-hour on-site (W3), R5, F3.
     assert "Covered until 10 Nov 2028" in body
     assert "4-hour on-site, around the clock" in body
-    assert "<td>No advance exchange for FreeNAS Mini</td>" in body
+    assert '<td data-label="Advance exchange">No advance exchange for FreeNAS Mini</td>' in body
     assert "Money back until 10 Dec 2026 — 15 days left" in body
 
 

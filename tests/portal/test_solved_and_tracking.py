@@ -119,7 +119,7 @@ def test_L5_after_the_period_the_page_says_to_open_a_new_ticket(ticket, alice):
     assert refused.status_code == 409
     assert (
         f"ticket {ticket.number} could be reopened until Wed 09 Dec 2026 16:00 PST: open a new "
-        f"ticket and mention ticket {ticket.number} (rule L5)." in words(text(refused))
+        f"ticket and mention ticket {ticket.number}. Details Policy rule L5" in words(text(refused))
     )
     assert Ticket.objects.get().status == "resolved"
 
