@@ -170,8 +170,9 @@ def test_the_portal_on_a_desktop(demo: Customer, open_page: Any, tmp_path: Path)
     for path in (*LISTS, *details):
         page.goto(path)
         page.wait_for_load_state()
+        # My systems, My tickets, Open a ticket, My RMAs, Invoices, Money back, Terms.
         links = page.locator("#site-menu li a").evaluate_all("(all) => all.map(a => a.offsetTop)")
-        assert len(links) == 6 and len(set(links)) == 1, f"{path}: links at {links}"
+        assert len(links) == 7 and len(set(links)) == 1, f"{path}: links at {links}"
         # Every item of the header (brand, links, zone, login, Log out) on the brand's line.
         items = page.locator(".site-header nav li").evaluate_all(
             "(all) => all.map(li => li.getBoundingClientRect()).map(r => [r.top, r.bottom])"
