@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 
 from rmadesk.core import clock
-from rmadesk.core.errors import InvalidInput
-from rmadesk.core.permissions import Actor
+from rmadesk.core.errors import InvalidInput, NotFound
+from rmadesk.core.permissions import Actor, account_of, is_staff
 from rmadesk.core.services import record_event
 from rmadesk.customers.models import MAX_PAYMENT_TERMS_DAYS, Contact, Contract, Customer, Plan
 from rmadesk.customers.permissions import require_accounts
@@ -222,5 +223,46 @@ def add_contact(*, actor: Actor, customer: Customer, email: str, name: str = "")
         subject_type="customer",
         subject_id=customer.pk,
         changes={"email": email, "name": contact.name},
+    )
+    return contact
+
+
+@transaction.atomic
+def set_contact_language(*, actor: Actor, contact: Contact, language: str) -> Contact:
+    """The language the contact reads rmadesk in ("" for the browser's); issue 14.
+
+    The contact itself (the signed-in user with its address at its customer) or staff who keep
+    the accounts may change it; anyone else is told the contact does not exist.
+    """
+    account = account_of(actor)
+    is_self = (
+        account is not None
+        and not is_staff(actor)
+        and account.customer_id == contact.customer_id
+        and getattr(actor, "email", "").lower() == contact.email.lower()
+    )
+    if not is_self:
+        if not is_staff(actor):
+            raise NotFound("no such contact", field="contact")
+        require_accounts(actor, "changing a contact's language")
+    language = (language or "").strip().lower()
+    known = [code for code, _name in settings.LANGUAGES]
+    if language and language not in known:
+        raise InvalidInput(
+            f"{language!r} is not a language rmadesk speaks: one of {', '.join(known)}, "
+            "or blank for the browser's",
+            field="language",
+        )
+    if contact.language == language:
+        return contact
+    before = contact.language
+    contact.language = language
+    contact.save(update_fields=["language"])
+    record_event(
+        actor=actor,
+        verb="customer.contact_language_changed",
+        subject_type="customer",
+        subject_id=contact.customer_id,
+        changes={"email": contact.email, "language": [before, language]},
     )
     return contact

@@ -36,4 +36,5 @@ urlpatterns = [
     path("invoices/", views.invoices, name="invoices"),
     path("invoices/<str:number>/", views.invoice, name="invoice"),
     path("invoices/<str:number>/invoice.pdf", views.invoice_download, name="invoice_pdf"),
+    path("language", views.language, name="language"),
 ]

@@ -15,6 +15,10 @@ from django.core.paginator import Page, Paginator
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from rmadesk.billing.pdfs import invoice_filename, invoice_pdf
@@ -22,6 +26,8 @@ from rmadesk.billing.selectors import invoice_for, vendor_today
 from rmadesk.billing.services import accept_repair_quote
 from rmadesk.core.errors import DomainError, NotFound
 from rmadesk.core.policies import active_policy
+from rmadesk.customers.selectors import contact_of
+from rmadesk.customers.services import set_contact_language
 from rmadesk.onsite.selectors import visible_appointments
 from rmadesk.onsite.services import book_appointment
 from rmadesk.policy.errors import PolicyError
@@ -496,3 +502,37 @@ def invoice_download(request: HttpRequest, number: str) -> HttpResponse:
     response = HttpResponse(invoice_pdf(found), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{invoice_filename(found)}"'
     return response
+
+
+# ------------------------------------------------------------------------------ language
+
+
+@customer_page
+@require_POST
+def language(request: HttpRequest) -> HttpResponseBase:
+    """The contact's language (issue 14): a choice of LANGUAGES, or blank for the browser's.
+
+    Back to the page the selector was on (a path of this site only), in the new language.
+    """
+    back = request.POST.get("next") or ""
+    if not url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        back = reverse("portal:home")
+    contact = contact_of(request.user)
+    if contact is None:
+        messages.error(request, _("Your sign-in is not a contact of your company: ask the vendor."))
+        return redirect(back)
+    try:
+        set_contact_language(
+            actor=request.user, contact=contact, language=request.POST.get("language", "")
+        )
+    except DomainError as refused:
+        messages.error(request, refused.message)
+        return redirect(back)
+    if contact.language:
+        translation.activate(contact.language)
+    else:
+        translation.activate(translation.get_language_from_request(request))
+    messages.success(request, _("Language changed."))
+    return redirect(back)

@@ -8,6 +8,9 @@ from typing import Any
 from django import template
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
+
+from rmadesk.core.formats import instant_text
 
 register = template.Library()
 
@@ -19,19 +22,18 @@ def viewer_zone_name() -> str:
 
 @register.filter
 def local(value: dt.datetime | None) -> str:
-    """`Fri 27 Nov 2026, 08:00 PST (-08:00)`: an instant in the viewer's zone with its offset."""
+    """`Fri 27 Nov 2026, 08:00 PST (-08:00)`: an instant in the viewer's zone with its offset,
+    in the viewer's language (`rmadesk.core.formats`)."""
     if value is None:
         return "—"
-    shown = timezone.localtime(value)
-    offset = shown.strftime("%z")
-    return f"{shown:%a %d %b %Y, %H:%M} {shown.tzname()} ({offset[:3]}:{offset[3:]})"
+    return instant_text(value, timezone.get_current_timezone())
 
 
 @register.simple_tag
 def countdown(value: dt.datetime | None, label: str = "") -> Any:
     """A `<time>` the page's script turns into a live countdown ("due in 3 h 12 min")."""
     if value is None:
-        return format_html('<span class="muted">no due time</span>')
+        return format_html('<span class="muted">{}</span>', _("no due time"))
     return format_html(
         '<time datetime="{}" data-countdown title="{}">{}</time>',
         value.isoformat(),
