@@ -15,6 +15,8 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 # reportlab ships no type information (no stubs in the dev group): its names are Any here.
+from django.conf import settings
+from django.utils import translation
 from reportlab.lib.pagesizes import LETTER  # type: ignore[import-untyped]
 from reportlab.lib.utils import simpleSplit  # type: ignore[import-untyped]
 from reportlab.pdfbase.pdfmetrics import stringWidth  # type: ignore[import-untyped]
@@ -24,6 +26,7 @@ from rmadesk.billing.choices import InvoiceKind, InvoiceStatus, LineKind
 from rmadesk.billing.models import Invoice
 from rmadesk.billing.selectors import invoice_totals
 from rmadesk.core.policies import active_policy
+from rmadesk.customers.selectors import customer_language
 from rmadesk.policy.errors import PolicyError
 from rmadesk.policy.instants import zone_named
 from rmadesk.policy.service_levels import local_text
@@ -46,8 +49,19 @@ def invoice_filename(invoice: Invoice) -> str:
     return f"invoice-{invoice.number}.pdf"
 
 
-def invoice_pdf(invoice: Invoice) -> bytes:
-    """The invoice as PDF bytes (same invoice in the same state, same bytes)."""
+def invoice_pdf(invoice: Invoice, language: str | None = None) -> bytes:
+    """The invoice as PDF bytes (same invoice in the same state, same bytes).
+
+    Issue 14: in `language`, by default the customer's (the choice of the contact with the
+    customer's own address, else the site's); times in the customer's zone (T1).
+    """
+    if language is None:
+        language = customer_language(invoice.customer)
+    with translation.override(language or settings.LANGUAGE_CODE):
+        return _invoice_pdf(invoice)
+
+
+def _invoice_pdf(invoice: Invoice) -> bytes:
     policy = active_policy()
     customer = invoice.customer
     zone = _customer_zone(customer.zone, policy.vendor_zone)

@@ -12,14 +12,16 @@ here, and a yen amount with a fraction keeps its cents rather than hide them (F4
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 from django.utils import dateformat, translation
 
 # Per language: the date and time before the zone's abbreviation, as a Django date format.
+# The first with the offset after the zone (pages), the second without (mails, explanations).
 _INSTANT_FORMATS = {
-    "de": "D, j. M Y, H:i",
-    "ja": "Y年n月j日(D) H:i",
+    "de": ("D, j. M Y, H:i", "D, j. M Y H:i"),
+    "ja": ("Y年n月j日(D) H:i", "Y年n月j日(D) H:i"),
 }
 # Per language: (thousands separator, decimal mark, symbol before the number?).
 _NUMBER_FORMATS = {
@@ -58,21 +60,23 @@ def instant_text(at: dt.datetime, zone: dt.tzinfo, *, with_offset: bool = True) 
         comma = "," if with_offset else ""
         text = f"{local:%a %d %b %Y}{comma} {local:%H:%M}{seconds} {local.tzname()}"
     else:
-        shown = str(dateformat.format(local, pattern))
-        if not with_offset:
-            shown = shown.replace(", ", " ", 1) if base_language() == "de" else shown
+        shown = str(dateformat.format(local, pattern[0] if with_offset else pattern[1]))
         text = f"{shown} {local.tzname()}"
     return f"{text} ({_offset(local)})" if with_offset else text
 
 
-def date_text(day: dt.date) -> str:
-    """A calendar day in the active language: `27 Nov 2026`, `27. Nov 2026`, `2026年11月27日`."""
+def date_text(day: dt.date, *, weekday: bool = False) -> str:
+    """A calendar day in the active language: `27 Nov 2026`, `27. Nov 2026`, `2026年11月27日`.
+
+    With its `weekday` spelled out: `Friday 27 November 2026`, `Freitag, 27. November 2026`,
+    `2026年11月27日(金曜日)`.
+    """
     language = base_language()
     if language == "de":
-        return str(dateformat.format(day, "j. M Y"))
+        return str(dateformat.format(day, "l, j. F Y" if weekday else "j. M Y"))
     if language == "ja":
-        return str(dateformat.format(day, "Y年n月j日"))
-    return f"{day:%d %b %Y}"
+        return str(dateformat.format(day, "Y年n月j日(l)" if weekday else "Y年n月j日"))
+    return f"{day:%A %d %B %Y}" if weekday else f"{day:%d %b %Y}"
 
 
 def _group(whole: str, separator: str) -> str:
@@ -110,3 +114,40 @@ def money_text(amount: Decimal, currency: str, *, grouped: bool = True) -> str:
     if before:
         return f"-{symbol}{number[1:]}" if number.startswith("-") else f"{symbol}{number}"
     return f"{number} {symbol}"
+
+
+_ENGLISH_INSTANT = re.compile(
+    r"\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (\d{2}) "
+    r"(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) (\d{4}) (\d{2}):(\d{2})(?::(\d{2}))? "
+    r"([A-Za-z][A-Za-z0-9]*|[+-]\d{2,4})(?![\w+-])"
+)
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def rezoned(text: str, written_in: dt.tzinfo, shown_in: dt.tzinfo) -> str:
+    """A stored explanation with its instants moved from the zone it was written in to another.
+
+    The policy core writes an explanation once, when a clock is set, with its instants in one
+    zone (`Due Fri 27 Nov 2026 08:00 PST`, the vendor's: staff read it). A customer reads the
+    same lines with each instant in its own zone and language (T1), as the headline above them.
+    An instant is recognised only where its abbreviation is the writing zone's at that time (so
+    a line already in the customer's zone, or any other text, is left as it is).
+    """
+
+    def move(found: re.Match[str]) -> str:
+        day, month, year, hour, minute, second, abbreviation = found.groups()
+        naive = dt.datetime(  # noqa: DTZ001  # made aware just below, in the writing zone
+            int(year),
+            _MONTHS.index(month) + 1,
+            int(day),
+            int(hour),
+            int(minute),
+            int(second or 0),
+        )
+        for fold in (0, 1):
+            written = naive.replace(tzinfo=written_in, fold=fold)
+            if written.tzname() == abbreviation:
+                return instant_text(written, shown_in, with_offset=False)
+        return found.group(0)
+
+    return _ENGLISH_INSTANT.sub(move, text)

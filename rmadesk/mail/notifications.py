@@ -23,23 +23,28 @@ not.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, TypeVar
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from rmadesk.billing.choices import InvoiceKind
 from rmadesk.billing.events import InvoiceEvent, InvoiceIssued, LateFeeAccrued
 from rmadesk.core.choices import Role
 from rmadesk.core.events import DomainEvent, subscribe
+from rmadesk.core.formats import date_text, instant_text, money_text, rezoned
 from rmadesk.core.policies import active_policy
+from rmadesk.customers.selectors import contact_language
 from rmadesk.mail.outbox import Draft, enqueue
 from rmadesk.policy.errors import PolicyError
 from rmadesk.policy.instants import zone_named
-from rmadesk.policy.service_levels import local_text
 from rmadesk.rmas.choices import RmaKind
 from rmadesk.rmas.events import (
     LabelExpiring,
@@ -69,16 +74,20 @@ from rmadesk.tickets.events import (
 
 AUTO_HEADERS = {"Auto-Submitted": "auto-generated", "X-Auto-Response-Suppress": "All"}
 CONFIRMATION_TEXT = {
-    "data_backed_up": "your data is backed up",
-    "removable_media_removed": "you removed any removable media (USB drives, SD cards)",
-    "original_packaging": "the system travels in its original or equivalent packaging",
-    "insured": "the shipment is insured",
+    "data_backed_up": gettext_lazy("your data is backed up"),
+    "removable_media_removed": gettext_lazy(
+        "you removed any removable media (USB drives, SD cards)"
+    ),
+    "original_packaging": gettext_lazy(
+        "the system travels in its original or equivalent packaging"
+    ),
+    "insured": gettext_lazy("the shipment is insured"),
 }
 KIND_TEXT = {
-    RmaKind.REPAIR: "repair of the whole system",
-    RmaKind.REPLACEMENT: "replacement of the whole system",
-    RmaKind.ADVANCE_EXCHANGE: "advance exchange of a component",
-    RmaKind.MONEY_BACK: "money-back return of the whole system",
+    RmaKind.REPAIR: gettext_lazy("repair of the whole system"),
+    RmaKind.REPLACEMENT: gettext_lazy("replacement of the whole system"),
+    RmaKind.ADVANCE_EXCHANGE: gettext_lazy("advance exchange of a component"),
+    RmaKind.MONEY_BACK: gettext_lazy("money-back return of the whole system"),
 }
 
 E = TypeVar("E", bound=DomainEvent)
@@ -119,13 +128,40 @@ def _queue(build: Callable[[Any], Draft | None]) -> Callable[[Any], None]:
     if queuer is None:
 
         def queuer(event: Any) -> None:
-            draft = build(event)
+            # Issue 14: the whole mail (subject, words, times, amounts) in the recipient's
+            # language: the contact's own choice, else the site's.
+            with translation.override(recipient_language(event)):
+                draft = build(event)
             if draft is not None:
                 enqueue(draft)
 
         queuer.__qualname__ = f"notify.{build.__name__}"
         _queuers[build] = queuer
     return queuer
+
+
+def recipient_language(event: Any) -> str:
+    """The language of a customer mail: its requester's contact's choice, else the site's.
+
+    An invoice mail goes to the customer's own address (and the ticket's requester): the
+    contact with that address decides. Staff alerts are in the site's language.
+    """
+    if isinstance(event, ClockBreached):
+        return str(settings.LANGUAGE_CODE)
+    ticket = getattr(event, "ticket", None)
+    customer: CustomerFacts | None = getattr(event, "customer", None)
+    if customer is None and ticket is not None:
+        customer = ticket.customer
+    if customer is None:
+        return str(settings.LANGUAGE_CODE)
+    addresses = [customer.email] if isinstance(event, InvoiceEvent) else []
+    if ticket is not None:
+        addresses.append(ticket.requester)
+    for address in reversed(addresses):  # the person first, the company's address last
+        language = contact_language(customer.id, address)
+        if language:
+            return language
+    return str(settings.LANGUAGE_CODE)
 
 
 def notification_verbs() -> list[str]:
@@ -161,11 +197,19 @@ def _zone(customer: CustomerFacts) -> dt.tzinfo:
 
 
 def _local(at: dt.datetime | None, zone: dt.tzinfo) -> str:
-    return local_text(at, zone) if at is not None else ""
+    """`Fri 27 Nov 2026 08:00 PST`, in the mail's language (`rmadesk.core.formats`)."""
+    return instant_text(at, zone, with_offset=False) if at is not None else ""
 
 
 def _money(amount: Decimal, currency: str) -> str:
-    return f"{amount:,.2f} {currency}"
+    """`1,030.00 USD`; `1.030,00 $` in German, `$1,030.00` in Japanese."""
+    return money_text(amount, currency)
+
+
+def _explained(lines: Sequence[str], zone: dt.tzinfo) -> list[str]:
+    """A stored explanation (written in the vendor's zone) with its times in the customer's."""
+    vendor = active_policy().vendor_zone
+    return [rezoned(rezoned(line, vendor, zone), zone, zone) for line in lines]
 
 
 def _customer_draft(
@@ -243,7 +287,7 @@ def ticket_opened(event: TicketOpened) -> Draft | None:
             "target": first.target if first is not None else "",
             "calendar": first.calendar if first is not None else "",
             "clock_starts": _local(first.started_at, zone) if starts_later and first else "",
-            "explanation": list(first.explanation) if first is not None else [],
+            "explanation": _explained(first.explanation, zone) if first is not None else [],
             "is_voicemail": ticket.channel == "voicemail",
             "body": event.body,
         },
@@ -273,7 +317,9 @@ def severity_changed(event: SeverityChanged) -> Draft | None:
     return _customer_draft(
         event,
         "severity_changed",
-        subject=f"[#{ticket.number}] Severity changed to {event.new_severity}: {ticket.subject}",
+        subject=f"[#{ticket.number}] "
+        + _("Severity changed to %(severity)s: %(subject)s")
+        % {"severity": event.new_severity, "subject": ticket.subject},
         context={
             "old_severity": event.old_severity,
             "new_severity": event.new_severity,
@@ -291,7 +337,8 @@ def waiting_on_customer(event: WaitingOnCustomer) -> Draft | None:
     return _customer_draft(
         event,
         "waiting_on_customer",
-        subject=f"[#{ticket.number}] Waiting for your reply: {ticket.subject}",
+        subject=f"[#{ticket.number}] "
+        + _("Waiting for your reply: %(subject)s") % {"subject": ticket.subject},
         context={"last_reply": event.last_reply},
     )
 
@@ -299,7 +346,7 @@ def waiting_on_customer(event: WaitingOnCustomer) -> Draft | None:
 @_on(TicketClosed, "ticket.closed")
 def ticket_closed(event: TicketClosed) -> Draft | None:
     ticket = event.ticket
-    closed = "Warranty claim denied" if event.warranty_denied else "Closed"  # W2
+    closed = _("Warranty claim denied") if event.warranty_denied else _("Closed")  # W2
     return _customer_draft(
         event,
         "ticket_closed",
@@ -322,7 +369,7 @@ def _rma_context(rma: RmaFacts, zone: dt.tzinfo) -> dict[str, Any]:
     currency = items[0].currency if items else active_policy().currency
     return {
         "rma": rma,
-        "rma_kind": KIND_TEXT.get(RmaKind(rma.kind), rma.kind),
+        "rma_kind": str(KIND_TEXT.get(RmaKind(rma.kind), rma.kind)),
         "items": [
             {
                 "part": item.part,
@@ -337,11 +384,11 @@ def _rma_context(rma: RmaFacts, zone: dt.tzinfo) -> dict[str, Any]:
         "invoice_at": _local(rma.invoice_at, zone),
         "shipped": _local(rma.replacement_shipped_at, zone),
         "is_advance_exchange": rma.kind == RmaKind.ADVANCE_EXCHANGE,
-        "confirmations": [CONFIRMATION_TEXT[name] for name in rma.required_confirmations],
-        "missing": [CONFIRMATION_TEXT[name] for name in rma.missing_confirmations],
+        "confirmations": [str(CONFIRMATION_TEXT[name]) for name in rma.required_confirmations],
+        "missing": [str(CONFIRMATION_TEXT[name]) for name in rma.missing_confirmations],
         "liability_notice": str(NO_LIABILITY_NOTICE),  # R6: shown where a return is prepared
         "promised_delivery": (
-            f"{rma.promised_delivery_on:%A %d %B %Y}" if rma.promised_delivery_on else ""
+            date_text(rma.promised_delivery_on, weekday=True) if rma.promised_delivery_on else ""
         ),
         "promise_explanation": rma.promise_explanation,
     }
@@ -375,7 +422,7 @@ def rma_issued(event: RmaOpened) -> Draft | None:
     return _rma_draft(
         event,
         "rma_issued",
-        lambda r, _: f"RMA {r.number} issued",
+        lambda r, c: _("RMA %(number)s issued") % {"number": r.number},
         label=event.rma.label_issued_at is not None,
     )
 
@@ -383,7 +430,10 @@ def rma_issued(event: RmaOpened) -> Draft | None:
 @_on(LabelIssued, "rma.label_issued")
 def return_label(event: LabelIssued) -> Draft | None:
     return _rma_draft(
-        event, "return_label", lambda r, _: f"Return label for RMA {r.number}", label=True
+        event,
+        "return_label",
+        lambda r, c: _("Return label for RMA %(number)s") % {"number": r.number},
+        label=True,
     )
 
 
@@ -392,7 +442,7 @@ def replacement_shipped(event: ReplacementShipped) -> Draft | None:
     return _rma_draft(
         event,
         "replacement_shipped",
-        lambda r, _: f"Replacement shipped for RMA {r.number}",
+        lambda r, c: _("Replacement shipped for RMA %(number)s") % {"number": r.number},
         label=True,
     )
 
@@ -402,7 +452,10 @@ def label_expiring(event: LabelExpiring) -> Draft | None:
     return _rma_draft(
         event,
         "label_expiring",
-        lambda r, c: f"Reminder: the return label for RMA {r.number} expires {c['label_expires']}",
+        lambda r, c: (
+            _("Reminder: the return label for RMA %(number)s expires %(expires)s")
+            % {"number": r.number, "expires": c["label_expires"]}
+        ),
         label=True,
         once_per_rma=True,
     )
@@ -413,7 +466,9 @@ def part_not_returned(event: PartNotReturned) -> Draft | None:
     return _rma_draft(
         event,
         "part_not_returned",
-        lambda r, _: f"Reminder: the part for RMA {r.number} has not arrived",
+        lambda r, c: (
+            _("Reminder: the part for RMA %(number)s has not arrived") % {"number": r.number}
+        ),
         label=False,
         once_per_rma=True,
     )
@@ -426,7 +481,8 @@ def rma_denied(event: RmaDenied) -> Draft | None:
     return _customer_draft(
         event,
         "rma_denied",
-        subject=f"[#{event.ticket.number}] Warranty claim denied: RMA {rma.number}",
+        subject=f"[#{event.ticket.number}] "
+        + _("Warranty claim denied: RMA %(number)s") % {"number": rma.number},
         automatic=False,  # the agent's explanation
         context={
             **_rma_context(rma, _zone(event.ticket.customer)),
@@ -443,15 +499,14 @@ def repair_quote(event: RepairQuoteRecorded) -> Draft | None:
     return _customer_draft(
         event,
         "repair_quote",
-        subject=f"[#{event.ticket.number}] Repair quote: {_money(quote.amount, quote.currency)}",
+        subject=f"[#{event.ticket.number}] "
+        + _("Repair quote: %(amount)s") % {"amount": _money(quote.amount, quote.currency)},
         context={
             "serial": event.serial,
-            "warranty_ended": event.warranty_ended_on.strftime("%d %b %Y")
-            if event.warranty_ended_on
-            else "",
+            "warranty_ended": date_text(event.warranty_ended_on) if event.warranty_ended_on else "",
             "description": quote.description,
             "amount": _money(quote.amount, quote.currency),
-            "valid_until": quote.valid_until.strftime("%d %b %Y") if quote.valid_until else "",
+            "valid_until": date_text(quote.valid_until) if quote.valid_until else "",
         },
     )
 
@@ -512,7 +567,9 @@ def _invoice_draft(
 
 @_on(InvoiceIssued, "invoice.issued")
 def invoice_issued(event: InvoiceIssued) -> Draft | None:
-    return _invoice_draft(event, "invoice_issued", f"Invoice {event.invoice.number}")
+    return _invoice_draft(
+        event, "invoice_issued", _("Invoice %(number)s") % {"number": event.invoice.number}
+    )
 
 
 @_on(LateFeeAccrued, "invoice.late_fee_accrued")
@@ -520,7 +577,7 @@ def late_fee_added(event: LateFeeAccrued) -> Draft | None:
     return _invoice_draft(
         event,
         "late_fee_added",
-        f"Late fee added to invoice {event.invoice.number}",
+        _("Late fee added to invoice %(number)s") % {"number": event.invoice.number},
         {
             "months": list(event.months),
             "fee_amounts": [_money(amount, event.invoice.currency) for amount in event.amounts],

@@ -30,6 +30,7 @@ from rmadesk.billing.totals import Totals, settlements_of
 from rmadesk.core import clock
 from rmadesk.core.errors import NotFound
 from rmadesk.core.policies import active_policy
+from rmadesk.core.viewers import viewer_zone
 from rmadesk.policy.errors import PolicyError
 from rmadesk.policy.money import RefundAnswer, late_fee_schedule, money_back_refund
 from rmadesk.policy.service_levels import find_target, response_due, target_calendar
@@ -175,6 +176,8 @@ def ticket_promise(user: Any, serial: str, severity: str, at: dt.datetime | None
             start=start,
             country=customer.country,
             zone=customer.zone,
+            # T1: the customer reads the explanation's times in its own zone, as the headline.
+            shown_zone=viewer_zone(user),
         )
     except PolicyError as refused:
         return Promise(

@@ -373,7 +373,10 @@ def rma_label(request: HttpRequest, number: int) -> HttpResponse:
             why = "No label yet: the label is issued after your R6 confirmations (rule R6)."
         context = _rma_context(found) | {"form": ConfirmForm(), "refusal": why}
         return render(request, "portal/rma.html", context, status=404)
-    response = HttpResponse(label_pdf(found), content_type="application/pdf")
+    # In the language the contact reads this page in (issue 14).
+    response = HttpResponse(
+        label_pdf(found, translation.get_language()), content_type="application/pdf"
+    )
     response["Content-Disposition"] = f'attachment; filename="rma-{found.number}-label.pdf"'
     return response
 
@@ -499,7 +502,9 @@ def invoice(request: HttpRequest, number: str) -> HttpResponse:
 def invoice_download(request: HttpRequest, number: str) -> HttpResponse:
     """The invoice as a PDF, for the customer's own invoices only (another's is 404)."""
     found = invoice_for(request.user, number)
-    response = HttpResponse(invoice_pdf(found), content_type="application/pdf")
+    response = HttpResponse(
+        invoice_pdf(found, translation.get_language()), content_type="application/pdf"
+    )
     response["Content-Disposition"] = f'attachment; filename="{invoice_filename(found)}"'
     return response
 

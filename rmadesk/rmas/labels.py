@@ -13,6 +13,7 @@ import io
 from collections.abc import Sequence
 
 from django.conf import settings
+from django.utils import translation
 
 # reportlab ships no type information (no stubs in the dev group): its names are Any here.
 from reportlab.graphics.barcode.code128 import Code128  # type: ignore[import-untyped]
@@ -21,6 +22,9 @@ from reportlab.pdfbase.pdfmetrics import stringWidth  # type: ignore[import-unty
 from reportlab.pdfgen.canvas import Canvas  # type: ignore[import-untyped]
 
 from rmadesk.core.policies import active_policy
+from rmadesk.customers.selectors import contact_language
+from rmadesk.policy.errors import PolicyError
+from rmadesk.policy.instants import zone_named
 from rmadesk.policy.service_levels import local_text
 from rmadesk.rmas.choices import RmaKind
 from rmadesk.rmas.models import Rma
@@ -64,11 +68,26 @@ def barcode_value(rma: Rma) -> str:
     return str(rma.number)
 
 
-def label_pdf(rma: Rma) -> bytes:
-    """The return label of an RMA as PDF bytes (same RMA, same bytes)."""
-    policy = active_policy()
-    zone = policy.vendor_zone
+def label_pdf(rma: Rma, language: str | None = None) -> bytes:
+    """The return label of an RMA as PDF bytes (same RMA, same bytes).
+
+    Issue 14: in `language`, by default the requester's (their contact's choice, else the
+    site's), with its times in the customer's zone (T1).
+    """
     customer = rma.ticket.customer
+    if language is None:
+        language = contact_language(customer.pk, rma.ticket.requester_email)
+    with translation.override(language or settings.LANGUAGE_CODE):
+        return _label_pdf(rma)
+
+
+def _label_pdf(rma: Rma) -> bytes:
+    policy = active_policy()
+    customer = rma.ticket.customer
+    try:
+        zone = zone_named(customer.zone)
+    except PolicyError:
+        zone = policy.vendor_zone
     buffer = io.BytesIO()
     pdf = Canvas(buffer, pagesize=(PAGE_WIDTH, PAGE_HEIGHT), invariant=True)
     pdf.setTitle(f"Return label, RMA {rma.number}")

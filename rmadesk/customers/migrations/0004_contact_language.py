@@ -4,15 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('customers', '0003_payment_terms_at_most_a_year'),
+        ("customers", "0003_payment_terms_at_most_a_year"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='contact',
-            name='language',
-            field=models.CharField(blank=True, choices=[('en', 'English'), ('de', 'Deutsch'), ('ja', '日本語')], help_text="blank: the browser's language on pages, the site's in mail", max_length=10),
+            model_name="contact",
+            name="language",
+            field=models.CharField(
+                blank=True,
+                choices=[("en", "English"), ("de", "Deutsch"), ("ja", "日本語")],
+                help_text="blank: the browser's language on pages, the site's in mail",
+                max_length=10,
+            ),
         ),
     ]
