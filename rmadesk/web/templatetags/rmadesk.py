@@ -10,7 +10,8 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
-from rmadesk.core.formats import instant_text
+from rmadesk.core.formats import instant_text, rezoned
+from rmadesk.core.policies import active_policy
 
 register = template.Library()
 
@@ -40,3 +41,14 @@ def countdown(value: dt.datetime | None, label: str = "") -> Any:
         local(value),
         label or local(value),
     )
+
+
+@register.filter
+def in_viewer_zone(text: Any) -> str:
+    """An explanation line with its times in the viewer's zone and language (T1, issue 14).
+
+    Explanations are written once, with their times in the vendor's zone (the console's) or
+    already in the customer's (the portal's promise): either way the viewer reads its own.
+    """
+    shown = timezone.get_current_timezone()
+    return rezoned(rezoned(str(text), active_policy().vendor_zone, shown), shown, shown)
