@@ -7,6 +7,8 @@ from typing import Any
 
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from rmadesk.core.errors import InvalidInput
 from rmadesk.core.policies import active_policy
@@ -34,7 +36,7 @@ class AttachmentsField(forms.FileField):
         # `accept` steers the browser's file picker to the allowed endings; the rule still decides.
         kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": file_types.accept_list()}))
         kwargs.setdefault("required", False)
-        kwargs.setdefault("help_text", file_types.limits_text())
+        kwargs.setdefault("help_text", file_types.limits_text_lazy())
         super().__init__(**kwargs)
 
     def clean(self, data: Any, initial: Any = None) -> list[UploadedFile]:
@@ -59,7 +61,7 @@ class AttachmentsField(forms.FileField):
 
 
 def _serial_choices(user: Any) -> list[tuple[str, str]]:
-    return [("", "— choose a system —")] + [
+    return [("", _("— choose a system —"))] + [
         (asset.serial, f"{asset.serial} · {asset.model.name}") for asset in my_assets(user)
     ]
 
@@ -88,17 +90,17 @@ class SerialMixin:
 
 
 class TicketForm(SerialMixin, forms.Form):
-    serial = forms.ChoiceField(label="System", required=False)
+    serial = forms.ChoiceField(label=_lazy("System"), required=False)
     serial_typed = forms.CharField(
-        label="or type its serial number", required=False, max_length=64, strip=True
+        label=_lazy("or type its serial number"), required=False, max_length=64, strip=True
     )
-    severity = forms.ChoiceField(label="Severity", widget=forms.RadioSelect)
-    subject = forms.CharField(label="Subject", max_length=300)
-    body = forms.CharField(label="What happened", widget=forms.Textarea(attrs={"rows": 6}))
+    severity = forms.ChoiceField(label=_lazy("Severity"), widget=forms.RadioSelect)
+    subject = forms.CharField(label=_lazy("Subject"), max_length=300)
+    body = forms.CharField(label=_lazy("What happened"), widget=forms.Textarea(attrs={"rows": 6}))
     about_jails_or_plugins = forms.BooleanField(
-        label="This is about jails or plugins", required=False
+        label=_lazy("This is about jails or plugins"), required=False
     )
-    attachments = AttachmentsField(label="Attachments")
+    attachments = AttachmentsField(label=_lazy("Attachments"))
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -114,50 +116,55 @@ class TicketForm(SerialMixin, forms.Form):
         cleaned = super().clean() or {}
         serial = self._chosen_serial()
         if not serial:
-            self.add_error("serial", "Choose a system, or type its serial number.")
+            self.add_error("serial", _("Choose a system, or type its serial number."))
         elif not my_assets(self.user).filter(serial=serial).exists():
-            self.add_error("serial_typed", f"No system with serial {serial} among yours.")
+            self.add_error(
+                "serial_typed",
+                _("No system with serial %(serial)s among yours.") % {"serial": serial},
+            )
         else:
             cleaned["serial"] = serial
         return cleaned
 
 
 class ReplyForm(forms.Form):
-    body = forms.CharField(label="Your reply", widget=forms.Textarea(attrs={"rows": 5}))
-    attachments = AttachmentsField(label="Attachments")
+    body = forms.CharField(label=_lazy("Your reply"), widget=forms.Textarea(attrs={"rows": 5}))
+    attachments = AttachmentsField(label=_lazy("Attachments"))
 
 
 class ConfirmForm(forms.Form):
     """The customer's R6 confirmations before a return label is issued."""
 
-    data_backed_up = forms.BooleanField(label="I have backed up my data", required=False)
+    data_backed_up = forms.BooleanField(label=_lazy("I have backed up my data"), required=False)
     removable_media_removed = forms.BooleanField(
-        label="I have removed any removable media (USB drives, SD cards, disks not being returned)",
+        label=_lazy(
+            "I have removed any removable media (USB drives, SD cards, disks not being returned)"
+        ),
         required=False,
     )
     original_packaging = forms.BooleanField(
-        label="The system is packed in its original or equivalent packaging", required=False
+        label=_lazy("The system is packed in its original or equivalent packaging"), required=False
     )
-    insured = forms.BooleanField(label="The shipment is insured", required=False)
+    insured = forms.BooleanField(label=_lazy("The shipment is insured"), required=False)
 
 
 # The R6 confirmations in the customer's words, for messages naming what is still missing.
 CONFIRMATION_WORDS = {
-    "data_backed_up": "your data backup",
-    "removable_media_removed": "that you removed any removable media",
-    "original_packaging": "original or equivalent packaging",
-    "insured": "insurance",
+    "data_backed_up": _lazy("your data backup"),
+    "removable_media_removed": _lazy("that you removed any removable media"),
+    "original_packaging": _lazy("original or equivalent packaging"),
+    "insured": _lazy("insurance"),
 }
 
 
 def confirmation_words(names: Sequence[str]) -> str:
-    return ", ".join(CONFIRMATION_WORDS.get(name, name) for name in names)
+    return ", ".join(str(CONFIRMATION_WORDS.get(name, name)) for name in names)
 
 
 class MoneyBackForm(forms.Form):
-    serial = forms.ChoiceField(label="System")
+    serial = forms.ChoiceField(label=_lazy("System"))
     reason = forms.CharField(
-        label="Why are you returning it? (optional)",
+        label=_lazy("Why are you returning it? (optional)"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=2000,
@@ -171,12 +178,12 @@ class MoneyBackForm(forms.Form):
 
 
 class AppointmentForm(forms.Form):
-    ticket = forms.IntegerField(label="Ticket number", min_value=1, max_value=MAX_NUMBER)
+    ticket = forms.IntegerField(label=_lazy("Ticket number"), min_value=1, max_value=MAX_NUMBER)
     starts_at = forms.DateTimeField(
-        label="Start",
+        label=_lazy("Start"),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        help_text="In your time zone; the page shows it with its offset after booking.",
+        help_text=_lazy("In your time zone; the page shows it with its offset after booking."),
     )
 
 

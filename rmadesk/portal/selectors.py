@@ -15,6 +15,8 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from rmadesk.assets.models import Asset, OnsiteOption, ProductLine
 from rmadesk.assets.selectors import Entitlement, asset_by_serial, entitlement_for, visible_assets
@@ -29,6 +31,7 @@ from rmadesk.billing.selectors import (
 from rmadesk.billing.totals import Totals, settlements_of
 from rmadesk.core import clock
 from rmadesk.core.errors import NotFound
+from rmadesk.core.formats import base_language, date_text
 from rmadesk.core.policies import active_policy
 from rmadesk.core.viewers import viewer_zone
 from rmadesk.policy.errors import PolicyError
@@ -83,34 +86,35 @@ def system_view(user: Any, asset: Asset) -> SystemView:
     found = entitlement_for(user, asset.serial)
     today = vendor_today()
     if found.plan is None:
-        plan = "No support contract in force"
+        plan = _("No support contract in force")
     else:
         plan_doc = policy.document.plans.get(found.plan)
         title = plan_doc.title if plan_doc is not None else found.plan
-        plan = f"{title}, until {_day(found.contract_ends_on)}"
+        plan = _("%(plan)s, until %(day)s") % {"plan": title, "day": _day(found.contract_ends_on)}
     if found.is_under_warranty:
-        warranty = f"Covered until {_day(found.warranty_ends_on)}"
+        warranty = _("Covered until %(day)s") % {"day": _day(found.warranty_ends_on)}
     else:
-        warranty = f"Warranty ended {_day(found.warranty_ends_on)}"
+        warranty = _("Warranty ended %(day)s") % {"day": _day(found.warranty_ends_on)}
     onsite_doc = policy.document.warranty.onsite.get(found.onsite)
     onsite = onsite_doc.title if onsite_doc is not None else OnsiteOption(found.onsite).label
     onsite = onsite[:1].upper() + onsite[1:]
     if found.advance_exchange:
-        advance = "Advance exchange offered"
+        advance = _("Advance exchange offered")
     else:
-        advance = f"No advance exchange for {asset.model.name} (rule R5)"
+        advance = _("No advance exchange for %(model)s (rule R5)") % {"model": asset.model.name}
     refund = _money_back(asset, today)
     passed = not refund.eligible
     if refund.eligible:
         days = (found.money_back_until - today).days
-        money_back = (
-            f"Money back until {_day(found.money_back_until)} — "
-            f"{days} day{'' if days == 1 else 's'} left"
-        )
+        money_back = ngettext(
+            "Money back until %(day)s — %(days)d day left",
+            "Money back until %(day)s — %(days)d days left",
+            days,
+        ) % {"day": _day(found.money_back_until), "days": days}
     elif product_kind(asset) == "software":
-        money_back = "Software: no money-back guarantee (rule F3)"
+        money_back = _("Software: no money-back guarantee (rule F3)")
     else:
-        money_back = f"Money back until {_day(found.money_back_until)} — passed"
+        money_back = _("Money back until %(day)s — passed") % {"day": _day(found.money_back_until)}
     return SystemView(
         asset=asset,
         entitlement=found,
@@ -124,7 +128,10 @@ def system_view(user: Any, asset: Asset) -> SystemView:
 
 
 def _day(day: dt.date | None) -> str:
-    return "—" if day is None else f"{day.day} {day:%b %Y}"
+    """`28 Feb 2029` (`28. Feb 2029`, `2029年2月28日` in German and Japanese)."""
+    if day is None:
+        return "—"
+    return f"{day.day} {day:%b %Y}" if base_language() == "en" else date_text(day)
 
 
 # ------------------------------------------------------------------------------ promise
@@ -259,37 +266,47 @@ def advance_exchange_timeline(rma: Rma, now: dt.datetime | None = None) -> list[
     now = now or clock.now()
     policy = active_policy().document.rma
     received = rma.received_at
-    steps = [Step("RMA issued", rma.issued_at, True, f"valid {policy.valid_days} days (rule R1)")]
+    steps = [
+        Step(
+            _("RMA issued"),
+            rma.issued_at,
+            True,
+            _("valid %(days)s days (rule R1)") % {"days": policy.valid_days},
+        )
+    ]
     if rma.replacement_shipped_at is None:
         steps.append(
             Step(
-                "Replacement ships",
+                _("Replacement ships"),
                 None,
                 False,
-                "with a prepaid return label, once you confirm your data backup and that removable "
-                "media are out (rules R4, R6)",
+                _(
+                    "with a prepaid return label, once you confirm your data backup and that "
+                    "removable media are out (rules R4, R6)"
+                ),
             )
         )
     else:
-        steps.append(Step("Replacement shipped", rma.replacement_shipped_at, True))
+        steps.append(Step(_("Replacement shipped"), rma.replacement_shipped_at, True))
         steps.append(
             Step(
-                "Return label valid until",
+                _("Return label valid until"),
                 rma.label_expires_at,
                 rma.label_expires_at is not None and rma.label_expires_at <= now,
-                f"{policy.label_valid_days} days after the replacement shipped (rule R4)",
+                _("%(days)s days after the replacement shipped (rule R4)")
+                % {"days": policy.label_valid_days},
             )
         )
         if received is not None and rma.invoice_at is not None and received <= rma.invoice_at:
-            note = "not needed: the part arrived in time (rule R4)"
+            note = _("not needed: the part arrived in time (rule R4)")
         else:
-            note = (
-                f"for the full cost of the unreturned parts if they have not arrived "
-                f"{policy.invoice_after_days} days after the replacement shipped (rule R4)"
-            )
+            note = _(
+                "for the full cost of the unreturned parts if they have not arrived "
+                "%(days)s days after the replacement shipped (rule R4)"
+            ) % {"days": policy.invoice_after_days}
         steps.append(
             Step(
-                "Invoice for unreturned parts",
+                _("Invoice for unreturned parts"),
                 rma.invoice_at,
                 rma.invoice_at is not None and rma.invoice_at <= now and received is None,
                 note,
@@ -297,10 +314,10 @@ def advance_exchange_timeline(rma: Rma, now: dt.datetime | None = None) -> list[
         )
     steps.append(
         Step(
-            "Defective part received" if received else "Defective part to arrive",
+            _("Defective part received") if received else _("Defective part to arrive"),
             received or rma.expires_at,
             received is not None,
-            "" if received else "the RMA number expires then (rule R1)",
+            "" if received else _("the RMA number expires then (rule R1)"),
         )
     )
     return steps

@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from rmadesk.billing.pdfs import invoice_filename, invoice_pdf
@@ -73,7 +74,7 @@ from rmadesk.web.errors import REFUSALS, refusal_of
 from rmadesk.web.instants import posted_instant
 from rmadesk.web.templatetags.rmadesk import local
 
-TOO_MANY_TICKETS = (
+TOO_MANY_TICKETS = gettext_lazy(
     "You opened many tickets in the last hour. "
     "Please wait before opening another, or add to an open one."
 )
@@ -153,7 +154,7 @@ def ticket_new(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             data = form.cleaned_data
             try:  # issue 13: the same limit as the API's, per user
-                limits.check(limits.ticket_create_limit(), f"user:{user.pk}", TOO_MANY_TICKETS)
+                limits.check(limits.ticket_create_limit(), f"user:{user.pk}", str(TOO_MANY_TICKETS))
             except limits.TooManyRequests as refused:
                 return limits.too_many_page(request, refused)
             try:
@@ -172,8 +173,10 @@ def ticket_new(request: HttpRequest) -> HttpResponse:
             else:
                 first = clocks_of(ticket).get(ClockKind.FIRST_RESPONSE)
                 due = first.due_at if first is not None else None
-                promise = f" First response by {local(due)}." if due else ""
-                messages.success(request, f"Ticket {ticket.number} opened.{promise}")
+                text = _("Ticket %(number)s opened.") % {"number": ticket.number}
+                if due:
+                    text += " " + _("First response by %(due)s.") % {"due": local(due)}
+                messages.success(request, text)
                 return redirect("portal:ticket", number=ticket.number)
         status = 400
         serial = form.cleaned_data.get("serial") or request.POST.get("serial", "")
@@ -231,7 +234,7 @@ def ticket_reply(request: HttpRequest, number: int) -> HttpResponse:
         except REFUSALS as error:
             extra = _refused(error)
         else:
-            messages.success(request, "Your reply was added.")
+            messages.success(request, _("Your reply was added."))
             return redirect("portal:ticket", number=found.number)
     context = _ticket_context(request, found) | {"form": form} | extra
     return render(request, "portal/ticket.html", context, status=extra.get("refusal_status", 400))
@@ -256,11 +259,14 @@ def _answer_quote(
     if accept:
         messages.success(
             request,
-            f"Thank you: you accepted the repair quote. Invoice {invoice.number} is in your "
-            f"invoices, and we will send the return authorisation next.",
+            _(
+                "Thank you: you accepted the repair quote. Invoice %(number)s is in your "
+                "invoices, and we will send the return authorisation next."
+            )
+            % {"number": invoice.number},
         )
     else:
-        messages.success(request, "You declined the repair quote: nothing is charged.")
+        messages.success(request, _("You declined the repair quote: nothing is charged."))
     return redirect("portal:ticket", number=found.number)
 
 
@@ -348,9 +354,11 @@ def rma_confirm(request: HttpRequest, number: int) -> HttpResponse:
             missing = missing_confirmations(found)
             if missing:
                 needed = confirmation_words(missing)
-                text = f"Saved. Still needed before the label: {needed} (rule R6)."
+                text = _("Saved. Still needed before the label: %(needed)s (rule R6).") % {
+                    "needed": needed
+                }
             else:
-                text = "Thank you: your confirmations are complete; the return label comes next."
+                text = _("Thank you: your confirmations are complete; the return label comes next.")
             messages.success(request, text)
             return redirect("portal:rma", number=found.number)
     context = _rma_context(found) | {"form": form} | extra
@@ -365,12 +373,12 @@ def rma_label(request: HttpRequest, number: int) -> HttpResponse:
     if found.label_issued_at is None:
         missing = missing_confirmations(found)
         if missing:
-            why = (
-                f"No label yet: confirm {confirmation_words(missing)} first; the label is issued "
-                f"after your confirmations (rule R6)."
-            )
+            why = _(
+                "No label yet: confirm %(missing)s first; the label is issued "
+                "after your confirmations (rule R6)."
+            ) % {"missing": confirmation_words(missing)}
         else:
-            why = "No label yet: the label is issued after your R6 confirmations (rule R6)."
+            why = _("No label yet: the label is issued after your R6 confirmations (rule R6).")
         context = _rma_context(found) | {"form": ConfirmForm(), "refusal": why}
         return render(request, "portal/rma.html", context, status=404)
     # In the language the contact reads this page in (issue 14).
@@ -406,8 +414,11 @@ def money_back(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(
                     request,
-                    f"Money-back request recorded as ticket {ticket.number}; an agent will send "
-                    f"the RMA.",
+                    _(
+                        "Money-back request recorded as ticket %(number)s; an agent will send "
+                        "the RMA."
+                    )
+                    % {"number": ticket.number},
                 )
                 return redirect("portal:ticket", number=ticket.number)
         status = 400
@@ -445,7 +456,10 @@ def appointment_new(request: HttpRequest) -> HttpResponse:
             except REFUSALS as error:
                 context |= _refused(error)
             else:
-                messages.success(request, f"On-site visit booked for {local(booked.starts_at)}.")
+                messages.success(
+                    request,
+                    _("On-site visit booked for %(at)s.") % {"at": local(booked.starts_at)},
+                )
                 return redirect("portal:ticket", number=found.number)
         status = 400
     else:
