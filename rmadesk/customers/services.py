@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from rmadesk.core import clock
 from rmadesk.core.errors import InvalidInput, NotFound
@@ -249,8 +250,11 @@ def set_contact_language(*, actor: Actor, contact: Contact, language: str) -> Co
     known = [code for code, _name in settings.LANGUAGES]
     if language and language not in known:
         raise InvalidInput(
-            f"{language!r} is not a language rmadesk speaks: one of {', '.join(known)}, "
-            "or blank for the browser's",
+            _(
+                "%(language)r is not a language rmadesk speaks: one of %(known)s, "
+                "or blank for the browser's"
+            )
+            % {"language": language, "known": ", ".join(known)},
             field="language",
         )
     if contact.language == language:
@@ -266,3 +270,27 @@ def set_contact_language(*, actor: Actor, contact: Contact, language: str) -> Co
         changes={"email": contact.email, "language": [before, language]},
     )
     return contact
+
+
+@transaction.atomic
+def set_my_language(*, actor: Actor, language: str) -> Contact:
+    """A signed-in contact chooses its own language ("" for the browser's); issue 14.
+
+    A customer's user who has no contact record yet (users are added by address, contacts by
+    mail intake) gets one at its own customer, with its own address, as `add_contact` would.
+    """
+    account = account_of(actor)
+    email = getattr(actor, "email", "") or ""
+    if account is None or account.customer is None or is_staff(actor) or not email:
+        raise NotFound("no such contact", field="contact")
+    contact = Contact.objects.filter(customer=account.customer, email__iexact=email).first()
+    if contact is None:
+        contact = Contact.objects.create(customer=account.customer, name=email, email=email)
+        record_event(
+            actor=actor,
+            verb="customer.contact_added",
+            subject_type="customer",
+            subject_id=account.customer.pk,
+            changes={"email": email, "name": contact.name},
+        )
+    return set_contact_language(actor=actor, contact=contact, language=language)

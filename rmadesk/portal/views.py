@@ -27,8 +27,7 @@ from rmadesk.billing.selectors import invoice_for, vendor_today
 from rmadesk.billing.services import accept_repair_quote
 from rmadesk.core.errors import DomainError, NotFound
 from rmadesk.core.policies import active_policy
-from rmadesk.customers.selectors import contact_of
-from rmadesk.customers.services import set_contact_language
+from rmadesk.customers.services import set_my_language
 from rmadesk.onsite.selectors import visible_appointments
 from rmadesk.onsite.services import book_appointment
 from rmadesk.policy.errors import PolicyError
@@ -538,14 +537,8 @@ def language(request: HttpRequest) -> HttpResponseBase:
         back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         back = reverse("portal:home")
-    contact = contact_of(request.user)
-    if contact is None:
-        messages.error(request, _("Your sign-in is not a contact of your company: ask the vendor."))
-        return redirect(back)
     try:
-        set_contact_language(
-            actor=request.user, contact=contact, language=request.POST.get("language", "")
-        )
+        contact = set_my_language(actor=request.user, language=request.POST.get("language", ""))
     except DomainError as refused:
         messages.error(request, refused.message)
         return redirect(back)
