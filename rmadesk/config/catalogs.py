@@ -75,8 +75,9 @@ def makemessages_options(languages: Iterable[str]) -> dict[str, object]:
     }
 
 
-def catalog_path(language: str, suffix: str = ".po", root: Path = LOCALE_DIR) -> Path:
-    return root / language / "LC_MESSAGES" / f"django{suffix}"
+def catalog_path(language: str, suffix: str = ".po", root: Path | None = None) -> Path:
+    """Where a language's catalog is: below `root`, by default the shipped LOCALE_DIR."""
+    return (root or LOCALE_DIR) / language / "LC_MESSAGES" / f"django{suffix}"
 
 
 @dataclass
@@ -202,7 +203,7 @@ def compile_mo(entries: Iterable[Entry]) -> bytes:
     return header + tables + ids + strings
 
 
-def compile_catalogs(root: Path = LOCALE_DIR) -> list[Path]:
+def compile_catalogs(root: Path | None = None) -> list[Path]:
     """Compile every language's .po next to it; the .mo files written."""
     written = []
     for language in translated_languages():
@@ -213,13 +214,13 @@ def compile_catalogs(root: Path = LOCALE_DIR) -> list[Path]:
     return written
 
 
-def make_catalogs(root: Path = LOCALE_DIR) -> None:
+def make_catalogs(root: Path | None = None) -> None:
     """Run makemessages over rmadesk's customer-facing sources into `root` (new entries empty)."""
     project = PACKAGE.parent
     previous = Path.cwd()
     try:
         os.chdir(project)  # makemessages walks the current directory
-        with override_settings(LOCALE_PATHS=[str(root)]):
+        with override_settings(LOCALE_PATHS=[str(root or LOCALE_DIR)]):
             call_command("makemessages", **makemessages_options(translated_languages()))
     finally:
         os.chdir(previous)

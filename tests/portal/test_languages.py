@@ -122,7 +122,11 @@ def test_blank_goes_back_to_the_browsers_language(alice, acme):
 @pytest.fixture
 def tokyo(db: Any) -> Any:
     return make_customer(
-        "東京ストレージ株式会社", "M50-000777", "sato@tokyo.example", country="JP", zone="Asia/Tokyo"
+        "東京ストレージ株式会社",
+        "M50-000777",
+        "sato@tokyo.example",
+        country="JP",
+        zone="Asia/Tokyo",
     )
 
 
