@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from rmadesk.core.errors import InvalidInput
 from rmadesk.core.policies import active_policy
@@ -90,17 +90,19 @@ class SerialMixin:
 
 
 class TicketForm(SerialMixin, forms.Form):
-    serial = forms.ChoiceField(label=_lazy("System"), required=False)
+    serial = forms.ChoiceField(label=gettext_lazy("System"), required=False)
     serial_typed = forms.CharField(
-        label=_lazy("or type its serial number"), required=False, max_length=64, strip=True
+        label=gettext_lazy("or type its serial number"), required=False, max_length=64, strip=True
     )
-    severity = forms.ChoiceField(label=_lazy("Severity"), widget=forms.RadioSelect)
-    subject = forms.CharField(label=_lazy("Subject"), max_length=300)
-    body = forms.CharField(label=_lazy("What happened"), widget=forms.Textarea(attrs={"rows": 6}))
+    severity = forms.ChoiceField(label=gettext_lazy("Severity"), widget=forms.RadioSelect)
+    subject = forms.CharField(label=gettext_lazy("Subject"), max_length=300)
+    body = forms.CharField(
+        label=gettext_lazy("What happened"), widget=forms.Textarea(attrs={"rows": 6})
+    )
     about_jails_or_plugins = forms.BooleanField(
-        label=_lazy("This is about jails or plugins"), required=False
+        label=gettext_lazy("This is about jails or plugins"), required=False
     )
-    attachments = AttachmentsField(label=_lazy("Attachments"))
+    attachments = AttachmentsField(label=gettext_lazy("Attachments"))
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -128,32 +130,37 @@ class TicketForm(SerialMixin, forms.Form):
 
 
 class ReplyForm(forms.Form):
-    body = forms.CharField(label=_lazy("Your reply"), widget=forms.Textarea(attrs={"rows": 5}))
-    attachments = AttachmentsField(label=_lazy("Attachments"))
+    body = forms.CharField(
+        label=gettext_lazy("Your reply"), widget=forms.Textarea(attrs={"rows": 5})
+    )
+    attachments = AttachmentsField(label=gettext_lazy("Attachments"))
 
 
 class ConfirmForm(forms.Form):
     """The customer's R6 confirmations before a return label is issued."""
 
-    data_backed_up = forms.BooleanField(label=_lazy("I have backed up my data"), required=False)
+    data_backed_up = forms.BooleanField(
+        label=gettext_lazy("I have backed up my data"), required=False
+    )
     removable_media_removed = forms.BooleanField(
-        label=_lazy(
+        label=gettext_lazy(
             "I have removed any removable media (USB drives, SD cards, disks not being returned)"
         ),
         required=False,
     )
     original_packaging = forms.BooleanField(
-        label=_lazy("The system is packed in its original or equivalent packaging"), required=False
+        label=gettext_lazy("The system is packed in its original or equivalent packaging"),
+        required=False,
     )
-    insured = forms.BooleanField(label=_lazy("The shipment is insured"), required=False)
+    insured = forms.BooleanField(label=gettext_lazy("The shipment is insured"), required=False)
 
 
 # The R6 confirmations in the customer's words, for messages naming what is still missing.
 CONFIRMATION_WORDS = {
-    "data_backed_up": _lazy("your data backup"),
-    "removable_media_removed": _lazy("that you removed any removable media"),
-    "original_packaging": _lazy("original or equivalent packaging"),
-    "insured": _lazy("insurance"),
+    "data_backed_up": gettext_lazy("your data backup"),
+    "removable_media_removed": gettext_lazy("that you removed any removable media"),
+    "original_packaging": gettext_lazy("original or equivalent packaging"),
+    "insured": gettext_lazy("insurance"),
 }
 
 
@@ -162,9 +169,9 @@ def confirmation_words(names: Sequence[str]) -> str:
 
 
 class MoneyBackForm(forms.Form):
-    serial = forms.ChoiceField(label=_lazy("System"))
+    serial = forms.ChoiceField(label=gettext_lazy("System"))
     reason = forms.CharField(
-        label=_lazy("Why are you returning it? (optional)"),
+        label=gettext_lazy("Why are you returning it? (optional)"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=2000,
@@ -178,12 +185,16 @@ class MoneyBackForm(forms.Form):
 
 
 class AppointmentForm(forms.Form):
-    ticket = forms.IntegerField(label=_lazy("Ticket number"), min_value=1, max_value=MAX_NUMBER)
+    ticket = forms.IntegerField(
+        label=gettext_lazy("Ticket number"), min_value=1, max_value=MAX_NUMBER
+    )
     starts_at = forms.DateTimeField(
-        label=_lazy("Start"),
+        label=gettext_lazy("Start"),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        help_text=_lazy("In your time zone; the page shows it with its offset after booking."),
+        help_text=gettext_lazy(
+            "In your time zone; the page shows it with its offset after booking."
+        ),
     )
 
 

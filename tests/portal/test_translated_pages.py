@@ -171,9 +171,7 @@ def customer_pages(records: dict[str, Any]) -> list[str]:
 
 @pytest.mark.parametrize("language", ["de", "ja"])
 def test_no_customer_page_shows_english_the_catalog_translates(busy_customer, acme, language):
-    Contact.objects.create(
-        customer=acme.customer, name="Eva", email=acme.email, language=language
-    )
+    Contact.objects.create(customer=acme.customer, name="Eva", email=acme.email, language=language)
     client = logged_in(acme.email)
     found = {}
     for path in customer_pages(busy_customer):

@@ -135,3 +135,16 @@ def test_the_check_command_names_a_message_missing_from_a_catalog(tmp_path, monk
 def test_rmadesk_catalogs_check_passes_on_the_shipped_catalogs(capsys):
     call_command("catalogs", "--check")
     assert capsys.readouterr().out == "the catalogs are up to date\n"
+
+
+def test_every_translation_function_has_a_name_makemessages_reads():
+    """xgettext finds `_`, `gettext`, `gettext_lazy`, `ngettext`...: under another name (say
+    `gettext_lazy as _lazy`) a wrapped string never reaches the catalogs, and no check sees it."""
+    alias = re.compile(r"\b(?:n|p|np)?gettext(?:_lazy|_noop)?\s+as\s+(?!_\b)(\w+)")
+    package = catalog_path("de").parents[3]
+    found = [
+        f"{path.relative_to(package.parent)}: {match.group(0)}"
+        for path in sorted(package.rglob("*.py"))
+        for match in alias.finditer(path.read_text(encoding="utf-8"))
+    ]
+    assert found == []

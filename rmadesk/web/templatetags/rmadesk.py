@@ -6,11 +6,12 @@ import datetime as dt
 from typing import Any
 
 from django import template
+from django.template.defaultfilters import date as date_filter
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
-from rmadesk.core.formats import instant_text, rezoned
+from rmadesk.core.formats import base_language, date_text, instant_text, rezoned
 from rmadesk.core.policies import active_policy
 
 register = template.Library()
@@ -52,3 +53,14 @@ def in_viewer_zone(text: Any) -> str:
     """
     shown = timezone.get_current_timezone()
     return rezoned(rezoned(str(text), active_policy().vendor_zone, shown), shown, shown)
+
+
+@register.filter
+def day(value: dt.date | None, english: str = "j M Y") -> str:
+    """A calendar day in the viewer's language: English in the page's own format (`j M Y`,
+    `l j F Y`), German and Japanese in theirs (`27. Nov 2026`, `2026年11月27日(金曜日)`)."""
+    if value is None:
+        return ""
+    if base_language() == "en":
+        return str(date_filter(value, english))
+    return date_text(value, weekday="l" in english)
