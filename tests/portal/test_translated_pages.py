@@ -84,8 +84,8 @@ def visible_segments(body: str) -> list[str]:
 def pieces(text: str) -> list[str]:
     """The literal runs of a message: between its placeholders, tags and line breaks."""
     found = []
-    for piece in PIECE_SPLIT.split(text):
-        piece = " ".join(piece.split()).strip(" ,;:.()—-")
+    for raw in PIECE_SPLIT.split(text):
+        piece = " ".join(raw.split()).strip(" ,;:.()—-")
         if re.search(r"[A-Za-z]{2}", piece):
             found.append(piece)
     return found
