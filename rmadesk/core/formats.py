@@ -82,7 +82,7 @@ def date_text(day: dt.date, *, weekday: bool = False) -> str:
 def _group(whole: str, separator: str) -> str:
     sign = "-" if whole.startswith("-") else ""
     digits = whole.lstrip("-")
-    groups = []
+    groups: list[str] = []
     while len(digits) > 3:
         groups.insert(0, digits[-3:])
         digits = digits[:-3]
