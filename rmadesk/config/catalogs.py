@@ -62,7 +62,7 @@ def translated_languages() -> list[str]:
 
 
 def makemessages_options(languages: Iterable[str]) -> dict[str, object]:
-    """The options `rmadesk catalogs` gives Django's makemessages (a test gives the same)."""
+    """The options `rmadesk catalog` gives Django's makemessages (a test gives the same)."""
     return {
         "locale": list(languages),
         "domain": "django",

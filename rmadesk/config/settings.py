@@ -130,7 +130,7 @@ USE_I18N = True
 # Accept-Language; staff pages stay in LANGUAGE_CODE (docs/web.md, "Languages").
 LANGUAGES = [("en", "English"), ("de", "Deutsch"), ("ja", "日本語")]
 # One catalog for all of rmadesk, rmadesk/locale/<lang>/LC_MESSAGES/django.po, made by
-# `rmadesk catalogs` (makemessages over the customer-facing apps); the .mo files are committed.
+# `rmadesk catalog` (makemessages over the customer-facing apps); the .mo files are committed.
 LOCALE_PATHS = [Path(__file__).resolve().parent.parent / "locale"]
 # Rule T1: the database holds UTC; the viewer's zone is applied at display.
 USE_TZ = True

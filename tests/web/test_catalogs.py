@@ -106,7 +106,7 @@ needs_gettext = pytest.mark.skipif(
 @needs_gettext
 def test_the_catalogs_hold_exactly_the_messages_of_the_sources(tmp_path):
     """A string wrapped in the sources but not in the catalogs (or gone from the sources but
-    still in them) fails here: run `rmadesk catalogs`, translate, `rmadesk catalogs --compile`."""
+    still in them) fails here: run `rmadesk catalog`, translate, `rmadesk catalog --compile`."""
     assert stale_catalogs(tmp_path / "locale") == []
 
 
@@ -133,7 +133,7 @@ def test_the_check_command_names_a_message_missing_from_a_catalog(tmp_path, monk
 
 @needs_gettext
 def test_rmadesk_catalogs_check_passes_on_the_shipped_catalogs(capsys):
-    call_command("catalogs", "--check")
+    call_command("catalog", "--check")
     assert capsys.readouterr().out == "the catalogs are up to date\n"
 
 

@@ -1,4 +1,4 @@
-"""`rmadesk catalogs`: make, check and compile the translation catalogs (issue 14, docs/web.md)."""
+"""`rmadesk catalog`: make, check and compile the translation catalogs (issue 14, docs/web.md)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ class Command(BaseCommand):
     help = (
         "Update the translation catalogs (rmadesk/locale/<lang>/LC_MESSAGES/django.po) from the "
         "customer-facing sources with makemessages (needs GNU gettext), then compile the .mo "
-        "files. Translate the new empty entries, then run `rmadesk catalogs --compile`."
+        "files. Translate the new empty entries, then run `rmadesk catalog --compile`."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -35,8 +35,8 @@ class Command(BaseCommand):
                 problems = stale_catalogs(Path(scratch))
             if problems:
                 raise CommandError(
-                    "the catalogs are out of date (run `rmadesk catalogs`, translate, "
-                    "then `rmadesk catalogs --compile`):\n" + "\n".join(problems)
+                    "the catalogs are out of date (run `rmadesk catalog`, translate, "
+                    "then `rmadesk catalog --compile`):\n" + "\n".join(problems)
                 )
             self.stdout.write("the catalogs are up to date")
             return
