@@ -13,11 +13,13 @@ import re
 from typing import Any
 
 import pytest
+from django.test import Client
 
 from rmadesk.core.models import AuditEvent
 from rmadesk.customers.models import Contact
 from rmadesk.portal.selectors import ticket_promise
 from tests.portal.conftest import logged_in, make_customer
+from tests.signin import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -160,3 +162,12 @@ def test_a_japanese_contact_reads_the_promise_in_japanese_and_jst(tokyo):
     # The policy core's sentence stays English; its instant reads as the headline's does.
     due = headline.group(1).removesuffix(" (+09:00)")
     assert f"<li>Due {due} (rule T8).</li>" in explanation
+
+
+def test_staff_read_the_console_in_the_sites_language_whatever_the_browser(agent):
+    client = sign_in(Client(), agent)
+    response = client.get("/console/", HTTP_ACCEPT_LANGUAGE="de")
+    assert response.status_code == 200
+    assert response["Content-Language"] == "en-us"
+    assert '<html lang="en-us"' in response.content.decode()
+    assert "Log out" in response.content.decode()
