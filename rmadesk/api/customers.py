@@ -59,6 +59,20 @@ class AddressIn(In):
     postal_code: Annotated[str, Field(max_length=20)] | None = None
 
 
+class ContactLanguageIn(In):
+    """A contact's language (issue 14): one of the site's LANGUAGES, or "" for the browser's."""
+
+    language: Annotated[str, Field(max_length=10)] = ""
+
+
+class ContactOut(Out):
+    id: int
+    customer: int
+    name: str
+    email: str
+    language: str
+
+
 class CustomerOut(Out):
     id: int
     name: str
@@ -184,6 +198,19 @@ def change_billing(request: HttpRequest, customer_id: PathId, payload: BillingIn
     customer = visible_customers(user).get(pk=customer_id)
     fields = {name: value for name, value in payload.dict().items() if value is not None}
     return customer_services.change_billing_details(actor=user, customer=customer, **fields)
+
+
+@router.patch("/customers/{customer_id}/contacts/{contact_id}/language", response=ContactOut)
+def change_contact_language(
+    request: HttpRequest, customer_id: RecordId, contact_id: RecordId, payload: ContactLanguageIn
+) -> object:
+    """The language the contact's mail, documents and portal are in (staff who keep accounts)."""
+    user = user_of(request)
+    customer = visible_customers(user).get(pk=customer_id)
+    contact = customer_services.set_contact_language(
+        actor=user, contact=customer.contacts.get(pk=contact_id), language=payload.language
+    )
+    return {**contact.__dict__, "customer": contact.customer_id}
 
 
 @router.post("/contracts", response={201: ContractOut})

@@ -15,9 +15,10 @@ import datetime as dt
 import io
 from decimal import Decimal
 
-from django.utils.translation import gettext as _
-
 # reportlab ships no type information (no stubs in the dev group): its names are Any here.
+from django.conf import settings
+from django.utils import translation
+from django.utils.translation import gettext as _
 from reportlab.pdfgen.canvas import Canvas  # type: ignore[import-untyped]
 
 from rmadesk.billing.choices import CreditNoteKind, InvoiceKind, InvoiceStatus, LineKind
@@ -26,6 +27,7 @@ from rmadesk.billing.paper import PAGE_SIZE, Page, bill_to, footer_note, letterh
 from rmadesk.billing.paying import PaymentInstructions, payment_instructions
 from rmadesk.billing.selectors import invoice_totals
 from rmadesk.core.policies import active_policy
+from rmadesk.customers.selectors import customer_language
 from rmadesk.policy.errors import PolicyError
 from rmadesk.policy.instants import zone_named
 from rmadesk.policy.service_levels import local_text
@@ -44,8 +46,19 @@ def credit_note_filename(note: CreditNote) -> str:
     return f"credit-note-{note.number}.pdf"
 
 
-def invoice_pdf(invoice: Invoice) -> bytes:
-    """The invoice as PDF bytes (same invoice in the same state, same bytes)."""
+def invoice_pdf(invoice: Invoice, language: str | None = None) -> bytes:
+    """The invoice as PDF bytes (same invoice in the same state, same bytes).
+
+    Issue 14: in `language`, by default the customer's (the choice of the contact with the
+    customer's own address, else the site's); times in the customer's zone (T1).
+    """
+    if language is None:
+        language = customer_language(invoice.customer)
+    with translation.override(language or settings.LANGUAGE_CODE):
+        return _invoice_pdf(invoice)
+
+
+def _invoice_pdf(invoice: Invoice) -> bytes:
     policy = active_policy()
     customer = invoice.customer
     zone = _customer_zone(customer.zone, policy.vendor_zone)
@@ -170,8 +183,16 @@ def _how_to_pay(page: Page, pay: PaymentInstructions) -> None:
     page.gap(6)
 
 
-def credit_note_pdf(note: CreditNote) -> bytes:
-    """A credit note as PDF bytes: both parties, the invoice it credits, the amount and why."""
+def credit_note_pdf(note: CreditNote, language: str | None = None) -> bytes:
+    """A credit note as PDF bytes: both parties, the invoice it credits, the amount and why;
+    in `language`, by default the customer's, like its invoice."""
+    if language is None:
+        language = customer_language(note.invoice.customer)
+    with translation.override(language or settings.LANGUAGE_CODE):
+        return _credit_note_pdf(note)
+
+
+def _credit_note_pdf(note: CreditNote) -> bytes:
     policy = active_policy()
     invoice = note.invoice
     customer = invoice.customer

@@ -39,6 +39,7 @@ SUMMARIES = {
     "jobs": "run the periodic scans once, by hand, at any instant (--now)",
     "backup": "back up the database and the attachments: one snapshot, one archive",
     "restore": "restore a backup into an empty database (--force: replace one)",
+    "catalog": "update, check (--check) or compile (--compile) the translations",
 }
 WIDTH = 79
 

@@ -9,6 +9,7 @@ their forms and defaults are listed in docs/configuration.md.
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 from csp.constants import NONE, SELF
 
@@ -75,6 +76,10 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "rmadesk.web.input_guard.InputGuardMiddleware",  # NUL, controls, lone surrogates: 400
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Issue 14: the browser's language (Accept-Language) for everyone; after the session, before
+    # CommonMiddleware, as Django asks. ViewerLanguageMiddleware below puts a signed-in
+    # contact's own choice, or English for staff, over it.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -82,6 +87,7 @@ MIDDLEWARE = [
     "rmadesk.web.failures.ApiJsonErrorsMiddleware",
     "rmadesk.api.idempotency.IdempotencyMiddleware",
     "rmadesk.web.middleware.ViewerTimeZoneMiddleware",
+    "rmadesk.web.middleware.ViewerLanguageMiddleware",
     "rmadesk.web.errors.DomainErrorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -119,6 +125,13 @@ AUTH_PASSWORD_VALIDATORS = [
 
 LANGUAGE_CODE = "en-us"
 USE_I18N = True
+# Issue 14: the languages customers read rmadesk in, each named in itself (the portal's language
+# selector lists them so). A contact's own choice (Contact.language) wins, else the browser's
+# Accept-Language; staff pages stay in LANGUAGE_CODE (docs/web.md, "Languages").
+LANGUAGES = [("en", "English"), ("de", "Deutsch"), ("ja", "日本語")]
+# One catalog for all of rmadesk, rmadesk/locale/<lang>/LC_MESSAGES/django.po, made by
+# `rmadesk catalog` (makemessages over the customer-facing apps); the .mo files are committed.
+LOCALE_PATHS = [Path(__file__).resolve().parent.parent / "locale"]
 # Rule T1: the database holds UTC; the viewer's zone is applied at display.
 USE_TZ = True
 TIME_ZONE = "UTC"

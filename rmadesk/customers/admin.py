@@ -116,7 +116,10 @@ class CustomerAdmin(InstantsWithZone, admin.ModelAdmin):  # type: ignore[type-ar
 
 @admin.register(Contact)
 class ContactAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    list_display = ("name", "email", "phone", "customer")
+    # Issue 14: the language the contact's portal, mail and documents are in (blank: the
+    # browser's on pages, the site's in mail).
+    list_display = ("name", "email", "phone", "customer", "language")
+    list_filter = ("language",)
     list_select_related = ("customer",)
     search_fields = ("name", "email", "customer__name")
     autocomplete_fields = ("customer",)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.validators import MaxValueValidator
 from django.db import models
 
@@ -88,6 +89,14 @@ class Contact(models.Model):
     name = models.CharField(max_length=200)
     email = models.EmailField()
     phone = models.CharField(max_length=40, blank=True)
+    # Issue 14: the language the contact reads the portal, mails and documents in; blank means
+    # the browser's (Accept-Language) on pages and the site's language in mail.
+    language = models.CharField(
+        max_length=10,
+        blank=True,
+        choices=settings.LANGUAGES,
+        help_text="blank: the browser's language on pages, the site's in mail",
+    )
 
     class Meta:
         constraints = [

@@ -6,8 +6,8 @@ import datetime as dt
 
 from django.db.models import QuerySet
 
-from rmadesk.core.permissions import Actor, customer_scope
-from rmadesk.customers.models import Contract, Customer
+from rmadesk.core.permissions import Actor, account_of, customer_scope, is_staff
+from rmadesk.customers.models import Contact, Contract, Customer
 
 
 def visible_customers(user: Actor) -> QuerySet[Customer]:
@@ -23,3 +23,31 @@ def contract_on(customer: Customer, day: dt.date) -> Contract | None:
         .order_by("-starts_on", "-id")
         .first()
     )
+
+
+def contact_of(user: Actor) -> Contact | None:
+    """The contact a signed-in customer user is: its customer's contact with the user's address."""
+    if user is None or is_staff(user):
+        return None
+    account = account_of(user)
+    email = getattr(user, "email", "")
+    if account is None or account.customer_id is None or not email:
+        return None
+    return Contact.objects.filter(customer_id=account.customer_id, email__iexact=email).first()
+
+
+def contact_language(customer_id: int | None, email: str) -> str:
+    """The language chosen by the customer's contact with this address; "" when none is chosen."""
+    if customer_id is None or not email:
+        return ""
+    found = (
+        Contact.objects.filter(customer_id=customer_id, email__iexact=email.strip())
+        .values_list("language", flat=True)
+        .first()
+    )
+    return found or ""
+
+
+def customer_language(customer: Customer) -> str:
+    """The language of a customer's documents: its own address's contact's, else "" (the site's)."""
+    return contact_language(customer.pk, customer.email)

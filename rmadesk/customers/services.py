@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from rmadesk.core import clock
-from rmadesk.core.errors import InvalidInput
-from rmadesk.core.permissions import Actor
+from rmadesk.core.errors import InvalidInput, NotFound
+from rmadesk.core.permissions import Actor, account_of, is_staff
 from rmadesk.core.services import record_event
 from rmadesk.customers.models import MAX_PAYMENT_TERMS_DAYS, Contact, Contract, Customer, Plan
 from rmadesk.customers.permissions import require_accounts
@@ -305,3 +307,71 @@ def add_contact(*, actor: Actor, customer: Customer, email: str, name: str = "")
         changes={"email": email, "name": contact.name},
     )
     return contact
+
+
+@transaction.atomic
+def set_contact_language(*, actor: Actor, contact: Contact, language: str) -> Contact:
+    """The language the contact reads rmadesk in ("" for the browser's); issue 14.
+
+    The contact itself (the signed-in user with its address at its customer) or staff who keep
+    the accounts may change it; anyone else is told the contact does not exist.
+    """
+    account = account_of(actor)
+    is_self = (
+        account is not None
+        and not is_staff(actor)
+        and account.customer_id == contact.customer_id
+        and getattr(actor, "email", "").lower() == contact.email.lower()
+    )
+    if not is_self:
+        if not is_staff(actor):
+            raise NotFound("no such contact", field="contact")
+        require_accounts(actor, "changing a contact's language")
+    language = (language or "").strip().lower()
+    known = [code for code, _name in settings.LANGUAGES]
+    if language and language not in known:
+        raise InvalidInput(
+            _(
+                "%(language)r is not a language rmadesk speaks: one of %(known)s, "
+                "or blank for the browser's"
+            )
+            % {"language": language, "known": ", ".join(known)},
+            field="language",
+        )
+    if contact.language == language:
+        return contact
+    before = contact.language
+    contact.language = language
+    contact.save(update_fields=["language"])
+    record_event(
+        actor=actor,
+        verb="customer.contact_language_changed",
+        subject_type="customer",
+        subject_id=contact.customer_id,
+        changes={"email": contact.email, "language": [before, language]},
+    )
+    return contact
+
+
+@transaction.atomic
+def set_my_language(*, actor: Actor, language: str) -> Contact:
+    """A signed-in contact chooses its own language ("" for the browser's); issue 14.
+
+    A customer's user who has no contact record yet (users are added by address, contacts by
+    mail intake) gets one at its own customer, with its own address, as `add_contact` would.
+    """
+    account = account_of(actor)
+    email = getattr(actor, "email", "") or ""
+    if account is None or account.customer is None or is_staff(actor) or not email:
+        raise NotFound("no such contact", field="contact")
+    contact = Contact.objects.filter(customer=account.customer, email__iexact=email).first()
+    if contact is None:
+        contact = Contact.objects.create(customer=account.customer, name=email, email=email)
+        record_event(
+            actor=actor,
+            verb="customer.contact_added",
+            subject_type="customer",
+            subject_id=account.customer.pk,
+            changes={"email": email, "name": contact.name},
+        )
+    return set_contact_language(actor=actor, contact=contact, language=language)

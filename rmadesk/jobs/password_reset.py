@@ -8,9 +8,12 @@ password-reset form. The link is never stored: it is made here, when the mail is
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.forms import PasswordResetForm
+from django.utils import translation
 from django_tasks import task
 
+from rmadesk.customers.selectors import contact_of
 from rmadesk.jobs.queue import TASK_QUEUE, retried
 
 
@@ -21,7 +24,11 @@ def send_password_reset(email: str, domain: str, use_https: bool) -> int:
     form = PasswordResetForm({"email": email})
     if not form.is_valid():
         return 0
-    sent = len(list(form.get_users(form.cleaned_data["email"])))
-    if sent:
-        form.save(domain_override=domain, use_https=use_https)
-    return sent
+    users = list(form.get_users(form.cleaned_data["email"]))
+    if users:
+        # Issue 14: in the language the contact chose, else the site's (no browser here).
+        contact = contact_of(users[0])
+        language = (contact.language if contact is not None else "") or settings.LANGUAGE_CODE
+        with translation.override(language):
+            form.save(domain_override=domain, use_https=use_https)
+    return len(users)

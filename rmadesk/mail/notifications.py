@@ -23,13 +23,15 @@ not.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, TypeVar
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.template.loader import render_to_string
+from django.utils import translation
 from django.utils.translation import gettext
 
 from rmadesk.billing.choices import InvoiceKind
@@ -37,11 +39,12 @@ from rmadesk.billing.events import InvoiceEvent, InvoiceIssued, LateFeeAccrued
 from rmadesk.core import wording
 from rmadesk.core.choices import Role
 from rmadesk.core.events import DomainEvent, subscribe
+from rmadesk.core.formats import date_text, instant_text, money_text, rezoned
 from rmadesk.core.policies import active_policy
+from rmadesk.customers.selectors import contact_language
 from rmadesk.mail.outbox import Draft, enqueue
 from rmadesk.policy.errors import PolicyError
 from rmadesk.policy.instants import zone_named
-from rmadesk.policy.service_levels import local_text
 from rmadesk.rmas.choices import RmaKind
 from rmadesk.rmas.events import (
     LabelExpiring,
@@ -110,13 +113,40 @@ def _queue(build: Callable[[Any], Draft | None]) -> Callable[[Any], None]:
     if queuer is None:
 
         def queuer(event: Any) -> None:
-            draft = build(event)
+            # Issue 14: the whole mail (subject, words, times, amounts) in the recipient's
+            # language: the contact's own choice, else the site's.
+            with translation.override(recipient_language(event)):
+                draft = build(event)
             if draft is not None:
                 enqueue(draft)
 
         queuer.__qualname__ = f"notify.{build.__name__}"
         _queuers[build] = queuer
     return queuer
+
+
+def recipient_language(event: Any) -> str:
+    """The language of a customer mail: its requester's contact's choice, else the site's.
+
+    An invoice mail goes to the customer's own address (and the ticket's requester): the
+    contact with that address decides. Staff alerts are in the site's language.
+    """
+    if isinstance(event, ClockBreached):
+        return str(settings.LANGUAGE_CODE)
+    ticket = getattr(event, "ticket", None)
+    customer: CustomerFacts | None = getattr(event, "customer", None)
+    if customer is None and ticket is not None:
+        customer = ticket.customer
+    if customer is None:
+        return str(settings.LANGUAGE_CODE)
+    addresses = [customer.email] if isinstance(event, InvoiceEvent) else []
+    if ticket is not None:
+        addresses.append(ticket.requester)
+    for address in reversed(addresses):  # the person first, the company's address last
+        language = contact_language(customer.id, address)
+        if language:
+            return language
+    return str(settings.LANGUAGE_CODE)
 
 
 def notification_verbs() -> list[str]:
@@ -152,11 +182,19 @@ def _zone(customer: CustomerFacts) -> dt.tzinfo:
 
 
 def _local(at: dt.datetime | None, zone: dt.tzinfo) -> str:
-    return local_text(at, zone) if at is not None else ""
+    """`Fri 27 Nov 2026 08:00 PST`, in the mail's language (`rmadesk.core.formats`)."""
+    return instant_text(at, zone, with_offset=False) if at is not None else ""
 
 
 def _money(amount: Decimal, currency: str) -> str:
-    return f"{amount:,.2f} {currency}"
+    """`1,030.00 USD`; `1.030,00 $` in German, `$1,030.00` in Japanese."""
+    return money_text(amount, currency)
+
+
+def _explained(lines: Sequence[str], zone: dt.tzinfo) -> list[str]:
+    """A stored explanation (written in the vendor's zone) with its times in the customer's."""
+    vendor = active_policy().vendor_zone
+    return [rezoned(rezoned(line, vendor, zone), zone, zone) for line in lines]
 
 
 def _customer_draft(
@@ -234,7 +272,9 @@ def ticket_opened(event: TicketOpened) -> Draft | None:
             "target": wording.plain(first.target) if first is not None else "",
             "calendar": wording.plain(first.calendar) if first is not None else "",
             "clock_starts": _local(first.started_at, zone) if starts_later and first else "",
-            "explanation": [wording.plain(line) for line in first.explanation] if first else [],
+            "explanation": [wording.plain(line) for line in _explained(first.explanation, zone)]
+            if first is not None
+            else [],
             "is_voicemail": ticket.channel == "voicemail",
             "body": event.body,
         },
@@ -335,7 +375,7 @@ def _rma_context(rma: RmaFacts, zone: dt.tzinfo) -> dict[str, Any]:
         "missing": wording.confirmation_needs(rma.missing_confirmations),
         "liability_notice": str(NO_LIABILITY_NOTICE),  # R6: shown where a return is prepared
         "promised_delivery": (
-            f"{rma.promised_delivery_on:%A %d %B %Y}" if rma.promised_delivery_on else ""
+            date_text(rma.promised_delivery_on, weekday=True) if rma.promised_delivery_on else ""
         ),
         "promise_explanation": wording.sentence(rma.promise_explanation),
         "shipment_tracking": rma.shipment_tracking,
@@ -371,7 +411,7 @@ def rma_issued(event: RmaOpened) -> Draft | None:
     return _rma_draft(
         event,
         "rma_issued",
-        lambda r, _: gettext("RMA %(number)s issued") % {"number": r.number},
+        lambda r, c: gettext("RMA %(number)s issued") % {"number": r.number},
         label=event.rma.label_issued_at is not None,
     )
 
@@ -381,7 +421,7 @@ def return_label(event: LabelIssued) -> Draft | None:
     return _rma_draft(
         event,
         "return_label",
-        lambda r, _: gettext("Return label for RMA %(number)s") % {"number": r.number},
+        lambda r, c: gettext("Return label for RMA %(number)s") % {"number": r.number},
         label=True,
     )
 
@@ -391,7 +431,7 @@ def replacement_shipped(event: ReplacementShipped) -> Draft | None:
     return _rma_draft(
         event,
         "replacement_shipped",
-        lambda r, _: gettext("Replacement shipped for RMA %(number)s") % {"number": r.number},
+        lambda r, c: gettext("Replacement shipped for RMA %(number)s") % {"number": r.number},
         label=True,
     )
 
@@ -415,7 +455,7 @@ def part_not_returned(event: PartNotReturned) -> Draft | None:
     return _rma_draft(
         event,
         "part_not_returned",
-        lambda r, _: (
+        lambda r, c: (
             gettext("Reminder: the part for RMA %(number)s has not arrived") % {"number": r.number}
         ),
         label=False,
@@ -452,12 +492,10 @@ def repair_quote(event: RepairQuoteRecorded) -> Draft | None:
         + gettext("Repair quote: %(amount)s") % {"amount": _money(quote.amount, quote.currency)},
         context={
             "serial": event.serial,
-            "warranty_ended": event.warranty_ended_on.strftime("%d %b %Y")
-            if event.warranty_ended_on
-            else "",
+            "warranty_ended": date_text(event.warranty_ended_on) if event.warranty_ended_on else "",
             "description": quote.description,
             "amount": _money(quote.amount, quote.currency),
-            "valid_until": quote.valid_until.strftime("%d %b %Y") if quote.valid_until else "",
+            "valid_until": date_text(quote.valid_until) if quote.valid_until else "",
         },
     )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from rmadesk.assets.models import OnsiteOption
 from rmadesk.core.errors import Conflict
@@ -41,15 +42,25 @@ def book_appointment(
     requested_at = instant_for(actor, requested_at, field="requested_at")
     if ticket.status in CLOSED_STATUSES:
         raise Conflict(
-            f"ticket {ticket.number} is closed: on-site visits are booked on open tickets",
+            _("ticket %(number)s is closed: on-site visits are booked on open tickets")
+            % {"number": ticket.number},
             field="ticket",
         )
     asset = ticket.asset
     if asset is None or asset.onsite == OnsiteOption.NONE:
-        what = "has no asset" if asset is None else f"asset {asset.serial} has no on-site option"
+        if asset is None:
+            why = _(
+                "on-site service is not part of the standard warranty and ticket %(number)s "
+                "has no asset: an on-site option (nbd or 4h) must be bought first"
+            ) % {"number": ticket.number}
+        else:
+            why = _(
+                "on-site service is not part of the standard warranty and ticket %(number)s "
+                "asset %(serial)s has no on-site option: an on-site option (nbd or 4h) must be "
+                "bought first"
+            ) % {"number": ticket.number, "serial": asset.serial}
         raise PolicyError(
-            f"on-site service is not part of the standard warranty and ticket {ticket.number} "
-            f"{what}: an on-site option (nbd or 4h) must be bought first",
+            why,
             rule="W3",
             field="ticket",
         )

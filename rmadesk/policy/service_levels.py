@@ -114,8 +114,13 @@ def response_due(
     country: str | None = None,
     zone: str | None = None,
     field: str = "opened",
+    shown_zone: dt.tzinfo | None = None,
 ) -> DueAnswer:
-    """The response due time for a plan and severity, from the instant the clock starts."""
+    """The response due time for a plan and severity, from the instant the clock starts.
+
+    The explanation's times read in `shown_zone`: the vendor's by default (the console's), the
+    customer's own where a customer reads it (the portal's promise, rule T1).
+    """
     require_aware(start, field)
     target = find_target(policy, plan, severity)
     plan_doc = policy.document.plans[plan]
@@ -144,7 +149,7 @@ def response_due(
     text, opening, rules = _fixed_parts(
         policy, plan=plan, severity=severity, target=target, calendar=calendar, country=country
     )
-    shown = policy.vendor_zone
+    shown = shown_zone or policy.vendor_zone
     explain = list(opening)
     if target.hours is not None and clock_starts != start:
         explain.append(

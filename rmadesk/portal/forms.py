@@ -36,7 +36,7 @@ class AttachmentsField(forms.FileField):
         # `accept` steers the browser's file picker to the allowed endings; the rule still decides.
         kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": file_types.accept_list()}))
         kwargs.setdefault("required", False)
-        kwargs.setdefault("help_text", file_types.limits_text())
+        kwargs.setdefault("help_text", file_types.limits_text_lazy())
         super().__init__(**kwargs)
 
     def clean(self, data: Any, initial: Any = None) -> list[UploadedFile]:

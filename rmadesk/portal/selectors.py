@@ -31,7 +31,9 @@ from rmadesk.billing.selectors import (
 from rmadesk.billing.totals import Totals, settlements_of
 from rmadesk.core import clock, wording
 from rmadesk.core.errors import NotFound
+from rmadesk.core.formats import base_language, date_text
 from rmadesk.core.policies import active_policy
+from rmadesk.core.viewers import viewer_zone
 from rmadesk.policy.errors import PolicyError
 from rmadesk.policy.money import RefundAnswer, late_fee_schedule, money_back_refund
 from rmadesk.policy.service_levels import find_target, response_due, target_calendar
@@ -132,7 +134,10 @@ def system_view(user: Any, asset: Asset) -> SystemView:
 
 
 def _day(day: dt.date | None) -> str:
-    return "—" if day is None else f"{day.day} {day:%b %Y}"
+    """`28 Feb 2029` (`28. Feb 2029`, `2029年2月28日` in German and Japanese)."""
+    if day is None:
+        return "—"
+    return f"{day.day} {day:%b %Y}" if base_language() == "en" else date_text(day)
 
 
 # ------------------------------------------------------------------------------ promise
@@ -184,6 +189,8 @@ def ticket_promise(user: Any, serial: str, severity: str, at: dt.datetime | None
             start=start,
             country=customer.country,
             zone=customer.zone,
+            # T1: the customer reads the explanation's times in its own zone, as the headline.
+            shown_zone=viewer_zone(user),
         )
     except PolicyError as refused:
         return Promise(

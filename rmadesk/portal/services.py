@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from rmadesk.assets.selectors import asset_by_serial
 from rmadesk.core.permissions import Actor, instant_for
@@ -94,11 +95,15 @@ def request_money_back(
     if not answer.eligible:
         if product_kind(asset) == "hardware" and answer.deadline < day:
             days = active_policy().document.money.money_back_days
-            why = (
-                f"{asset.serial} shipped {asset.shipped_on.isoformat()}: its {days}-day money-back "
-                f"window ended {answer.deadline.isoformat()}, so it can no longer arrive back in "
-                f"time"
-            )
+            why = _(
+                "%(serial)s shipped %(shipped)s: its %(days)s-day money-back "
+                "window ended %(deadline)s, so it can no longer arrive back in time"
+            ) % {
+                "serial": asset.serial,
+                "shipped": asset.shipped_on.isoformat(),
+                "days": days,
+                "deadline": answer.deadline.isoformat(),
+            }
         else:
             why = f"{asset.serial}: {answer.reason.removesuffix(' (rule F3)')}"
         raise PolicyError(why, rule="F3", field="serial")

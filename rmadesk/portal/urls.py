@@ -44,4 +44,5 @@ urlpatterns = [
         views.credit_note_download,
         name="credit_note_pdf",
     ),
+    path("language", views.language, name="language"),
 ]

@@ -15,6 +15,9 @@ from django.core.paginator import Page, Paginator
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -33,6 +36,7 @@ from rmadesk.core.errors import DomainError, NotFound
 from rmadesk.core.permissions import role_of
 from rmadesk.core.policies import active_policy
 from rmadesk.core.wording import needs_text
+from rmadesk.customers.services import set_my_language
 from rmadesk.onsite.selectors import visible_appointments
 from rmadesk.onsite.services import book_appointment
 from rmadesk.policy.errors import PolicyError
@@ -453,7 +457,10 @@ def rma_label(request: HttpRequest, number: int) -> HttpResponse:
             "refusal_rule": "R6",
         }
         return render(request, "portal/rma.html", context, status=404)
-    response = HttpResponse(label_pdf(found), content_type="application/pdf")
+    # In the language the contact reads this page in (issue 14).
+    response = HttpResponse(
+        label_pdf(found, translation.get_language()), content_type="application/pdf"
+    )
     response["Content-Disposition"] = f'attachment; filename="rma-{found.number}-label.pdf"'
     return response
 
@@ -587,7 +594,9 @@ def invoice(request: HttpRequest, number: str) -> HttpResponse:
 def invoice_download(request: HttpRequest, number: str) -> HttpResponse:
     """The invoice as a PDF, for the customer's own invoices only (another's is 404)."""
     found = invoice_for(request.user, number)
-    response = HttpResponse(invoice_pdf(found), content_type="application/pdf")
+    response = HttpResponse(
+        invoice_pdf(found, translation.get_language()), content_type="application/pdf"
+    )
     response["Content-Disposition"] = f'attachment; filename="{invoice_filename(found)}"'
     return response
 
@@ -623,3 +632,31 @@ def policy(request: HttpRequest) -> HttpResponse:
         "countries": holiday_countries(found),
     }
     return render(request, "portal/policy.html", context)
+
+
+# ------------------------------------------------------------------------------ language
+
+
+@customer_page
+@require_POST
+def language(request: HttpRequest) -> HttpResponseBase:
+    """The contact's language (issue 14): a choice of LANGUAGES, or blank for the browser's.
+
+    Back to the page the selector was on (a path of this site only), in the new language.
+    """
+    back = request.POST.get("next") or ""
+    if not url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        back = reverse("portal:home")
+    try:
+        contact = set_my_language(actor=request.user, language=request.POST.get("language", ""))
+    except DomainError as refused:
+        messages.error(request, refused.message)
+        return redirect(back)
+    if contact.language:
+        translation.activate(contact.language)
+    else:
+        translation.activate(translation.get_language_from_request(request))
+    messages.success(request, _("Language changed."))
+    return redirect(back)

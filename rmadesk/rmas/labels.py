@@ -18,6 +18,7 @@ import io
 from collections.abc import Sequence
 
 from django.conf import settings
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 # reportlab ships no type information (no stubs in the dev group): its names are Any here.
@@ -26,6 +27,9 @@ from reportlab.pdfgen.canvas import Canvas  # type: ignore[import-untyped]
 
 from rmadesk.core.pdf_text import PdfText, language_for_country
 from rmadesk.core.policies import active_policy
+from rmadesk.customers.selectors import contact_language
+from rmadesk.policy.errors import PolicyError
+from rmadesk.policy.instants import zone_named
 from rmadesk.policy.service_levels import local_text
 from rmadesk.rmas.choices import RmaKind
 from rmadesk.rmas.models import Rma
@@ -86,15 +90,34 @@ def barcode_value(rma: Rma) -> str:
     return str(rma.number)
 
 
-def label_pdf(rma: Rma, *, carrier: str | None = None, tracking_number: str | None = None) -> bytes:
+def label_pdf(
+    rma: Rma,
+    language: str | None = None,
+    *,
+    carrier: str | None = None,
+    tracking_number: str | None = None,
+) -> bytes:
     """The return label of an RMA as PDF bytes (same RMA, same bytes).
 
-    The carrier and tracking number print when given, else the return's as recorded (R2);
-    without either the label leaves room to write them in by hand.
+    Issue 14: in `language`, by default the requester's (their contact's choice, else the
+    site's), with its times in the customer's zone (T1). The carrier and tracking number print
+    when given, else the return's as recorded (R2); without either the label leaves room to
+    write them in by hand.
     """
-    policy = active_policy()
-    zone = policy.vendor_zone
     customer = rma.ticket.customer
+    if language is None:
+        language = contact_language(customer.pk, rma.ticket.requester_email)
+    with translation.override(language or settings.LANGUAGE_CODE):
+        return _label_pdf(rma, carrier=carrier, tracking_number=tracking_number)
+
+
+def _label_pdf(rma: Rma, *, carrier: str | None, tracking_number: str | None) -> bytes:
+    policy = active_policy()
+    customer = rma.ticket.customer
+    try:
+        zone = zone_named(customer.zone)
+    except PolicyError:
+        zone = policy.vendor_zone
     recorded = return_tracking(rma)
     if carrier is None and recorded is not None:
         carrier = recorded.carrier_title

@@ -18,6 +18,9 @@ import codecs
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
+from django.utils.functional import lazy
+from django.utils.translation import gettext as _
+
 from rmadesk.core.errors import InvalidInput
 
 MIB = 1024 * 1024
@@ -76,10 +79,15 @@ def megabytes(size: int) -> str:
 
 def limits_text() -> str:
     """The rule in one sentence, shown next to every file input before anything is uploaded."""
-    return (
-        f"Up to {MAX_ATTACHMENTS} files of at most {megabytes(MAX_ATTACHMENT_BYTES)} each: "
-        f"{allowed_endings()}."
-    )
+    return _("Up to %(count)s files of at most %(size)s each: %(endings)s.") % {
+        "count": MAX_ATTACHMENTS,
+        "size": megabytes(MAX_ATTACHMENT_BYTES),
+        "endings": allowed_endings(),
+    }
+
+
+# For a form field's help text, made when a page is rendered: in the reader's language.
+limits_text_lazy = lazy(limits_text, str)
 
 
 def ending_of(name: str) -> str:
@@ -120,18 +128,27 @@ def accepted_type(name: str, head: bytes, *, field: str = DEFAULT_FIELD) -> str:
 
     `head` is the file's first bytes (at least `HEAD_BYTES` of them when it is that long).
     """
-    shown = name or "the file"
+    shown = name or _("the file")
     kind = kind_named(name)
     if kind is None:
         ending = ending_of(name)
-        what = f"files ending in {ending}" if ending else "files without an ending"
+        if ending:
+            message = _(
+                "%(name)s: files ending in %(ending)s are not accepted; attach one of %(endings)s."
+            )
+        else:
+            message = _(
+                "%(name)s: files without an ending are not accepted; attach one of %(endings)s."
+            )
         raise InvalidInput(
-            f"{shown}: {what} are not accepted; attach one of {allowed_endings()}.", field=field
+            message % {"name": shown, "ending": ending, "endings": allowed_endings()},
+            field=field,
         )
     if not content_matches(kind, head):
-        what = "UTF-8 text without NUL bytes" if not kind.magic else kind.content_type
+        what = _("UTF-8 text without NUL bytes") if not kind.magic else kind.content_type
         raise InvalidInput(
-            f"{shown}: the content is not {what} as its name ({ending_of(name)}) says.",
+            _("%(name)s: the content is not %(what)s as its name (%(ending)s) says.")
+            % {"name": shown, "what": what, "ending": ending_of(name)},
             field=field,
         )
     return kind.content_type
@@ -140,8 +157,8 @@ def accepted_type(name: str, head: bytes, *, field: str = DEFAULT_FIELD) -> str:
 def check_size(name: str, size: int, *, field: str = DEFAULT_FIELD) -> None:
     if size > MAX_ATTACHMENT_BYTES:
         raise InvalidInput(
-            f"{name} is {megabytes(size)}: attachments are at most "
-            f"{megabytes(MAX_ATTACHMENT_BYTES)} each.",
+            _("%(name)s is %(size)s: attachments are at most %(limit)s each.")
+            % {"name": name, "size": megabytes(size), "limit": megabytes(MAX_ATTACHMENT_BYTES)},
             field=field,
         )
 
@@ -149,5 +166,7 @@ def check_size(name: str, size: int, *, field: str = DEFAULT_FIELD) -> None:
 def check_count(count: int, *, field: str = DEFAULT_FIELD) -> None:
     if count > MAX_ATTACHMENTS:
         raise InvalidInput(
-            f"attach at most {MAX_ATTACHMENTS} files at once ({count} given).", field=field
+            _("attach at most %(limit)s files at once (%(count)s given).")
+            % {"limit": MAX_ATTACHMENTS, "count": count},
+            field=field,
         )

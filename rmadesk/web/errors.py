@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from django.core.handlers.exception import response_for_exception
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 
 from rmadesk.core.errors import Conflict, DomainError, InvalidInput, NotFound, PermissionDenied
 from rmadesk.policy.errors import PolicyError
@@ -46,7 +47,10 @@ class Refusal:
         message = self.message.rstrip()
         rule = self.rule
         if rule and f"rule {rule}" not in message and f"rules {rule}" not in message:
-            message = f"{message.rstrip('.')} (rule {rule})."
+            message = _("%(message)s (rule %(rule)s).") % {
+                "message": message.rstrip("."),
+                "rule": rule,
+            }
         return message
 
 

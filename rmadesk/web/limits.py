@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
+from django.utils.translation import ngettext
 
 from rmadesk.core import clock
 
@@ -83,7 +84,7 @@ def check(limit: Limit, key: str, message: str) -> None:
 
 def in_words(seconds: int) -> str:
     minutes = max(1, -(-seconds // 60))
-    return "1 minute" if minutes == 1 else f"{minutes} minutes"
+    return ngettext("%(count)d minute", "%(count)d minutes", minutes) % {"count": minutes}
 
 
 def too_many_page(request: HttpRequest, refused: TooManyRequests) -> HttpResponse:

@@ -21,6 +21,7 @@ from rmadesk.billing.services import issue_credit_note, issue_invoice
 from rmadesk.core import clock
 from rmadesk.core.models import AuditEvent
 from rmadesk.core.services import add_user
+from rmadesk.customers.models import Contact
 from rmadesk.mail.inbound import ingest_message
 from rmadesk.mail.models import InboundMessage
 from rmadesk.onsite.models import Appointment
@@ -42,6 +43,7 @@ BODIES: dict[tuple[str, str], dict[str, object] | None] = {
     ("get", "/customers/{customer_id}"): None,
     ("patch", "/customers/{customer_id}/address"): {"city": "Oakland"},
     ("patch", "/customers/{customer_id}/billing"): {"vat_id": "DE123456789"},
+    ("patch", "/customers/{customer_id}/contacts/{contact_id}/language"): {"language": "de"},
     ("post", "/contracts"): {
         "customer": "{customer_id}",
         "plan": "gold",
@@ -165,6 +167,7 @@ def records_of_a(settings, tmp_path):
     settings.RMADESK_DATA_DIR = tmp_path
     with clock.frozen_at(NOW):
         customer = CustomerFactory(name="Customer A")
+        contact_a = Contact.objects.create(customer=customer, name="A", email="a@a.example")
         ContractFactory(customer=customer, plan="gold")
         asset = AssetFactory(customer=customer, serial="A-SERIAL-1", onsite="4h")
         agent = add_user(email="agent@vendor.example", role="agent")
@@ -203,6 +206,7 @@ def records_of_a(settings, tmp_path):
         )  # fmt: skip
     return {
         "customer_id": customer.pk,
+        "contact_id": contact_a.pk,
         "model_id": asset.model_id,
         "serial": asset.serial,
         "ticket": ticket.number,

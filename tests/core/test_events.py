@@ -150,7 +150,8 @@ def test_creating_a_ticket_through_the_api_issues_no_more_queries_than_before(
     ticket, its clocks, its message, its mail and the outbox back); 20 now, the acknowledgement
     queued (with the check that it starts the ticket's mail thread), its delivery task enqueued
     and the event marked handled included; 23 with staff notifications, which look up who hears
-    of it (the ticket's assignee, the teams, else the agents: here nobody)."""
+    of it (the ticket's assignee, the teams, else the agents: here nobody); 24 with the
+    language of the mail (the requester's contact's choice, issue 14)."""
     asset = asset_on_plan("gold", serial="M50-COUNT")
     client = contact(asset.customer)
     body = {"serial": asset.serial, "severity": "S2", "subject": "Disk", "body": "broken",
@@ -158,7 +159,7 @@ def test_creating_a_ticket_through_the_api_issues_no_more_queries_than_before(
     with clock.frozen_at(MONDAY_9):
         client.post("/tickets", body)  # the first request warms the caches (policy, tokens)
         with (
-            django_assert_num_queries(23),
+            django_assert_num_queries(24),
             django_capture_on_commit_callbacks(execute=True),
         ):
             made = client.post("/tickets", body)

@@ -20,8 +20,9 @@ ITEMS = [
     {"part": "HDD 16TB", "serial": "ZL0001", "unit_price": Decimal("450.00")},
     {"part": "drive sled", "serial": "", "unit_price": Decimal("18.00")},
 ]
-# Session, user, account, customer (the viewer's zone), count, page (+ the RMA items prefetch).
-MAX_QUERIES = 7
+# Session, user, account, customer (the viewer's zone), the contact (its language), count, page
+# (+ the RMA items prefetch).
+MAX_QUERIES = 8
 
 
 def queries(client: Any, path: str) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from rmadesk.billing.choices import InvoiceKind, LineKind
 from rmadesk.billing.models import Invoice
@@ -31,8 +32,8 @@ def accept_repair_quote(*, actor: Actor, quote: RepairQuote) -> Invoice:
     today = at.astimezone(active_policy().vendor_zone).date()
     if locked.valid_until is not None and today > locked.valid_until:
         raise Conflict(
-            f"this repair quote was valid until {locked.valid_until}: ask for a new quote "
-            f"(rule R9)",
+            _("this repair quote was valid until %(day)s: ask for a new quote (rule R9)")
+            % {"day": locked.valid_until},
             rule="R9",
             field="quote",
         )

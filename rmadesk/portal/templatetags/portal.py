@@ -4,21 +4,27 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from decimal import Decimal
+from typing import Any
 
 from django import template
+from django.conf import settings
+from django.template import Context
+from django.utils.translation import gettext as _
 
 from rmadesk.core import wording
+from rmadesk.core.formats import money_text
+from rmadesk.web.middleware import request_contact
 
 register = template.Library()
 
 
 @register.filter
 def money(amount: Decimal | None, currency: str = "") -> str:
-    """`1030.00 USD`: always two decimals (a sum read from the database may come back as `30`)."""
+    """`1030.00 USD`: always two decimals (a sum read from the database may come back as `30`);
+    `1.030,00 $` in German, `$1,030.00` in Japanese (`rmadesk.core.formats`)."""
     if amount is None:
         return "—"
-    shown = f"{Decimal(amount):.2f}"
-    return f"{shown} {currency}" if currency else shown
+    return money_text(Decimal(amount), currency, grouped=False)
 
 
 @register.filter
@@ -59,3 +65,14 @@ def invoice_status(status: str) -> str:
 @register.filter
 def ticket_status(status: str) -> str:
     return wording.ticket_status_words(status)
+
+
+@register.simple_tag(takes_context=True)
+def language_choices(context: Context) -> dict[str, Any]:
+    """The language selector's options: blank (the browser's) and LANGUAGES, and the chosen one."""
+    request = context.get("request")
+    contact = request_contact(request) if request is not None else None
+    return {
+        "chosen": contact.language if contact is not None else "",
+        "options": [("", _("Your browser's language")), *settings.LANGUAGES],
+    }

@@ -12,6 +12,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from rmadesk.core.choices import Role
 from rmadesk.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
@@ -201,16 +202,21 @@ def lock_pending_quote(actor: Actor, quote: RepairQuote) -> RepairQuote:
         quote.pk,
     )
     if locked.status != QuoteStatus.PENDING:
-        when = f" on {locked.answered_at.date().isoformat()}" if locked.answered_at else ""
+        when = (
+            _(" on %(day)s") % {"day": locked.answered_at.date().isoformat()}
+            if locked.answered_at
+            else ""
+        )
         raise Conflict(
-            f"this repair quote was already {locked.status}{when}: it is answered once (rule R9)",
+            _("this repair quote was already %(status)s%(when)s: it is answered once (rule R9)")
+            % {"status": locked.status, "when": when},
             rule="R9",
             field="quote",
         )
     if locked.ticket.status in CLOSED_STATUSES:
         raise Conflict(
-            f"ticket {locked.ticket.number} is closed: its quote can no longer be answered "
-            f"(rule R9)",
+            _("ticket %(number)s is closed: its quote can no longer be answered (rule R9)")
+            % {"number": locked.ticket.number},
             rule="R9",
             field="quote",
         )

@@ -7,6 +7,7 @@ import datetime as dt
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from rmadesk.core import clock
 from rmadesk.core.errors import Conflict, InvalidInput
@@ -80,8 +81,11 @@ def confirm_rma(
     locked = lock_rma(rma)
     if locked.status not in (RmaStatus.ISSUED, RmaStatus.CONFIRMED, RmaStatus.EXPIRED):
         raise Conflict(
-            f"RMA {locked.number} is {locked.status}: the confirmations are recorded before "
-            f"its label is issued, and fixed after (rule R6)",
+            _(
+                "RMA %(number)s is %(status)s: the confirmations are recorded before "
+                "its label is issued, and fixed after (rule R6)"
+            )
+            % {"number": locked.number, "status": locked.status},
             rule="R6",
         )
     not_before_issue(locked, at, "at")

@@ -20,6 +20,8 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from rmadesk.core import clock
 from rmadesk.core.errors import Conflict, InvalidInput
 from rmadesk.core.locking import lock, locked
@@ -52,7 +54,9 @@ def lock_ticket(ticket: Ticket) -> tuple[Ticket, Clocks]:
 def require_open(ticket: Ticket) -> None:
     if ticket.status in CLOSED_STATUSES:
         raise Conflict(
-            f"ticket {ticket.number} is closed ({ticket.get_status_display()})", field="status"
+            _("ticket %(number)s is closed (%(status)s)")
+            % {"number": ticket.number, "status": ticket.get_status_display()},
+            field="status",
         )
 
 

@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from rmadesk.assets.models import Asset
 from rmadesk.assets.selectors import asset_by_serial
@@ -252,8 +253,8 @@ def contract_for(policy: Policy, asset: Asset, at: dt.datetime) -> Contract:
             return contract
     if not in_force:
         raise PolicyError(
-            f"{asset.customer.name} has no support contract in force on {day.isoformat()}: "
-            f"a ticket needs a plan",
+            _("%(customer)s has no support contract in force on %(day)s: a ticket needs a plan")
+            % {"customer": asset.customer.name, "day": day.isoformat()},
             rule="L1",
             field="serial",
         )
