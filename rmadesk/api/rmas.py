@@ -34,7 +34,7 @@ from rmadesk.api.bounds import LONG_TEXT, PathId, length_of, non_blank, one_of
 from rmadesk.api.schemas import Amount, In, Instant, Out
 from rmadesk.core import clock
 from rmadesk.core.permissions import Actor
-from rmadesk.core.policies import active_policy
+from rmadesk.core.policies import active_policy, configured_policy
 from rmadesk.policy.addresses import return_shipping
 from rmadesk.policy.carriers import (
     MAX_TRACKING_NUMBER,
@@ -73,9 +73,11 @@ def _known_carrier(value: str) -> str:
 
 
 def _carrier_keys(schema: dict[str, Any]) -> None:
-    """The document lists the carriers of the policy active when it is read, as the server
-    checks them: a vendor's own `[carriers]` appear without a release."""
-    schema["enum"] = sorted(active_policy().document.carriers)
+    """The document lists the carriers of the configured policy file, as the server checks
+    them: a vendor's own `[carriers]` appear without a release. Read without the database (the
+    document is also built where there is none); a file activated later with other carriers
+    (`rmadesk policy activate`) shows in it after a restart."""
+    schema["enum"] = sorted(configured_policy().document.carriers)
 
 
 def _tracking_number(value: str) -> str:
