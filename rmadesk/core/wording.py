@@ -45,6 +45,10 @@ COVERAGE_WORDS: Mapping[str, Promise] = {
     "none": _("no on-site service"),
 }
 
+# The English titles the default policy file gives its calendars (`[calendars.*] title`),
+# so a clock's stored calendar title reads in the customer's language.
+CALENDAR_TITLES: Mapping[str, str] = {"pacific": "Pacific business hours"}
+
 # What each RMA state means to the customer, in one sentence.
 RMA_STATUS_SENTENCES: Mapping[str, Promise] = {
     "issued": _("We are waiting for your confirmations before we send the return label."),
@@ -153,6 +157,16 @@ def needs_text(names: Iterable[str]) -> str:
 def coverage(key: str) -> str:
     """A coverage or hours key of the policy file in words; an unknown key as it is."""
     return _words(COVERAGE_WORDS, key)
+
+
+def calendar_words(title: object) -> str:
+    """A clock's calendar as the customer reads it: the policy file's titles of the built-in
+    calendars in the reader's language (a vendor's own title stays as written)."""
+    text = plain(title)
+    for key, words in COVERAGE_WORDS.items():
+        if text in (key, CALENDAR_TITLES.get(key)):
+            return str(words)
+    return text
 
 
 def rma_status_sentence(status: str) -> str:

@@ -79,5 +79,5 @@ def test_a_customer_cannot_backdate_a_portal_form(alice, acme, agent, write):
     assert response.status_code == 403, response.content[:500]
     body = response.content.decode()
     assert f"{field} can only be given by the vendor&#x27;s staff" in body
-    assert "(rule T1)" in body
+    assert "Policy rule T1" in body  # behind the refusal's Details toggle
     assert state() == before, "a refused form changed something or sent mail"

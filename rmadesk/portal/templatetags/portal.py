@@ -43,6 +43,11 @@ def rules_cited(lines: Iterable[object]) -> str:
 
 
 @register.filter
+def calendar_words(title: object) -> str:
+    return wording.calendar_words(title)
+
+
+@register.filter
 def rma_kind(kind: str) -> str:
     return wording.rma_kind_words(kind)
 
