@@ -98,15 +98,18 @@ def _words(table: Mapping[str, Promise], key: str) -> str:
     return str(words) if words is not None else key.replace("_", " ")
 
 
-# "(rule R4)", "(rules F2, F4)", "(T2)", ", rule L5)", "rule R1: ", "R6 confirmations".
+# "(rule R4)", "(rules F2, F4)", "(T2)", ", rule L5)", "rule R1: ", "R6 confirmations"; also
+# as the catalogs write them ("(Regel R4)", "（ルール R4）"), since messages are translated first.
 _RULE = r"[TLPWNRF]\d+"
-_RULES = rf"{_RULE}(?:\s*(?:,|and)\s*{_RULE})*"
+_RULES = rf"{_RULE}(?:\s*(?:,|、|and|und|と)\s*{_RULE})*"
+_WORD = r"(?:(?:rules?|Regeln?|Richtlinienregeln?)\s+|(?:ルール|規則|ポリシー規則)\s*)"
+_OPEN, _CLOSE = r"[(（]", r"[)）]"
 _CITATIONS = (
-    (re.compile(rf"\s*\((?:rules?\s+)?{_RULES}\)"), ""),  # (rule R4), (rules F2, F4), (T2)
-    (re.compile(rf",\s*rules?\s+{_RULES}(?=\))"), ""),  # (4 business hours, rule L5)
-    (re.compile(rf"\(\s*rules?\s+{_RULES}\s*[:;,]\s*"), "("),  # (rule R1: the package ...)
-    (re.compile(rf"\brules?\s+{_RULES}\s*[:;]\s*"), ""),  # rule F3: ...
-    (re.compile(rf"\s*\brules?\s+{_RULES}\b"), ""),  # ... under rule W1
+    (re.compile(rf"\s*{_OPEN}{_WORD}?{_RULES}{_CLOSE}"), ""),  # (rule R4), (rules F2, F4), (T2)
+    (re.compile(rf"[,、]\s*{_WORD}{_RULES}(?={_CLOSE})"), ""),  # (4 business hours, rule L5)
+    (re.compile(rf"({_OPEN})\s*{_WORD}{_RULES}\s*[:;,：]\s*"), r"\1"),  # (rule R1: the package ...)
+    (re.compile(rf"(?<!\w){_WORD}{_RULES}\s*[:;：]\s*"), ""),  # rule F3: ...
+    (re.compile(rf"\s*(?<!\w){_WORD}{_RULES}\b"), ""),  # ... under rule W1
     (re.compile(rf"\b{_RULE}\s+(?=confirmations?\b)"), ""),  # your R6 confirmations
     (re.compile(r"\bon 24x7\b"), "24x7"),  # "on 24x7: every hour counts"
 )
@@ -124,6 +127,7 @@ def plain(text: object) -> str:
     for pattern, replacement in _CITATIONS:
         result = pattern.sub(replacement, result)
     result = _EMPTY.sub("", result)
+    result = result.replace("（）", "")
     result = _KEY.sub(str(COVERAGE_WORDS["24x7"]), result)
     result = re.sub(r"\s+([.,;:)])", r"\1", result)
     result = re.sub(r"\b(around the clock), \1\b", r"\1", result)

@@ -202,7 +202,9 @@ def _advance_exchange_headline(rma: Rma, now: dt.datetime) -> Headline:
             )
             % {
                 "date": local(rma.invoice_at),
-                "invoice": f" ({_('invoice %(n)s') % {'n': invoice.number}})" if invoice else "",
+                "invoice": (_(" (invoice %(number)s)") % {"number": invoice.number})
+                if invoice
+                else "",
             },
             deadline=rma.invoice_at,
             rules=("R4",),

@@ -80,7 +80,7 @@ def invoice(
         actor=finance_user(),
         customer=customer,
         kind="service",
-        lines=[{"kind": "service", "description": "On-site visit, 2 hours", "amount": Decimal(amount)}],
+        lines=[{"kind": "service", "description": "On-site visit", "amount": Decimal(amount)}],
         at=at,
         currency=currency,
     )

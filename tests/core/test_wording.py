@@ -38,6 +38,11 @@ from rmadesk.tickets.choices import TicketStatus
             "No label yet: the label is issued after your R6 confirmations (rule R6).",
             "No label yet: the label is issued after your confirmations.",
         ),
+        # Translated messages cite their rules in the catalog's words.
+        ("Keine Vorabaustausch-Option (Regel R5).", "Keine Vorabaustausch-Option."),
+        ("Bis Freitag (Regeln F2, F4).", "Bis Freitag."),
+        ("先出し交換はありません（ルール R5）。", "先出し交換はありません。"),
+        ("請求書を発行します（規則R4）。", "請求書を発行します。"),
         (
             "TrueNAS R20 and serial R20-J30002 stay as they are",
             "TrueNAS R20 and serial R20-J30002 stay as they are",
