@@ -49,6 +49,18 @@ COVERAGE_WORDS: Mapping[str, Promise] = {
 # so a clock's stored calendar title reads in the customer's language.
 CALENDAR_TITLES: Mapping[str, str] = {"pacific": "Pacific business hours"}
 
+# A ticket's clocks (L1-L5): what each promises and where it stands.
+CLOCK_KIND_WORDS: Mapping[str, Promise] = {
+    "first_response": _("first response"),
+    "next_update": _("next update"),
+}
+CLOCK_STATE_WORDS: Mapping[str, Promise] = {
+    "running": _("running"),
+    "paused": _("paused"),
+    "met": _("met"),
+    "breached": _("missed"),
+}
+
 # What each RMA state means to the customer, in one sentence.
 RMA_STATUS_SENTENCES: Mapping[str, Promise] = {
     "issued": _("We are waiting for your confirmations before we send the return label."),
@@ -171,6 +183,14 @@ def calendar_words(title: object) -> str:
         if text in (key, CALENDAR_TITLES.get(key)):
             return str(words)
     return text
+
+
+def clock_kind_words(kind: str) -> str:
+    return _words(CLOCK_KIND_WORDS, kind)
+
+
+def clock_state_words(state: str) -> str:
+    return _words(CLOCK_STATE_WORDS, state)
 
 
 def rma_status_sentence(status: str) -> str:

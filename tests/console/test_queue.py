@@ -32,7 +32,7 @@ def test_queue_lists_open_tickets_soonest_due_first_with_their_badges(desk):
     ]
     breached = row_of(page, desk.breached.number)
     assert '<span class="badge breached">breached</span>' in breached
-    assert 'data-countdown title="Tue 17 Nov 2026, 13:00 PST (-08:00)"' in breached
+    assert 'data-units="d h min" title="Tue 17 Nov 2026, 13:00 PST (-08:00)"' in breached
     assert '<time datetime="2026-11-17T21:00:00+00:00" data-countdown' in breached
     soon = row_of(page, desk.soon.number)
     assert '<span class="badge soon">due within the hour</span>' in soon

@@ -269,7 +269,8 @@ def test_my_tickets_list_with_countdown(alice, acme):
     assert '<span class="badge S2">S2</span>' in body
     # Fri 27 Nov 2026 08:00 PST is 16:00 UTC: the countdown carries the instant, shown locally.
     assert (
-        '<time datetime="2026-11-27T16:00:00+00:00" data-countdown '
+        '<time datetime="2026-11-27T16:00:00+00:00" data-countdown data-due-in="due in {}" '
+        'data-overdue-by="overdue by {}" data-units="d h min" '
         'title="Fri 27 Nov 2026, 08:00 PST (-08:00)">' in body
     )
 

@@ -48,6 +48,16 @@ def calendar_words(title: object) -> str:
 
 
 @register.filter
+def clock_kind(kind: str) -> str:
+    return wording.clock_kind_words(kind)
+
+
+@register.filter
+def clock_state(state: str) -> str:
+    return wording.clock_state_words(state)
+
+
+@register.filter
 def rma_kind(kind: str) -> str:
     return wording.rma_kind_words(kind)
 

@@ -33,12 +33,18 @@ def local(value: dt.datetime | None) -> str:
 
 @register.simple_tag
 def countdown(value: dt.datetime | None, label: str = "") -> Any:
-    """A `<time>` the page's script turns into a live countdown ("due in 3 h 12 min")."""
+    """A `<time>` the page's script turns into a live countdown ("due in 3 h 12 min"), with its
+    words in the reader's language as data attributes (`{}` stands for the time left)."""
     if value is None:
         return format_html('<span class="muted">{}</span>', _("no due time"))
     return format_html(
-        '<time datetime="{}" data-countdown title="{}">{}</time>',
+        '<time datetime="{}" data-countdown data-due-in="{}" data-overdue-by="{}" '
+        'data-units="{}" title="{}">{}</time>',
         value.isoformat(),
+        _("due in %(left)s") % {"left": "{}"},
+        _("overdue by %(left)s") % {"left": "{}"},
+        # Translators: days, hours, minutes of a countdown ("2 d 3 h", "12 min"), space-separated.
+        _("d h min"),
         local(value),
         label or local(value),
     )

@@ -1,14 +1,20 @@
 // Live countdowns: every <time data-countdown datetime="..."> shows "due in 3 h 12 min" or
-// "overdue by 25 min", refreshed every 30 seconds and after each htmx swap.
+// "overdue by 25 min", refreshed every 30 seconds and after each htmx swap. The words come in
+// the page's language from the element (data-due-in, data-overdue-by, data-units), English
+// where they are missing.
 (function () {
-  function span(ms) {
+  function span(ms, el) {
+    var units = (el.getAttribute("data-units") || "d h min").split(" ");
     var minutes = Math.round(Math.abs(ms) / 60000);
     var days = Math.floor(minutes / 1440), hours = Math.floor((minutes % 1440) / 60), rest = minutes % 60;
     var parts = [];
-    if (days) parts.push(days + " d");
-    if (hours) parts.push(hours + " h");
-    if (!days) parts.push(rest + " min");
+    if (days) parts.push(days + " " + (units[0] || "d"));
+    if (hours) parts.push(hours + " " + (units[1] || "h"));
+    if (!days) parts.push(rest + " " + (units[2] || "min"));
     return parts.join(" ");
+  }
+  function words(el, name, fallback, left) {
+    return (el.getAttribute(name) || fallback).replace("{}", left);
   }
   function tick() {
     var now = Date.now();
@@ -16,7 +22,9 @@
       var due = Date.parse(el.getAttribute("datetime"));
       if (isNaN(due)) return;
       var left = due - now;
-      el.textContent = left >= 0 ? "due in " + span(left) : "overdue by " + span(left);
+      el.textContent = left >= 0
+        ? words(el, "data-due-in", "due in {}", span(left, el))
+        : words(el, "data-overdue-by", "overdue by {}", span(left, el));
       el.classList.toggle("overdue", left < 0);
     });
   }
