@@ -18,7 +18,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from decimal import Decimal
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -31,10 +30,10 @@ from rmadesk.config.catalogs import catalog_path, read_po
 from rmadesk.core import clock
 from rmadesk.core.services import add_user
 from rmadesk.customers.models import Contact
-from rmadesk.rmas.services import confirm_rma, open_rma, ship_replacement
 from tests.billing.factories import invoice
 from tests.browser.accessibility import assert_accessible
 from tests.browser.conftest import shoot
+from tests.rmas.factories import advance_exchange_shipped
 from tests.tickets.factories import asset_on_plan, pacific, ticket_on
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -139,21 +138,7 @@ def customer_records(reader: Reader) -> dict[str, Any]:
     )
     agent = add_user(email="agent@vendor.example", role="agent", password=PASSWORD)
     failed = ticket_on(asset, actor=user, subject="Disk failed", body="zpool status -x")
-    rma = open_rma(
-        actor=agent,
-        ticket=failed,
-        kind="advance_exchange",
-        items=[{"part": "HDD 16TB", "serial": "ZL0001", "unit_price": Decimal("450.00")}],
-    )
-    confirm_rma(
-        actor=agent,
-        rma=rma,
-        data_backed_up=True,
-        removable_media_removed=True,
-        original_packaging=False,
-        insured=False,
-    )
-    ship_replacement(actor=agent, rma=rma, shipped_at=NOW)
+    rma = advance_exchange_shipped(agent, failed, shipped_at=NOW)
     bill = invoice(
         customer=customer,
         at=pacific(2026, 11, 23, 10, 0),

@@ -24,11 +24,12 @@ import pytest
 from rmadesk.billing.services import accrue_late_fees, issue_credit_note, record_payment
 from rmadesk.config.catalogs import catalog_path, read_po
 from rmadesk.customers.models import Contact
-from rmadesk.rmas.services import confirm_rma, open_rma, record_repair_quote, ship_replacement
+from rmadesk.rmas.services import record_repair_quote
 from rmadesk.tickets.services import reply
 from tests.billing.factories import finance_user, invoice
 from tests.factories import AssetFactory
 from tests.portal.conftest import NOW, logged_in
+from tests.rmas.factories import advance_exchange_shipped
 from tests.tickets.factories import pacific, ticket_on
 
 pytestmark = pytest.mark.django_db
@@ -127,21 +128,7 @@ def busy_customer(acme: Any, agent: Any) -> dict[str, Any]:
     """Acme with one of everything a customer page can show."""
     ticket = ticket_on(acme.asset, actor=acme.user, subject="Zpool", body="zpool status -x")
     reply(actor=agent, ticket=ticket, body="Bitte senden Sie debug.", public=True)
-    rma = open_rma(
-        actor=agent,
-        ticket=ticket,
-        kind="advance_exchange",
-        items=[{"part": "HDD 16TB", "serial": "ZL0001", "unit_price": Decimal("450.00")}],
-    )
-    confirm_rma(
-        actor=agent,
-        rma=rma,
-        data_backed_up=True,
-        removable_media_removed=True,
-        original_packaging=False,
-        insured=False,
-    )
-    ship_replacement(actor=agent, rma=rma, shipped_at=NOW)
+    rma = advance_exchange_shipped(agent, ticket, shipped_at=NOW)
     old = AssetFactory(customer=acme.customer, serial="M40-000001", warranty_years=1)
     quoted = ticket_on(old, actor=agent, subject="Netzteil")
     record_repair_quote(actor=agent, ticket=quoted, amount="1250.00", description="Netzteil")

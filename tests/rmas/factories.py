@@ -105,3 +105,24 @@ def ship_all(rmas: list[Rma], shipped_at: dt.datetime) -> None:
     agent = user("agent")
     for rma in rmas:
         ship_replacement(actor=agent, rma=rma, shipped_at=shipped_at)
+
+
+def advance_exchange_shipped(actor: Any, ticket: Ticket, shipped_at: dt.datetime) -> Rma:
+    """An advance exchange of one 16 TB disk on `ticket`, confirmed for its R6 conditions (the
+    data backup and removable media: an advance exchange asks no more), its replacement shipped."""
+    rma = open_rma(
+        actor=actor,
+        ticket=ticket,
+        kind="advance_exchange",
+        items=[{"part": "HDD 16TB", "serial": "ZL0001", "unit_price": Decimal("450.00")}],
+    )
+    confirm_rma(
+        actor=actor,
+        rma=rma,
+        data_backed_up=True,
+        removable_media_removed=True,
+        original_packaging=False,
+        insured=False,
+    )
+    ship_replacement(actor=actor, rma=rma, shipped_at=shipped_at)
+    return rma
