@@ -162,7 +162,10 @@ def needs_text(names: Iterable[str]) -> str:
     if len(needs) <= 1:
         return "".join(needs)
     that = str(_("that"))
-    head = f", {that} ".join(needs[:-1])
+    head = needs[0]
+    for need in needs[1:-1]:
+        # Translators: joins two missing confirmations inside a list ("a, that b").
+        head = str(_("%(previous)s, that %(next)s")) % {"previous": head, "next": need}
     return str(_("%(head)s and %(that)s %(last)s")) % {
         "head": head,
         "that": that,
