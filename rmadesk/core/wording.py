@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 if TYPE_CHECKING:  # the stubs' name for a lazy translated string
     from django.utils.functional import _StrPromise as Promise
@@ -194,6 +195,84 @@ def clock_kind_words(kind: str) -> str:
 
 def clock_state_words(state: str) -> str:
     return _words(CLOCK_STATE_WORDS, state)
+
+
+# The policy core writes a target in English (`service_levels.target_text`): read it back here.
+_BUSINESS_HOURS = re.compile(r"^(\d+(?:\.\d+)?) business hours?$")
+_HOURS_AROUND_THE_CLOCK = re.compile(r"^(\d+(?:\.\d+)?) hours?, 24x7$")
+_BUSINESS_DAYS = re.compile(r"^(\d+) business days$")
+FIXED_TARGETS: Mapping[str, Promise] = {
+    "next business day": _("next business day"),
+    "not offered": _("not offered"),
+    "no service level": _("no service level"),
+}
+
+
+def target_words(text: object) -> str:
+    """A service-level target ("4 business hours", "2 hours, 24x7") in the reader's language."""
+    raw = str(text)
+    if found := _BUSINESS_HOURS.match(raw):
+        hours = found.group(1)
+        return ngettext(
+            "%(hours)s business hour", "%(hours)s business hours", 1 if hours == "1" else 2
+        ) % {"hours": hours}
+    if found := _HOURS_AROUND_THE_CLOCK.match(raw):
+        hours = found.group(1)
+        return ngettext(
+            "%(hours)s hour, around the clock",
+            "%(hours)s hours, around the clock",
+            1 if hours == "1" else 2,
+        ) % {"hours": hours}
+    if found := _BUSINESS_DAYS.match(raw):
+        return ngettext("%(days)s business day", "%(days)s business days", int(found.group(1))) % {
+            "days": found.group(1)
+        }
+    if raw in FIXED_TARGETS:
+        return str(FIXED_TARGETS[raw])
+    return plain(raw)
+
+
+# The default policy file's severities (L2), as a customer reads them; a vendor's own wording
+# in its policy file is shown as written.
+SEVERITY_WORDS: Mapping[str, tuple[str, Promise, str, Promise]] = {
+    "S1": (
+        "S1 critical",
+        _("S1 critical"),
+        "No data or severe performance degradation, critically disrupting the business.",
+        _("No data or severe performance degradation, critically disrupting the business."),
+    ),
+    "S2": (
+        "S2 degraded",
+        _("S2 degraded"),
+        "Decreased production performance or intermittent errors.",
+        _("Decreased production performance or intermittent errors."),
+    ),
+    "S3": (
+        "S3 minor",
+        _("S3 minor"),
+        "A problem or defect with minimal impact.",
+        _("A problem or defect with minimal impact."),
+    ),
+    "S4": (
+        "S4 request",
+        _("S4 request"),
+        "A request for information or an administrative request.",
+        _("A request for information or an administrative request."),
+    ),
+}
+
+
+def severity_words(key: str, title: str, description: str) -> tuple[str, str]:
+    """A severity's title and definition in the reader's language where they are the default
+    policy's; a vendor's own wording stays as written."""
+    known = SEVERITY_WORDS.get(key)
+    if known is None:
+        return title, description
+    english_title, translated_title, english_description, translated_description = known
+    return (
+        str(translated_title) if title == english_title else title,
+        str(translated_description) if description == english_description else description,
+    )
 
 
 def rma_status_sentence(status: str) -> str:

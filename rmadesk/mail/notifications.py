@@ -246,8 +246,8 @@ def _promise(promise: ClockFacts | None, zone: dt.tzinfo) -> dict[str, Any]:
     return {
         "promise_kind": promise.label,
         "promise_due": _local(promise.due_at, zone),
-        "promise_target": wording.plain(promise.target),
-        "promise_calendar": wording.plain(promise.calendar),
+        "promise_target": wording.target_words(promise.target),
+        "promise_calendar": wording.calendar_words(promise.calendar),
     }
 
 
@@ -269,8 +269,8 @@ def ticket_opened(event: TicketOpened) -> Draft | None:
         context={
             "opened_at": _local(ticket.opened_at, zone),
             "due": _local(first.due_at, zone) if first is not None else "",
-            "target": wording.plain(first.target) if first is not None else "",
-            "calendar": wording.plain(first.calendar) if first is not None else "",
+            "target": wording.target_words(first.target) if first is not None else "",
+            "calendar": wording.calendar_words(first.calendar) if first is not None else "",
             "clock_starts": _local(first.started_at, zone) if starts_later and first else "",
             "explanation": [wording.plain(line) for line in _explained(first.explanation, zone)]
             if first is not None

@@ -9,6 +9,7 @@ from django import forms
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
+from rmadesk.core import wording
 from rmadesk.core.errors import InvalidInput
 from rmadesk.core.policies import active_policy
 from rmadesk.core.wording import CONFIRMATION_SENTENCES
@@ -72,10 +73,11 @@ def severity_choices() -> list[tuple[str, str]]:
 
 def severity_definitions() -> list[dict[str, str]]:
     """S1-S4 with their definitions from the policy file (L2), shown beside the choice."""
-    return [
-        {"key": key, "title": doc.title, "description": doc.description}
-        for key, doc in active_policy().document.severities.items()
-    ]
+    shown = []
+    for key, doc in active_policy().document.severities.items():
+        title, description = wording.severity_words(key, doc.title, doc.description)
+        shown.append({"key": key, "title": title, "description": description})
+    return shown
 
 
 class SerialMixin:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.utils import translation
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -87,3 +88,40 @@ def test_every_rma_and_ticket_state_and_kind_has_words():
     assert set(wording.RMA_KIND_WORDS) == set(RmaKind.values)
     assert set(wording.TICKET_STATUS_WORDS) == set(TicketStatus.values)
     assert set(wording.INVOICE_KIND_WORDS) == set(InvoiceKind.values)
+
+
+@pytest.mark.parametrize(
+    ("target", "english", "german", "japanese"),
+    [
+        ("4 business hours", "4 business hours", "4 Geschäftsstunden", "4 営業時間"),
+        ("1 business hour", "1 business hour", "1 Geschäftsstunde", "1 営業時間"),
+        ("2 hours, 24x7", "2 hours, around the clock", "2 Stunden, rund um die Uhr", None),
+        ("next business day", "next business day", "nächster Geschäftstag", None),
+    ],
+)
+def test_a_target_reads_in_the_readers_language(target, english, german, japanese):
+    """The policy core writes "4 business hours"; a German customer reads it in German (L3)."""
+    with translation.override("en"):
+        assert wording.target_words(target) == english
+    with translation.override("de"):
+        assert wording.target_words(target) == german
+    with translation.override("ja"):
+        translated = wording.target_words(target)
+        assert translated != english
+        if japanese is not None:
+            assert translated == japanese
+
+
+def test_the_default_severities_read_in_german_and_a_vendors_own_stay_as_written():
+    with translation.override("de"):
+        title, description = wording.severity_words(
+            "S2", "S2 degraded", "Decreased production performance or intermittent errors."
+        )
+        assert (title, description) != (
+            "S2 degraded",
+            "Decreased production performance or intermittent errors.",
+        )
+        assert wording.severity_words("S2", "S2 slow", "Our own words.") == (
+            "S2 slow",
+            "Our own words.",
+        )

@@ -48,6 +48,11 @@ def calendar_words(title: object) -> str:
 
 
 @register.filter
+def target_words(target: object) -> str:
+    return wording.target_words(target)
+
+
+@register.filter
 def clock_kind(kind: str) -> str:
     return wording.clock_kind_words(kind)
 
