@@ -284,6 +284,18 @@ def test_the_portal_invoice_page_says_how_to_pay_with_a_pay_link(gmbh):
     assert link in listing
 
 
+def test_an_invoice_with_nothing_credited_or_paid_shows_no_minus_on_zero(gmbh):
+    invoice = invoice_for_customer(gmbh, amount="1030.50")
+    page = (
+        customer_client(gmbh, "anna@kunde.example")
+        .get(f"/portal/invoices/{invoice.number}/")
+        .content.decode()
+    )
+    assert 'Credit notes</th><td class="num">0.00 USD</td>' in page
+    assert 'Payments</th><td class="num">0.00 USD</td>' in page
+    assert "−0.00" not in page
+
+
 def test_the_pay_link_url_encodes_what_it_carries():
     url = payment_link(
         "https://pay.example/p?i={invoice}&a={amount}&c={currency}",
