@@ -11,6 +11,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -19,6 +20,7 @@ from rmadesk.policy.calendars import WeeklyCalendar
 from rmadesk.policy.document import PlanDoc, TargetDoc
 from rmadesk.policy.errors import PolicyError
 from rmadesk.policy.loader import Policy
+from rmadesk.policy.phone_line import warranty_line
 
 
 @dataclass(frozen=True)
@@ -368,3 +370,36 @@ def policy_terms(policy: Policy, year: int, country: str = "") -> Terms:
         year=year,
         sections=sections,
     )
+
+
+def phone_line_words(policy: Policy) -> str:
+    """The warranty phone line's hours (T3) in the reader's words: `Warranty phone line:
+    Mo–Fr 09:00-17:00, America/Los_Angeles time; closed on public holidays in US.`"""
+    line = warranty_line(policy)
+    if line is None:
+        return ""
+    if not isinstance(line, WeeklyCalendar):
+        return wording.sentence(line.description)
+    groups: list[tuple[int, int, str]] = []
+    for index, hours in enumerate(line.week):
+        if hours is None:
+            continue
+        text = hours.text()
+        if groups and groups[-1][1] == index - 1 and groups[-1][2] == text:
+            groups[-1] = (groups[-1][0], index, text)
+        else:
+            groups.append((index, index, text))
+    shown = "; ".join(
+        (str(WEEKDAYS_ABBR[a]) if a == b else f"{WEEKDAYS_ABBR[a]}–{WEEKDAYS_ABBR[b]}") + f" {t}"
+        for a, b, t in groups
+    )
+    values = {"hours": shown, "zone": str(line.zone), "country": line.closed.country}
+    if line.closed.country:
+        return (
+            _(
+                "Warranty phone line: %(hours)s, %(zone)s time; closed on public holidays in "
+                "%(country)s."
+            )
+            % values
+        )
+    return _("Warranty phone line: %(hours)s, %(zone)s time.") % values

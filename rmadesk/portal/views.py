@@ -40,7 +40,6 @@ from rmadesk.customers.services import set_my_language
 from rmadesk.onsite.selectors import visible_appointments
 from rmadesk.onsite.services import book_appointment
 from rmadesk.policy.errors import PolicyError
-from rmadesk.policy.phone_line import warranty_line_hours
 from rmadesk.portal import selectors
 from rmadesk.portal.forms import (
     AppointmentForm,
@@ -53,7 +52,7 @@ from rmadesk.portal.forms import (
 )
 from rmadesk.portal.rma_story import rma_headline, rma_timeline
 from rmadesk.portal.services import open_ticket_with_files, reply_with_files, request_money_back
-from rmadesk.portal.terms import holiday_countries, policy_terms
+from rmadesk.portal.terms import holiday_countries, phone_line_words, policy_terms
 from rmadesk.rmas.choices import RmaStatus
 from rmadesk.rmas.labels import label_pdf
 from rmadesk.rmas.models import Rma
@@ -161,7 +160,7 @@ def ticket_new(request: HttpRequest) -> HttpResponse:
     status = 200
     context: dict[str, Any] = {
         "severities": severity_definitions(),
-        "warranty_line": warranty_line_hours(active_policy()),
+        "warranty_line": phone_line_words(active_policy()),
     }
     if request.method == "POST":
         form = TicketForm(request.POST, request.FILES, user=user)

@@ -144,7 +144,12 @@ def test_T3_the_portal_shows_the_warranty_line_hours():
     client = Client()
     assert signed_in(client, contact.username, "pw-for-tests-123")
     page = client.get("/portal/tickets/new").content.decode()
-    assert "Warranty phone line: Mon–Fri 09:00-17:00" in page
+    assert (
+        "Warranty phone line: Mon–Fri 09:00-17:00, America/Los_Angeles time; closed on public "
+        "holidays in US." in page
+    )
+    page = client.get("/portal/tickets/new", HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    assert "Mo–Fr 09:00-17:00" in page
 
 
 # ------------------------------------------------------------------------------------- L8
