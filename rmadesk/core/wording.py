@@ -50,6 +50,13 @@ COVERAGE_WORDS: Mapping[str, Promise] = {
 # so a clock's stored calendar title reads in the customer's language.
 CALENDAR_TITLES: Mapping[str, str] = {"pacific": "Pacific business hours"}
 
+# W2's causes, finishing "the warranty does not cover damage caused by ...".
+DENIAL_CAUSE_WORDS: Mapping[str, Promise] = {
+    "acts_of_god": _("an act of God (such as a flood, fire, earthquake or lightning)"),
+    "war_or_terrorism": _("war or terrorism"),
+    "customer_negligence": _("negligence (mishandling, misuse or neglect)"),
+}
+
 # A ticket's clocks (L1-L5): what each promises and where it stands.
 CLOCK_KIND_WORDS: Mapping[str, Promise] = {
     "first_response": _("first response"),
@@ -187,6 +194,17 @@ def calendar_words(title: object) -> str:
         if text in (key, CALENDAR_TITLES.get(key)):
             return str(words)
     return text
+
+
+def denial_cause_words(cause: str) -> str:
+    return _words(DENIAL_CAUSE_WORDS, cause)
+
+
+def denial_sentence(cause: str) -> str:
+    """W2's refusal as the customer reads it, in their language."""
+    return str(_("The warranty does not cover damage caused by %(cause)s.")) % {
+        "cause": denial_cause_words(cause)
+    }
 
 
 def clock_kind_words(kind: str) -> str:

@@ -475,7 +475,7 @@ def rma_denied(event: RmaDenied) -> Draft | None:
         automatic=False,  # the agent's explanation
         context={
             **_rma_context(rma, _zone(event.ticket.customer)),
-            "cause_words": event.cause_words,
+            "cause_words": wording.denial_sentence(event.cause),
             "explanation": event.explanation,
         },
     )

@@ -125,3 +125,14 @@ def test_the_default_severities_read_in_german_and_a_vendors_own_stay_as_written
             "S2 slow",
             "Our own words.",
         )
+
+
+def test_W2_a_denial_reads_in_the_customers_language():
+    with translation.override("en"):
+        assert wording.denial_sentence("war_or_terrorism") == (
+            "The warranty does not cover damage caused by war or terrorism."
+        )
+    with translation.override("de"):
+        assert "Krieg oder Terrorismus" in wording.denial_sentence("war_or_terrorism")
+    with translation.override("ja"):
+        assert "戦争またはテロ" in wording.denial_sentence("war_or_terrorism")

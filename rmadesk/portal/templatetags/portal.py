@@ -53,6 +53,11 @@ def target_words(target: object) -> str:
 
 
 @register.filter
+def denial_cause(cause: str) -> str:
+    return wording.denial_cause_words(cause)
+
+
+@register.filter
 def clock_kind(kind: str) -> str:
     return wording.clock_kind_words(kind)
 
