@@ -11,6 +11,7 @@ ISO 8601 with an offset (T1); a customer's contact sending a staff-only time ove
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
 from django.contrib.auth import get_user_model
@@ -388,16 +389,24 @@ def close_ticket(request: HttpRequest, payload: CloseIn, number: TicketNumber) -
     return _fresh(user, number)
 
 
+def _at_moment(
+    request: HttpRequest,
+    number: int,
+    payload: MomentIn | None,
+    act: Callable[..., object],
+) -> object:
+    """A ticket transition that takes only an optional instant (`at`), as the caller's."""
+    user = user_of(request)
+    act(actor=user, ticket=ticket_for(user, number), at=payload.at if payload is not None else None)
+    return _fresh(user, number)
+
+
 @router.post("/tickets/{number}/mark-solved", response=TicketOut)
 def mark_solved(
     request: HttpRequest, number: TicketNumber, payload: Body[MomentIn | None] = None
 ) -> object:
     """The customer closes its own ticket as solved; the clocks stop (rule L5)."""
-    user = user_of(request)
-    ticket = ticket_for(user, number)
-    at = payload.at if payload is not None else None
-    services.mark_solved(actor=user, ticket=ticket, at=at)
-    return _fresh(user, number)
+    return _at_moment(request, number, payload, services.mark_solved)
 
 
 @router.post("/tickets/{number}/reopen", response=TicketOut)
@@ -405,33 +414,21 @@ def reopen_ticket(
     request: HttpRequest, number: TicketNumber, payload: Body[MomentIn | None] = None
 ) -> object:
     """The customer reopens a ticket it marked solved, within `reopen_within_days` (rule L5)."""
-    user = user_of(request)
-    ticket = ticket_for(user, number)
-    at = payload.at if payload is not None else None
-    services.reopen_ticket(actor=user, ticket=ticket, at=at)
-    return _fresh(user, number)
+    return _at_moment(request, number, payload, services.reopen_ticket)
 
 
 @router.post("/tickets/{number}/wait", response=TicketOut)
 def wait_on_customer(
     request: HttpRequest, number: TicketNumber, payload: Body[MomentIn | None] = None
 ) -> object:
-    user = user_of(request)
-    ticket = ticket_for(user, number)
-    at = payload.at if payload is not None else None
-    services.wait_on_customer(actor=user, ticket=ticket, at=at)
-    return _fresh(user, number)
+    return _at_moment(request, number, payload, services.wait_on_customer)
 
 
 @router.post("/tickets/{number}/resume", response=TicketOut)
 def resume_ticket(
     request: HttpRequest, number: TicketNumber, payload: Body[MomentIn | None] = None
 ) -> object:
-    user = user_of(request)
-    ticket = ticket_for(user, number)
-    at = payload.at if payload is not None else None
-    services.resume_ticket(actor=user, ticket=ticket, at=at)
-    return _fresh(user, number)
+    return _at_moment(request, number, payload, services.resume_ticket)
 
 
 @router.post("/tickets/{number}/assign", response=TicketOut)

@@ -27,10 +27,22 @@ def money(amount: Decimal | None, currency: str = "") -> str:
     return money_text(Decimal(amount), currency, grouped=False)
 
 
-@register.filter
-def plain(text: object) -> str:
-    """A policy sentence as a customer reads it: no rule citations, no coverage keys."""
-    return wording.plain(text)
+# The customer's words for the policy's keys and sentences (`rmadesk.core.wording`), one filter
+# each: `{{ rma.status|rma_status }}`, `{{ clock.target|target_words }}`, ...
+for _name, _words in {
+    "plain": wording.plain,
+    "calendar_words": wording.calendar_words,
+    "target_words": wording.target_words,
+    "denial_cause": wording.denial_cause_words,
+    "clock_kind": wording.clock_kind_words,
+    "clock_state": wording.clock_state_words,
+    "rma_kind": wording.rma_kind_words,
+    "rma_status": wording.rma_status_sentence,
+    "invoice_kind": wording.invoice_kind_words,
+    "invoice_status": wording.invoice_status_words,
+    "ticket_status": wording.ticket_status_words,
+}.items():
+    register.filter(_name, _words)
 
 
 @register.filter
@@ -40,56 +52,6 @@ def rules_cited(lines: Iterable[object]) -> str:
     for line in lines:
         found |= dict.fromkeys(wording.rules_in(line))
     return ", ".join(found)
-
-
-@register.filter
-def calendar_words(title: object) -> str:
-    return wording.calendar_words(title)
-
-
-@register.filter
-def target_words(target: object) -> str:
-    return wording.target_words(target)
-
-
-@register.filter
-def denial_cause(cause: str) -> str:
-    return wording.denial_cause_words(cause)
-
-
-@register.filter
-def clock_kind(kind: str) -> str:
-    return wording.clock_kind_words(kind)
-
-
-@register.filter
-def clock_state(state: str) -> str:
-    return wording.clock_state_words(state)
-
-
-@register.filter
-def rma_kind(kind: str) -> str:
-    return wording.rma_kind_words(kind)
-
-
-@register.filter
-def rma_status(status: str) -> str:
-    return wording.rma_status_sentence(status)
-
-
-@register.filter
-def invoice_kind(kind: str) -> str:
-    return wording.invoice_kind_words(kind)
-
-
-@register.filter
-def invoice_status(status: str) -> str:
-    return wording.invoice_status_words(status)
-
-
-@register.filter
-def ticket_status(status: str) -> str:
-    return wording.ticket_status_words(status)
 
 
 @register.simple_tag(takes_context=True)
