@@ -13,6 +13,8 @@ from rmadesk.core.errors import NotFound
 from rmadesk.core.permissions import Actor, customer_scope
 from rmadesk.core.policies import active_policy
 from rmadesk.customers.selectors import contract_on
+from rmadesk.policy import sentences as S
+from rmadesk.policy.sentences import cited
 from rmadesk.policy.warranty import warranty_terms
 
 
@@ -65,25 +67,18 @@ def entitlement_for(user: Actor, serial: str, on: dt.date | None = None) -> Enti
     advance_exchange = asset.model.advance_exchange and asset.model.name.lower() not in refused
     explain = list(terms.explain)
     if contract is None:
-        explain.append(f"No support contract in force on {today} (rule L1).")
+        explain.append(cited(S.NO_CONTRACT(today=today), "rule L1"))
     else:
-        explain.append(
-            f"{contract.get_plan_display()} contract {contract.starts_on} to {contract.ends_on} "
-            f"(rule L1)."
+        term = S.CONTRACT_TERM(
+            plan=contract.get_plan_display(), starts=contract.starts_on, ends=contract.ends_on
         )
-        if contract.jails_and_plugins:
-            explain.append("Jails and plugins: supported by a prior arrangement (rule P2).")
-        else:
-            explain.append(
-                "Jails and plugins: not supported, the contract records no prior arrangement "
-                "(rule P2)."
-            )
+        explain.append(cited(term, "rule L1"))
+        jails = S.JAILS_SUPPORTED if contract.jails_and_plugins else S.JAILS_NOT_SUPPORTED
+        explain.append(cited(jails(), "rule P2"))
     onsite = OnsiteOption(asset.onsite)
-    explain.append(f"On-site service: {onsite.label} (rule W3).")
-    explain.append(
-        f"Advance exchange {'offered' if advance_exchange else 'not offered'} for "
-        f"{asset.model.name} (rule R5)."
-    )
+    explain.append(cited(S.ONSITE_OPTION(option=onsite.label), "rule W3"))
+    offered = S.ADVANCE_EXCHANGE_OFFERED if advance_exchange else S.ADVANCE_EXCHANGE_NOT_OFFERED
+    explain.append(cited(offered(model=asset.model.name), "rule R5"))
     return Entitlement(
         serial=asset.serial,
         customer_id=asset.customer_id,

@@ -26,6 +26,7 @@ from rmadesk.billing.models import CreditNote, Invoice
 from rmadesk.billing.paper import PAGE_SIZE, Page, bill_to, footer_note, letterhead
 from rmadesk.billing.paying import PaymentInstructions, payment_instructions
 from rmadesk.billing.selectors import invoice_totals
+from rmadesk.core.explanations import in_language
 from rmadesk.core.policies import active_policy
 from rmadesk.customers.selectors import customer_language
 from rmadesk.policy.errors import PolicyError
@@ -106,7 +107,7 @@ def _invoice_pdf(invoice: Invoice) -> bytes:
     page.row(_("Description"), _("Amount"), bold=True)
     page.rule()
     for line in lines:
-        page.row(line.description, money(line.amount, currency))
+        page.row(in_language(line.description), money(line.amount, currency))
     page.rule()
 
     # Totals: what is charged, what settled it, what is still owed.

@@ -38,7 +38,6 @@ IGNORED = (
     "rmadesk/demo",
     "rmadesk/config",
     "rmadesk/jobs/worker.py",
-    "rmadesk/policy",
     "rmadesk/web/history.py",
     "rmadesk/mail/held.py",
     "rmadesk/mail/held_cli.py",

@@ -79,6 +79,15 @@ def date_text(day: dt.date, *, weekday: bool = False) -> str:
     return f"{day:%A %d %B %Y}" if weekday else f"{day:%d %b %Y}"
 
 
+def day_text(day: dt.date) -> str:
+    """A calendar day with its weekday, short, as in an instant: `Fri 27 Nov 2026`, `Fr, 27. Nov
+    2026`, `2026年11月27日(金)`."""
+    pattern = _INSTANT_FORMATS.get(base_language())
+    if pattern is None:
+        return f"{day:%a %d %b %Y}"
+    return str(dateformat.format(day, pattern[1].rsplit(" ", 1)[0].rstrip(",")))
+
+
 def _group(whole: str, separator: str) -> str:
     sign = "-" if whole.startswith("-") else ""
     digits = whole.lstrip("-")
@@ -117,9 +126,9 @@ def money_text(amount: Decimal, currency: str, *, grouped: bool = True) -> str:
 
 
 _ENGLISH_INSTANT = re.compile(
-    r"\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (\d{2}) "
+    r"(?<![A-Za-z0-9])(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (\d{2}) "
     r"(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) (\d{4}) (\d{2}):(\d{2})(?::(\d{2}))? "
-    r"([A-Za-z][A-Za-z0-9]*|[+-]\d{2,4})(?![\w+-])"
+    r"([A-Za-z][A-Za-z0-9]*|[+-]\d{2,4})(?![A-Za-z0-9_+-])"
 )
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 

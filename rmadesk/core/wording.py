@@ -207,6 +207,12 @@ def denial_sentence(cause: str) -> str:
     }
 
 
+def denial_text(cause: str, explanation: str) -> str:
+    """The closing words of a denied warranty claim (W2): the refusal, its cause in plain
+    words, the agent's explanation; in the active language (the mail's is the customer's)."""
+    return " ".join((str(_("Your warranty claim is denied.")), denial_sentence(cause), explanation))
+
+
 def clock_kind_words(kind: str) -> str:
     return _words(CLOCK_KIND_WORDS, kind)
 

@@ -39,6 +39,7 @@ from rmadesk.billing.events import InvoiceEvent, InvoiceIssued, LateFeeAccrued
 from rmadesk.core import wording
 from rmadesk.core.choices import Role
 from rmadesk.core.events import DomainEvent, subscribe
+from rmadesk.core.explanations import in_language
 from rmadesk.core.formats import date_text, instant_text, money_text, rezoned
 from rmadesk.core.policies import active_policy
 from rmadesk.customers.selectors import contact_language
@@ -192,9 +193,10 @@ def _money(amount: Decimal, currency: str) -> str:
 
 
 def _explained(lines: Sequence[str], zone: dt.tzinfo) -> list[str]:
-    """A stored explanation (written in the vendor's zone) with its times in the customer's."""
+    """A stored explanation (written in English, in the vendor's zone) in the customer's
+    language, with its times in the customer's zone."""
     vendor = active_policy().vendor_zone
-    return [rezoned(rezoned(line, vendor, zone), zone, zone) for line in lines]
+    return [rezoned(rezoned(in_language(line), vendor, zone), zone, zone) for line in lines]
 
 
 def _customer_draft(
@@ -340,7 +342,11 @@ def ticket_closed(event: TicketClosed) -> Draft | None:
         subject=f"[#{ticket.number}] {closed}: {ticket.subject}",
         automatic=False,  # the agent's closing words
         context={
-            "closing_text": event.closing_text,
+            # W2: the ticket's closing message was written in the agent's language; the mail
+            # says the refusal again in the customer's, with the agent's explanation as written.
+            "closing_text": wording.denial_text(event.warranty_denied, event.reason)
+            if event.warranty_denied
+            else event.closing_text,
             "out_of_scope": event.out_of_scope,
             "reason": event.reason,
         },
@@ -519,7 +525,7 @@ def _invoice_draft(
         "issued": _local(invoice.issued_at, zone),
         "lines": [
             {
-                "description": wording.plain(line.description),
+                "description": wording.plain(in_language(line.description)),
                 "amount": _money(line.amount, currency),
             }
             for line in invoice.lines

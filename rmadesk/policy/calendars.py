@@ -29,6 +29,7 @@ import holidays as holidays_lib
 import numpy as np
 import numpy.typing as npt
 
+from rmadesk.policy import sentences
 from rmadesk.policy.errors import PolicyError
 from rmadesk.policy.instants import (
     EPOCH,
@@ -61,9 +62,13 @@ class Skipped:
     calendar: str = ""  # set where a union reports one part's closed day
 
     def sentence(self) -> str:
+        day = f"{self.date:%a %d %b %Y}"
+        holiday = self.kind == "holiday"
         if self.calendar:
-            return f"{self.date:%a %d %b %Y}: {self.calendar} closed ({self.kind}: {self.name})"
-        return f"{self.date:%a %d %b %Y} skipped ({self.kind}: {self.name})"
+            said = sentences.PART_CLOSED_HOLIDAY if holiday else sentences.PART_CLOSED_CLOSURE
+            return said(day=day, calendar=self.calendar, name=self.name)
+        said = sentences.SKIPPED_HOLIDAY if holiday else sentences.SKIPPED_CLOSURE
+        return said(day=day, name=self.name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,12 +138,12 @@ class HolidaySource:
         parts = []
         if self.country:
             where = f"{self.country}-{self.subdivision}" if self.subdivision else self.country
-            parts.append(f"{where} public holidays (observed dates)")
+            parts.append(sentences.PUBLIC_HOLIDAYS(where=where))
         if self.closures:
-            parts.append(f"{len(self.closures)} extra closure(s)")
+            parts.append(sentences.EXTRA_CLOSURES(count=len(self.closures)))
         if self.removed:
-            parts.append(f"{len(self.removed)} holiday(s) worked")
-        return ", ".join(parts) if parts else "no holidays"
+            parts.append(sentences.HOLIDAYS_WORKED(count=len(self.removed)))
+        return ", ".join(parts) if parts else sentences.NO_HOLIDAYS()
 
 
 @dataclass(frozen=True, slots=True)
@@ -359,7 +364,7 @@ class AroundTheClock(Calendar):
         return starts + duration
 
     def describe(self) -> str:
-        return f"{self.title}: every hour of every day counts ({self.rule})"
+        return sentences.cited(sentences.EVERY_HOUR(title=self.title), self.rule, stop="")
 
 
 class IntervalCalendar(Calendar):
@@ -567,9 +572,12 @@ class WeeklyCalendar(IntervalCalendar):
         return _Table.build(first_year, last_year, intervals, days, skipped)
 
     def describe(self) -> str:
-        return (
-            f"{self.title}: {self.hours_text()} {self.zone}, "
-            f"closed on {self.closed.describe()} ({self.rule})"
+        return sentences.cited(self.hours_sentence(), self.rule, stop="")
+
+    def hours_sentence(self) -> str:
+        """`Pacific business hours: Mon–Fri 06:00-18:00 America/Los_Angeles, closed on ...`."""
+        return sentences.WEEKLY_HOURS(
+            title=self.title, hours=self.hours_text(), zone=self.zone, closed=self.closed.describe()
         )
 
     def hours_text(self) -> str:
@@ -627,8 +635,8 @@ class UnionCalendar(IntervalCalendar):
         return _Table.build(first_year, last_year, merged, ())
 
     def describe(self) -> str:
-        return f"{self.title}: open when any of these is open (T7): " + "; ".join(
-            part.describe() for part in self.parts
+        return sentences.ANY_OPEN(
+            title=self.title, parts="; ".join(part.describe() for part in self.parts)
         )
 
     def skipped_between(self, start: dt.datetime, end: dt.datetime) -> list[Skipped]:

@@ -12,8 +12,10 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from dateutil.relativedelta import relativedelta
 
+from rmadesk.policy import sentences as S
 from rmadesk.policy.errors import PolicyError
 from rmadesk.policy.loader import Policy
+from rmadesk.policy.sentences import cited
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -60,12 +62,16 @@ def late_fee(
     currency = currency or policy.currency
     percent = format((rate * 100).normalize(), "f")
     total = format((rate * months * 100).normalize(), "f")
+    unpaid = S.LATE_MONTH_UNPAID if months == 1 else S.LATE_MONTHS_UNPAID
+    rate_line = S.LATE_FEE_RATE(
+        percent=percent,
+        principal=f"{principal} {currency}",
+        total=total,
+        fee=f"{fee} {currency}",
+    )
     explain = (
-        f"Due {due_on.isoformat()}, still unpaid {on.isoformat()}: {months} full month"
-        f"{'' if months == 1 else 's'} overdue (months counted from the due date, clamped at month "
-        f"end) (rule F2).",
-        f"{percent}% of the unpaid principal {principal} {currency} per full month, not "
-        f"compounded: {total}% = {fee} {currency} (rules F2, F4).",
+        cited(unpaid(due=due_on.isoformat(), on=on.isoformat(), months=months), "rule F2"),
+        cited(rate_line, "rules F2, F4"),
     )
     return LateFeeAnswer(months, rate, fee, currency, ("F2", "F4"), explain)
 
@@ -160,17 +166,25 @@ def late_fee_schedule(
         months.append(MonthFee(month, month_end(due_on, month), unpaid, rounded - charged))
         charged = rounded
     percent = format((rate * 100).normalize(), "f")
+    overdue = S.LATE_MONTH_ON if count == 1 else S.LATE_MONTHS_ON
     explain = [
-        f"Due {due_on.isoformat()}, {count} full month{'' if count == 1 else 's'} overdue on "
-        f"{on.isoformat()} (months counted from the due date, clamped at month end) (rule F2).",
+        cited(overdue(due=due_on.isoformat(), months=count, on=on.isoformat()), "rule F2"),
         *(
-            f"Month {m.month} (ended {m.ends_on.isoformat()}): {percent}% of the principal "
-            f"unpaid at its end, {m.unpaid_principal} {currency} = {m.fee} {currency} (rule F2)."
+            cited(
+                S.LATE_FEE_MONTH(
+                    month=m.month,
+                    ended=m.ends_on.isoformat(),
+                    percent=percent,
+                    unpaid=f"{m.unpaid_principal} {currency}",
+                    fee=f"{m.fee} {currency}",
+                ),
+                "rule F2",
+            )
             for m in months
         ),
-        f"Not compounded, rounded half-up to the cent at the end: {charged} {currency} "
-        f"(rules F2, F4). A payment received after a month ended does not lower that month's "
-        f"fee.",
+        cited(S.LATE_FEE_TOTAL(total=f"{charged} {currency}"), "rules F2, F4")
+        + " "
+        + S.LATE_FEE_AFTER_PAYMENT(),
     ]
     return LateFeeSchedule(tuple(months), charged, rate, currency, ("F2", "F4"), tuple(explain))
 

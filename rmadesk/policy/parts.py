@@ -12,10 +12,12 @@ import datetime as dt
 import threading
 from dataclasses import dataclass
 
+from rmadesk.policy import sentences as S
 from rmadesk.policy.calendars import WEEKDAYS, HolidaySource, WeeklyCalendar
 from rmadesk.policy.errors import PolicyError
 from rmadesk.policy.instants import require_aware, zone_named
 from rmadesk.policy.loader import Policy
+from rmadesk.policy.sentences import cited
 from rmadesk.policy.service_levels import local_text
 
 REGIONS = ("us", "eu", "intl")
@@ -68,7 +70,8 @@ class BusinessDays:
         while day <= last:
             why = self.closed_on(day)
             if why is not None and day.weekday() in self.weekdays:
-                out.append(f"{day:%a %d %b %Y} skipped ({why[1]}: {why[0]})")
+                said = S.SKIPPED_HOLIDAY if why[1] == "holiday" else S.SKIPPED_CLOSURE
+                out.append(said(day=f"{day:%a %d %b %Y}", name=why[0]))
             day += dt.timedelta(days=1)
         return out
 
@@ -116,7 +119,7 @@ def parts_delivery(
     if region == "us":
         days, zone = _us_days(policy)
         cutoff_time, rule = parts.us.cutoff, parts.us.rule
-        where = "Pacific time"
+        where = S.PACIFIC_TIME
     elif region == "eu":
         code = (country or "").strip().upper()
         if not code:
@@ -143,22 +146,28 @@ def parts_delivery(
     explain = []
     if days.is_business_day(today) and local < cutoff:
         ships_on = today
-        explain.append(
-            f"Identified {local_text(identified, zone)}, before the {cutoff_time:%H:%M} {where} "
-            f"cut-off on a business day: ships the same day (rule {rule})."
+        same_day = S.SHIPS_SAME_DAY(
+            at=local_text(identified, zone), cutoff=f"{cutoff_time:%H:%M}", where=where
         )
+        explain.append(cited(same_day, f"rule {rule}"))
     else:
         ships_on = days.next_after(today)
-        reason = (
-            "at or after the cut-off" if days.is_business_day(today) else "on a non-business day"
+        next_day = (
+            S.SHIPS_NEXT_DAY_AFTER_CUTOFF
+            if days.is_business_day(today)
+            else S.SHIPS_NEXT_DAY_NON_BUSINESS
         )
-        explain.append(
-            f"Identified {local_text(identified, zone)}, {reason} ({cutoff_time:%H:%M} {where}): "
-            f"ships the next business day, {ships_on:%a %d %b %Y} (rule {rule})."
+        said = next_day(
+            at=local_text(identified, zone),
+            cutoff=f"{cutoff_time:%H:%M}",
+            where=where,
+            ships=f"{ships_on:%a %d %b %Y}",
         )
+        explain.append(cited(said, f"rule {rule}"))
     delivers_on = days.next_after(ships_on)
-    explain.extend(f"{s} (rule {rule})." for s in days.skipped(today, delivers_on))
-    explain.append(f"Delivered the next business day, {delivers_on:%a %d %b %Y} (rule {rule}).")
+    explain.extend(cited(s, f"rule {rule}") for s in days.skipped(today, delivers_on))
+    delivered = S.DELIVERED_NEXT_DAY(day=f"{delivers_on:%a %d %b %Y}")
+    explain.append(cited(delivered, f"rule {rule}"))
     return PartsAnswer(
         region, True, ships_on, delivers_on, cutoff, (rule,), tuple(explain), str(zone)
     )

@@ -19,10 +19,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from rmadesk.policy import sentences as S
 from rmadesk.policy.calendars import Calendar, IntervalCalendar
 from rmadesk.policy.errors import PolicyError
 from rmadesk.policy.instants import require_aware
 from rmadesk.policy.loader import Policy
+from rmadesk.policy.sentences import cited
 from rmadesk.policy.service_levels import (
     DueAnswer,
     find_target,
@@ -99,12 +101,14 @@ def split_at_pause(
     used = used_before + max(calendar.elapsed(started, end), ZERO)
     remaining = max(calendar.elapsed(end, due), ZERO)
     shown = policy.vendor_zone
-    explain = (
-        f"Paused {local_text(paused, shown)} while the ticket waits on the customer: "
-        f"{length_text(used)} of the target ({text}: {length_text(used + remaining)} of open "
-        f"time) used, {length_text(remaining)} remaining; the remainder runs when the ticket "
-        f"resumes (rule L5).",
+    split = S.PAUSED_SPLIT(
+        paused=local_text(paused, shown),
+        used=length_text(used),
+        target=text,
+        total=length_text(used + remaining),
+        remaining=length_text(remaining),
     )
+    explain = (cited(split, "rule L5"),)
     return PauseSplit(used=used, remaining=remaining, target=text, explain=explain)
 
 
@@ -135,22 +139,22 @@ def remainder_due(
     due = calendar.add(resume, remaining) if remaining > ZERO else resume
     shown = policy.vendor_zone
     head = f"{policy.document.plans[plan].title} {severity}"
+    kept = S.PAUSE_MEANS_PAUSE(
+        used=length_text(used),
+        total=length_text(used + remaining),
+        remaining=length_text(remaining),
+        resume=local_text(resume, shown),
+    )
     explain = [
-        f"{head}: next update at the first-response target ({text}), counted from the last "
-        f"public agent reply (rules L3, L5), on {calendar.description}.",
-        f"Pause means pause: {length_text(used)} of the target ({length_text(used + remaining)} "
-        f"of open time) was used before the ticket waited on the customer and stays used; the "
-        f"remaining {length_text(remaining)} runs from the resume at "
-        f"{local_text(resume, shown)} (rule L5).",
+        S.NEXT_UPDATE_HEAD(head=head, target=text, calendar=calendar.description),
+        cited(kept, "rule L5"),
     ]
     if clock_starts != resume and remaining > ZERO:
-        explain.append(
-            f"Resumed outside open hours: the remainder starts at the next opening, "
-            f"{local_text(clock_starts, shown)} (rule T5)."
-        )
+        resumed = S.RESUMED_OUTSIDE_HOURS(opening=local_text(clock_starts, shown))
+        explain.append(cited(resumed, "rule T5"))
     for day in calendar.skipped_between(resume, due):
-        explain.append(f"{day.sentence()} (rule T2).")
-    explain.append(f"Due {local_text(due, shown)} (rule T8).")
+        explain.append(cited(day.sentence(), "rule T2"))
+    explain.append(cited(S.DUE(due=local_text(due, shown)), "rule T8"))
     return DueAnswer(
         plan=plan,
         severity=severity,

@@ -11,9 +11,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from rmadesk.policy import sentences as S
 from rmadesk.policy.calendars import Calendar, WeeklyCalendar
 from rmadesk.policy.instants import require_aware
 from rmadesk.policy.loader import Policy
+from rmadesk.policy.sentences import cited
 from rmadesk.policy.service_levels import local_text
 
 LINE_RULE = "T3"
@@ -33,7 +35,7 @@ def warranty_line_hours(policy: Policy) -> str:
     if line is None:
         return ""
     if isinstance(line, WeeklyCalendar):
-        return f"{line.title}: {line.hours_text()} {line.zone}, closed on {line.closed.describe()}"
+        return line.hours_sentence()
     return line.description
 
 
@@ -59,7 +61,13 @@ def warranty_call(policy: Policy, at: dt.datetime) -> LineAnswer | None:
     return LineAnswer(
         False,
         heard,
-        f"A warranty-event call at {local_text(at, shown)}, outside the {line.title} "
-        f"({warranty_line_hours(policy)}), goes to voicemail; its clock starts when the line "
-        f"opens, {local_text(heard, shown)} (rules T3, L4, T5).",
+        cited(
+            S.WARRANTY_CALL_TO_VOICEMAIL(
+                at=local_text(at, shown),
+                line=line.title,
+                hours=warranty_line_hours(policy),
+                opens=local_text(heard, shown),
+            ),
+            "rules T3, L4, T5",
+        ),
     )

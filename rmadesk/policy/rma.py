@@ -10,9 +10,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from rmadesk.policy import sentences as S
 from rmadesk.policy.errors import PolicyError
 from rmadesk.policy.instants import UTC, require_aware
 from rmadesk.policy.loader import Policy
+from rmadesk.policy.sentences import cited
 from rmadesk.policy.service_levels import local_text
 
 
@@ -42,10 +44,10 @@ def rma_dates(
     spec = policy.document.rma
     zone = policy.vendor_zone
     expires = add_calendar_days(issued, spec.valid_days, zone)
-    explain = [
-        f"RMA issued {local_text(issued, zone)} is valid {spec.valid_days} days: returns must "
-        f"arrive by {local_text(expires, zone)} (rule R1)."
-    ]
+    valid = S.RMA_VALID(
+        issued=local_text(issued, zone), days=spec.valid_days, expires=local_text(expires, zone)
+    )
+    explain = [cited(valid, "rule R1")]
     label = invoice = None
     if replacement_shipped is not None:
         replacement_shipped = require_aware(replacement_shipped, "replacement_shipped")
@@ -58,15 +60,15 @@ def rma_dates(
             )
         label = add_calendar_days(replacement_shipped, spec.label_valid_days, zone)
         invoice = add_calendar_days(replacement_shipped, spec.invoice_after_days, zone)
-        explain.append(
-            f"Replacement shipped {local_text(replacement_shipped, zone)} with a prepaid return "
-            f"label valid {spec.label_valid_days} days, until {local_text(label, zone)} (rule R4)."
+        shipped = S.REPLACEMENT_SHIPPED(
+            shipped=local_text(replacement_shipped, zone),
+            days=spec.label_valid_days,
+            until=local_text(label, zone),
         )
-        explain.append(
-            f"If the defective part has not arrived by {local_text(invoice, zone)} "
-            f"({spec.invoice_after_days} days), one invoice for the full cost of the unreturned "
-            f"components is issued (rule R4)."
+        invoiced = S.INVOICED_IF_NOT_RETURNED(
+            at=local_text(invoice, zone), days=spec.invoice_after_days
         )
+        explain.extend((cited(shipped, "rule R4"), cited(invoiced, "rule R4")))
     return RmaDates(
         issued,
         expires,

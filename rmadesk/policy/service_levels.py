@@ -13,11 +13,13 @@ from decimal import Decimal
 
 import numpy as np
 
+from rmadesk.policy import sentences as S
 from rmadesk.policy.calendars import Calendar, IntArray, IntervalCalendar
 from rmadesk.policy.document import PlanDoc, TargetDoc
 from rmadesk.policy.errors import PolicyError
 from rmadesk.policy.instants import US_PER_HOUR, require_aware
 from rmadesk.policy.loader import Policy
+from rmadesk.policy.sentences import cited, ordinal
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,7 +139,7 @@ def response_due(
             calendar=None,
             target="no service level",
             rules=("L3",),
-            explain=(f"{head}: no service level, {target.note} (rule L3).",),
+            explain=(cited(S.NO_SERVICE_LEVEL(head=head, note=target.note), "rule L3"),),
         )
     calendar = target_calendar(policy, target, country, zone)
     clock_starts = calendar.clock_start(start)
@@ -152,18 +154,18 @@ def response_due(
     shown = shown_zone or policy.vendor_zone
     explain = list(opening)
     if target.hours is not None and clock_starts != start:
-        explain.append(
-            f"Started {local_text(start, shown)}, outside open hours: the clock starts at the next "
-            f"opening, {local_text(clock_starts, shown)} (rules T5, L4)."
+        started = S.STARTED_OUTSIDE_HOURS(
+            start=local_text(start, shown), opening=local_text(clock_starts, shown)
         )
+        explain.append(cited(started, "rules T5, L4"))
     if target.business_days is not None:
-        explain.append(
-            f"Counted as {text}: the closing time of the {_ordinal(target.business_days)} "
-            f"business day opening strictly after {local_text(start, shown)} (rule T6)."
+        counted = S.COUNTED_IN_DAYS(
+            target=text, ordinal=ordinal(target.business_days), start=local_text(start, shown)
         )
+        explain.append(cited(counted, "rule T6"))
     for day in calendar.skipped_between(start, due):
-        explain.append(f"{day.sentence()} (rule T2).")
-    explain.append(f"Due {local_text(due, shown)} (rule T8).")
+        explain.append(cited(day.sentence(), "rule T2"))
+    explain.append(cited(S.DUE(due=local_text(due, shown)), "rule T8"))
     return DueAnswer(
         plan=plan,
         severity=severity,
@@ -200,14 +202,16 @@ def _fixed_parts(
         return found
     head = f"{policy.document.plans[plan].title} {severity}"
     text = target_text(target, around_the_clock=not isinstance(calendar, IntervalCalendar))
-    opening = [f"{head}: first response within {text} (rule L3), on {calendar.description}."]
+    opening = [S.FIRST_RESPONSE(head=head, target=text, calendar=calendar.description)]
     if calendar.key != target.calendar:
         base = policy.calendar(str(target.calendar)).title
-        opening.append(
-            f"The customer is outside {policy.document.customer_hours.home_country} ({country}): "
-            f"{severity} counts whenever {base} or the customer's own business hours are open "
-            f"(rules L3, T7)."
+        outside = S.OUTSIDE_HOME_COUNTRY(
+            home=policy.document.customer_hours.home_country,
+            country=country,
+            severity=severity,
+            calendar=base,
         )
+        opening.append(cited(outside, "rules L3, T7"))
     how = "T5" if target.hours is not None else "T6"
     rules = tuple(dict.fromkeys(("L3", *calendar.rules(), how, "T8")))
     found = (text, tuple(opening), rules)
@@ -215,13 +219,6 @@ def _fixed_parts(
         _FIXED.clear()
     _FIXED[key] = found
     return found
-
-
-def _ordinal(n: int) -> str:
-    if n == 1:
-        return "first"
-    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-    return f"{n}{suffix}"
 
 
 def response_due_many(

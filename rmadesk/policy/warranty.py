@@ -7,10 +7,12 @@ from dataclasses import dataclass
 
 from dateutil.relativedelta import relativedelta
 
+from rmadesk.policy import sentences as S
 from rmadesk.policy.errors import PolicyError
 from rmadesk.policy.instants import UTC, require_aware
 from rmadesk.policy.loader import Policy
 from rmadesk.policy.money import money_back_deadline
+from rmadesk.policy.sentences import cited
 from rmadesk.policy.service_levels import local_text
 
 
@@ -40,10 +42,8 @@ def warranty_terms(
             field="years",
         )
     term = years
-    explain = [
-        f"Standard warranty: {years} year{'s' if years > 1 else ''} from shipment on "
-        f"{shipped_on} (rule W1)."
-    ]
+    standard_years = S.STANDARD_WARRANTY_YEARS if years > 1 else S.STANDARD_WARRANTY_YEAR
+    explain = [cited(standard_years(years=years, shipped=shipped_on), "rule W1")]
     if extended_to_years is not None:
         if extended_to_years < years:
             raise PolicyError(
@@ -59,14 +59,12 @@ def warranty_terms(
                 field="extended_to_years",
             )
         term = extended_to_years
-        explain.append(f"Extended to {term} years from shipment (rule W1).")
+        explain.append(cited(S.EXTENDED_WARRANTY(years=term), "rule W1"))
     ends_on = shipped_on + relativedelta(years=term)
     money_back = money_back_deadline(policy, shipped_on)
-    explain.append(f"Covered through {ends_on} (rule W1).")
-    explain.append(
-        f"Money-back returns must arrive by {money_back}, "
-        f"{policy.document.money.money_back_days} calendar days after shipment (rule F3)."
-    )
+    explain.append(cited(S.COVERED_THROUGH(ends=ends_on), "rule W1"))
+    money_back_by = S.MONEY_BACK_BY(deadline=money_back, days=policy.document.money.money_back_days)
+    explain.append(cited(money_back_by, "rule F3"))
     return WarrantyAnswer(term, ends_on, money_back, ("W1", "F3"), tuple(explain))
 
 
@@ -108,24 +106,22 @@ def onsite_due(
     starts = max(rca_done, parts_onsite)
     calendar = policy.calendar(spec.calendar)
     shown = policy.vendor_zone
-    which = "root-cause analysis" if rca_done >= parts_onsite else "the parts arriving on site"
-    explain = [
-        f"The on-site clock starts at the later of root-cause analysis complete and parts on "
-        f"site: {local_text(starts, shown)}, set by {which} (rule W4)."
-    ]
+    set_by = S.ONSITE_STARTS_AT_ANALYSIS if rca_done >= parts_onsite else S.ONSITE_STARTS_AT_PARTS
+    explain = [cited(set_by(starts=local_text(starts, shown)), "rule W4")]
     if spec.hours is not None:
         due = calendar.add(starts, dt.timedelta(seconds=int(spec.hours * 3600)))
-        explain.append(
-            f"{spec.title}: due {local_text(due, shown)} on {calendar.description} (rules W3, W4)."
+        due_in_hours = S.ONSITE_DUE_IN_HOURS(
+            option=spec.title, due=local_text(due, shown), calendar=calendar.description
         )
+        explain.append(cited(due_in_hours, "rules W3, W4"))
     else:
         assert spec.business_days is not None
         due = calendar.business_days(starts, spec.business_days)
-        explain.append(
-            f"{spec.title}: due at the close of the next business day, {local_text(due, shown)} "
-            f"(rules W3, T6)."
+        due_next_day = S.ONSITE_DUE_NEXT_DAY(option=spec.title, due=local_text(due, shown))
+        explain.append(cited(due_next_day, "rules W3, T6"))
+        explain.extend(
+            cited(d.sentence(), "rule T2") for d in calendar.skipped_between(starts, due)
         )
-        explain.extend(f"{d.sentence()} (rule T2)." for d in calendar.skipped_between(starts, due))
     return OnsiteAnswer(option, starts, due, ("W3", "W4", *calendar.rules()), tuple(explain))
 
 

@@ -13,14 +13,16 @@ from decimal import Decimal
 
 from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext
 
 from rmadesk.core import wording
+from rmadesk.core.formats import base_language
 from rmadesk.policy.calendars import WeeklyCalendar
 from rmadesk.policy.document import PlanDoc, TargetDoc
 from rmadesk.policy.errors import PolicyError
 from rmadesk.policy.loader import Policy
 from rmadesk.policy.phone_line import warranty_line
+from rmadesk.policy.sentences import ordinal
 
 
 @dataclass(frozen=True)
@@ -106,7 +108,13 @@ def target_sentence(policy: Policy, target: TargetDoc) -> str:
 
 
 def _ordinal(n: int) -> str:
-    return {2: _("second"), 3: _("third"), 4: _("fourth"), 5: _("fifth")}.get(n, f"{n}th")
+    words = {2: _("second"), 3: _("third"), 4: _("fourth"), 5: _("fifth")}
+    if n in words:
+        return words[n]
+    if base_language() == "en":
+        return ordinal(n)  # 6th, 21st, 22nd
+    # Translators: a business day's place past the fifth, as a number ("6." in German).
+    return pgettext("ordinal past the fifth", "%(number)s-th") % {"number": n}
 
 
 def _plan_notes(plan: PlanDoc) -> tuple[str, ...]:

@@ -12,9 +12,11 @@ from rmadesk.core.errors import Conflict, NotFound
 from rmadesk.core.permissions import Actor, customer_scope
 from rmadesk.core.policies import active_policy
 from rmadesk.core.wording import needs_text
+from rmadesk.policy import sentences as S
 from rmadesk.policy.addresses import return_shipping
 from rmadesk.policy.carriers import carrier_title, tracking_url
 from rmadesk.policy.rma import rma_dates
+from rmadesk.policy.sentences import cited
 from rmadesk.rmas.choices import RmaKind
 from rmadesk.rmas.models import Rma, Shipment
 
@@ -132,12 +134,10 @@ def rma_explanation(rma: Rma) -> tuple[str, ...]:
     missing = missing_confirmations(rma)
     if rma.label_issued_at is None:
         if missing:
-            explain.append(
-                f"The return label is issued once the customer confirms that {needs_text(missing)} "
-                f"(rule R6)."
-            )
+            label_after = S.LABEL_AFTER_CONFIRMATIONS(needs=needs_text(missing))
+            explain.append(cited(label_after, "rule R6"))
         else:
-            explain.append("The customer's confirmations are complete; a label may be issued (R6).")
+            explain.append(cited(S.CONFIRMATIONS_COMPLETE(), "R6"))
     if rma.receipt_flags:
         explain.append(
             f"Flagged at receiving ({', '.join(rma.receipt_flags)}): a clerk rejects the package "
@@ -151,7 +151,7 @@ def rma_explanation(rma: Rma) -> tuple[str, ...]:
     shipment = shipment_of(rma)
     if shipment is not None:
         explain.append(shipment.promise_explanation)
-        explain.extend(f"Promise missed: {miss}." for miss in shipment.promise_misses)
+        explain.extend(S.PROMISE_MISSED(miss=miss) for miss in shipment.promise_misses)
     return tuple(explain)
 
 

@@ -159,9 +159,10 @@ def test_a_japanese_contact_reads_the_promise_in_japanese_and_jst(tokyo):
     assert headline is not None
     assert re.fullmatch(r"2026年11月\d+日\(.\) \d\d:\d\d JST \(\+09:00\)", headline.group(1))
     explanation = body[body.index('<ul class="explain">') : body.index("</ul>")]
-    # The policy core's sentence stays English; its instant reads as the headline's does.
+    # The policy core's sentence in Japanese too; its instant reads as the headline's does.
     due = headline.group(1).removesuffix(" (+09:00)")
-    assert f"<li>Due {due} (rule T8).</li>" in explanation
+    assert f"<li>期限: {due}（ルール T8）。</li>" in explanation
+    assert "Due" not in explanation
 
 
 def test_staff_read_the_console_in_the_sites_language_whatever_the_browser(agent):

@@ -57,7 +57,7 @@ class VisibleText(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         classes = (dict(attrs).get("class") or "").split()
         if tag not in VOID:
-            self.open.append((tag, tag in {"script", "style"} or "explain" in classes))
+            self.open.append((tag, tag in {"script", "style"}))
         if self.hidden:
             return
         for name, value in attrs:

@@ -29,8 +29,10 @@ from rmadesk.core.policies import active_policy
 from rmadesk.core.scan_items import each_item
 from rmadesk.core.services import record_event
 from rmadesk.core.validation import aware_instant
+from rmadesk.policy import sentences as S
 from rmadesk.policy.loader import Policy
 from rmadesk.policy.money import full_months_between, late_fee, late_fee_schedule
+from rmadesk.policy.sentences import cited
 
 
 def late_fee_lines(
@@ -107,10 +109,16 @@ def accrue_late_fees(*, now: dt.datetime) -> int:
                         InvoiceLine(
                             invoice=invoice,
                             kind=LineKind.LATE_FEE,
-                            description=(
-                                f"Late fee, month {m.month} overdue since {invoice.due_on} (ended "
-                                f"{m.ends_on}): {percent}% of the principal unpaid at its end, "
-                                f"{m.unpaid_principal} {invoice.currency} (rules F2, F4)"
+                            description=cited(
+                                S.LATE_FEE_LINE(
+                                    month=m.month,
+                                    due=invoice.due_on,
+                                    ended=m.ends_on,
+                                    percent=percent,
+                                    unpaid=f"{m.unpaid_principal} {invoice.currency}",
+                                ),
+                                "rules F2, F4",
+                                stop="",
                             ),
                             amount=m.fee,
                             late_fee_month=m.month,

@@ -26,8 +26,10 @@ from rmadesk.core import clock
 from rmadesk.core.errors import Conflict, InvalidInput
 from rmadesk.core.locking import lock, locked
 from rmadesk.core.policies import active_policy
+from rmadesk.policy import sentences as S
 from rmadesk.policy.loader import Policy
 from rmadesk.policy.pauses import ZERO, remainder_due, split_at_pause
+from rmadesk.policy.sentences import cited
 from rmadesk.policy.service_levels import DueAnswer, local_text, response_due
 from rmadesk.tickets.choices import CLOSED_STATUSES, ClockKind, ClockState, TicketStatus
 from rmadesk.tickets.models import ServiceClock, Ticket
@@ -90,10 +92,7 @@ def vendor_local(at: dt.datetime) -> str:
 
 
 def update_sentence(at: dt.datetime, since: str) -> str:
-    return (
-        f"Next update owed at the first-response target, counted from {since} at "
-        f"{vendor_local(at)} (rule L5)."
-    )
+    return cited(S.NEXT_UPDATE_OWED(since=since, at=vendor_local(at)), "rule L5")
 
 
 def run(
@@ -188,8 +187,7 @@ def pause_new_target(found: ServiceClock, answer: DueAnswer, at: dt.datetime) ->
     found.calendar = answer.calendar or ""
     found.explanation = [
         *answer.explain[:1],
-        "Paused while the ticket waits on the customer; the full target runs when it resumes "
-        "(rule L5).",
+        cited(S.PAUSED_FULL_TARGET(), "rule L5"),
     ]
 
 

@@ -19,6 +19,7 @@ from rmadesk.core.permissions import Actor, instant_for, user_or_none
 from rmadesk.core.policies import ticket_policy
 from rmadesk.core.services import record_event
 from rmadesk.core.validation import required_text
+from rmadesk.policy import sentences as S
 from rmadesk.policy.pauses import length_text
 from rmadesk.tickets.choices import ClockKind, ClockState, MessageKind, TicketStatus
 from rmadesk.tickets.events import (
@@ -134,7 +135,7 @@ def reply(
         # L5: a public reply restarts the full target, which runs when the ticket resumes.
         pause_new_target(update, answer, when)
     else:
-        run(update, answer, when, lead=[update_sentence(when, "the last public agent reply")])
+        run(update, answer, when, lead=[update_sentence(when, S.SINCE_REPLY())])
     update.save()
     changes.append(change(update, before))
     sync_queue(locked, clocks.values())
@@ -249,7 +250,7 @@ def _resume(
         before = snapshot(update)
         answer = resumed_due(ticket_policy(locked), locked, update, when)  # L6
         if update.remaining is None:  # nothing kept at the pause: the full target runs
-            run(update, answer, when, lead=[update_sentence(when, "the resume")])
+            run(update, answer, when, lead=[update_sentence(when, S.SINCE_RESUME())])
         else:
             run(update, answer, when, used=update.used)
         update.save()

@@ -15,6 +15,7 @@ from rmadesk.core.permissions import Actor, instant_for, user_or_none
 from rmadesk.core.policies import active_policy
 from rmadesk.core.services import record_event
 from rmadesk.core.validation import required_text
+from rmadesk.policy import sentences as S
 from rmadesk.tickets.choices import (
     ClockKind,
     ClockState,
@@ -90,7 +91,7 @@ def change_severity(
                 f"(rule L7)."
             ]
             if kind == ClockKind.NEXT_UPDATE:
-                lead.append(update_sentence(when, "the severity change"))
+                lead.append(update_sentence(when, S.SINCE_SEVERITY_CHANGE()))
             run(found, answer, when, lead=lead)
         elif found.state == ClockState.PAUSED:
             pause_new_target(found, answer, found.paused_at or when)

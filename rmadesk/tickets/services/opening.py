@@ -19,9 +19,11 @@ from rmadesk.core.policies import active_policy
 from rmadesk.core.services import allocate_number, record_event
 from rmadesk.core.validation import required_text
 from rmadesk.customers.models import Contract, Customer
+from rmadesk.policy import sentences as S
 from rmadesk.policy.errors import PolicyError
 from rmadesk.policy.loader import Policy
 from rmadesk.policy.phone_line import warranty_call
+from rmadesk.policy.sentences import cited
 from rmadesk.policy.service_levels import find_target, response_due, target_calendar
 from rmadesk.tickets.choices import Channel, ClockKind, JailsAndPlugins, MessageKind, TicketStatus
 from rmadesk.tickets.events import ClockFacts, TicketFacts, TicketOpened
@@ -106,8 +108,13 @@ def open_ticket(
         channel = Channel.VOICEMAIL
         explain.insert(
             0,
-            f"A {policy.document.plans[plan].title} {severity} call outside {answer.calendar} "
-            f"goes to voicemail; the clock starts at the next opening (rules L4, T5).",
+            cited(
+                S.CALL_TO_VOICEMAIL(
+                    head=f"{policy.document.plans[plan].title} {severity}",
+                    calendar=answer.calendar,
+                ),
+                "rules L4, T5",
+            ),
         )
         rules.append("L4")
     unsupported = prerelease_marker(policy, asset.software_version)

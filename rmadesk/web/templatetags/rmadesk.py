@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
+from rmadesk.core.explanations import in_language
 from rmadesk.core.formats import base_language, date_text, instant_text, rezoned
 from rmadesk.core.policies import active_policy
 
@@ -54,11 +55,13 @@ def countdown(value: dt.datetime | None, label: str = "") -> Any:
 def in_viewer_zone(text: Any) -> str:
     """An explanation line with its times in the viewer's zone and language (T1, issue 14).
 
-    Explanations are written once, with their times in the vendor's zone (the console's) or
-    already in the customer's (the portal's promise): either way the viewer reads its own.
+    Explanations are written once, in English, with their times in the vendor's zone (the
+    console's) or already in the customer's (the portal's promise): either way the viewer reads
+    its own zone and language (`rmadesk.core.explanations`).
     """
     shown = timezone.get_current_timezone()
-    return rezoned(rezoned(str(text), active_policy().vendor_zone, shown), shown, shown)
+    said = in_language(str(text))
+    return rezoned(rezoned(said, active_policy().vendor_zone, shown), shown, shown)
 
 
 @register.filter

@@ -15,7 +15,7 @@ from rmadesk.billing.services import issue_invoice
 from rmadesk.core import clock
 from rmadesk.customers.models import Contact
 from rmadesk.mail.outbox import deliver_outbox
-from rmadesk.tickets.services import open_ticket
+from rmadesk.tickets.services import deny_warranty_claim, open_ticket
 from tests.billing.factories import finance_user
 from tests.mail.outbound.conftest import SmtpServer
 from tests.tickets.factories import asset_on_plan, pacific, user
@@ -67,6 +67,10 @@ def test_a_german_contact_gets_german_mail_with_berlin_times(smtp: SmtpServer):
     # The explanation's instants too: in Berlin's zone, none left on the vendor's clock.
     assert "So haben wir es berechnet:" in text
     assert "PST" not in text
+    # ... and its sentences in German, not the policy core's English.
+    assert "Gold S2: erste Antwort innerhalb von 4 Geschäftsstunden" in text
+    assert "Fällig Mo, 2. Nov 2026 22:00 CET" in text
+    assert "first response within" not in text
     html = mail.html()
     assert '<html lang="de">' in html
     assert "Mo, 2. Nov 2026 22:00 CET" in html
@@ -98,3 +102,23 @@ def test_a_japanese_invoice_mail_has_japanese_words_and_amounts(smtp: SmtpServer
     text = mail.text()
     assert f"2026年11月3日(火) 02:00 JST に請求書 {invoice.number} を発行しました。" in text
     assert "合計: $1,234.50" in text
+
+
+def test_W2_a_german_contact_reads_the_denial_in_german_with_the_agents_explanation(
+    smtp: SmtpServer,
+):
+    berlin = customer_in("DE", "Europe/Berlin", "M50-000303", "de")
+    ticket = open_by(berlin)
+    deliver_outbox(now=clock.now())
+    smtp.messages.clear()
+    deny_warranty_claim(
+        actor=user("agent"),
+        ticket=ticket,
+        cause="customer_negligence",
+        explanation="Das Gehäuse zeigt Wasserschaden.",
+    )
+    assert deliver_outbox(now=clock.now()) == 1
+    text = smtp.messages[0].text().replace("\r\n", "\n")
+    assert "Ihr Garantieanspruch wird abgelehnt." in text
+    assert "Das Gehäuse zeigt Wasserschaden." in text
+    assert "Your warranty claim" not in text
