@@ -421,6 +421,20 @@ class IntervalCalendar(Calendar):
                 return table.starts[i]
             table = self._grow_past(table)
 
+    def open_span(self, at: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
+        """The open interval `at` falls in, or else the next one: (opens, closes), in UTC.
+
+        How a reader in another zone learns when a line is open (T3): the vendor's weekly hours
+        say nothing about the reader's clock across a date line or a DST change; one span does.
+        """
+        t = to_us(require_aware(at, "at"))
+        table = self.table_for(t)
+        while True:
+            i = bisect.bisect_right(table.ends, t)
+            if i < len(table.starts):
+                return from_us(table.starts[i]), from_us(table.ends[i])
+            table = self._grow_past(table)
+
     def add(self, at: dt.datetime, duration: dt.timedelta) -> dt.datetime:
         # The hot path of every due time, inlined: the same steps as add_us, without five calls.
         if at.tzinfo is None:

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
 from rmadesk.core import wording
-from rmadesk.core.formats import base_language
+from rmadesk.core.formats import base_language, instant_text
 from rmadesk.policy.calendars import WeeklyCalendar
 from rmadesk.policy.document import PlanDoc, TargetDoc
 from rmadesk.policy.errors import PolicyError
@@ -380,14 +380,34 @@ def policy_terms(policy: Policy, year: int, country: str = "") -> Terms:
     )
 
 
-def phone_line_words(policy: Policy) -> str:
+def phone_line_words(policy: Policy, *, now: dt.datetime, zone: dt.tzinfo) -> str:
     """The warranty phone line's hours (T3) in the reader's words: `Warranty phone line:
-    Mo–Fr 09:00-17:00, America/Los_Angeles time; closed on public holidays in US.`"""
+    Mo–Fr 09:00-17:00, America/Los_Angeles time; closed on public holidays in US.`, and for
+    a reader in another zone, when it is next open on the reader's clock (T1)."""
     line = warranty_line(policy)
     if line is None:
         return ""
     if not isinstance(line, WeeklyCalendar):
         return wording.sentence(line.description)
+    hours = _weekly_line_words(line)
+    if str(zone) == str(line.zone):
+        return hours
+    opens, closes = line.open_span(now)
+    if opens <= now:
+        # Translators: the phone line's hours on the reader's clock, while it is open.
+        span = _("Open now, until %(closes)s your time.") % {
+            "closes": instant_text(closes, zone, with_offset=False)
+        }
+    else:
+        # Translators: the phone line's next opening on the reader's clock.
+        span = _("Next open %(opens)s to %(closes)s your time.") % {
+            "opens": instant_text(opens, zone, with_offset=False),
+            "closes": instant_text(closes, zone, with_offset=False),
+        }
+    return f"{hours} {span}"
+
+
+def _weekly_line_words(line: WeeklyCalendar) -> str:
     groups: list[tuple[int, int, str]] = []
     for index, hours in enumerate(line.week):
         if hours is None:

@@ -16,7 +16,7 @@ from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -160,7 +160,9 @@ def ticket_new(request: HttpRequest) -> HttpResponse:
     status = 200
     context: dict[str, Any] = {
         "severities": severity_definitions(),
-        "warranty_line": phone_line_words(active_policy()),
+        "warranty_line": phone_line_words(
+            active_policy(), now=clock.now(), zone=timezone.get_current_timezone()
+        ),
     }
     if request.method == "POST":
         form = TicketForm(request.POST, request.FILES, user=user)

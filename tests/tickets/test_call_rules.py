@@ -152,6 +152,23 @@ def test_T3_the_portal_shows_the_warranty_line_hours():
     assert "Mo–Fr 09:00-17:00" in page
 
 
+def test_T3_T1_a_reader_in_tokyo_also_reads_when_the_line_next_opens_on_their_clock():
+    asset = asset_on_plan("gold", country="JP", zone="Asia/Tokyo")
+    contact = add_user(
+        email="it@tokyo.example", role="customer", customer_id=asset.customer_id,
+        password="pw-for-tests-123",
+    )  # fmt: skip
+    client = Client()
+    assert signed_in(client, contact.username, "pw-for-tests-123")
+    # Monday 08:00 in California, before the line opens at 09:00 PST: Tuesday 02:00 in Tokyo.
+    with clock.frozen_at(pacific(2026, 11, 2, 8, 0)):
+        page = client.get("/portal/tickets/new").content.decode()
+    assert "Next open Tue 03 Nov 2026 02:00 JST to Tue 03 Nov 2026 10:00 JST your time." in page
+    with clock.frozen_at(pacific(2026, 11, 2, 10, 0)):
+        page = client.get("/portal/tickets/new", HTTP_ACCEPT_LANGUAGE="ja").content.decode()
+    assert "2026年11月3日(火) 10:00 JST" in page
+
+
 # ------------------------------------------------------------------------------------- L8
 
 
