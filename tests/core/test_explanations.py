@@ -126,7 +126,7 @@ def test_an_ordinal_past_the_fifth_reads_as_a_number():
     currency=st.sampled_from(["USD", "EUR", "JPY", "CHF"]),
     language=st.sampled_from(["de", "ja"]),
 )
-def test_a_late_fee_month_keeps_its_numbers_in_any_language(
+def test_a_late_fee_month_keeps_its_numbers_in_any_language(  # noqa: PLR0917  # hypothesis
     month, ended, unpaid, fee, currency, language
 ):
     """Property: each value of a late-fee line comes out in the reader's form, none lost."""
