@@ -653,8 +653,10 @@ def language(request: HttpRequest) -> HttpResponseBase:
     try:
         contact = set_my_language(actor=request.user, language=request.POST.get("language", ""))
     except DomainError as refused:
-        messages.error(request, refused.message)
-        return redirect(back)
+        # A forged or stale choice (the selector offers only LANGUAGES): a 400 saying why, the
+        # language as it was, and the way back.
+        context = {**_refused(refused), "back": back}
+        return render(request, "portal/language_refused.html", context, status=400)
     if contact.language:
         translation.activate(contact.language)
     else:

@@ -95,7 +95,9 @@ def test_the_language_selector_needs_the_csrf_token(acme):
 
 def test_an_unknown_language_is_refused_and_nothing_changes(alice, acme):
     contact_for(acme, "")
-    response = alice.post("/portal/language", {"language": "fr", "next": "/portal/"}, follow=True)
+    response = alice.post("/portal/language", {"language": "fr", "next": "/portal/"})
+    assert response.status_code == 400
+    assert 'href="/portal/"' in page(response)
     assert Contact.objects.get(email=acme.email).language == ""
     assert (
         "'fr' is not a language rmadesk speaks: one of en, de, ja, or blank for the browser's"
