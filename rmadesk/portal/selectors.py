@@ -31,6 +31,7 @@ from rmadesk.billing.selectors import (
 from rmadesk.billing.totals import Totals, settlements_of
 from rmadesk.core import clock, wording
 from rmadesk.core.errors import NotFound
+from rmadesk.core.explanations import holiday_words
 from rmadesk.core.formats import base_language, date_text
 from rmadesk.core.policies import active_policy
 from rmadesk.core.viewers import viewer_zone
@@ -214,7 +215,7 @@ def ticket_promise(user: Any, serial: str, severity: str, at: dt.datetime | None
         )
         # A union calendar's closed part is not a skipped day (T7): only whole closures count.
         names = [d.name for d in calendar.skipped_between(start, answer.due) if not d.calendar]
-        skipped = tuple(dict.fromkeys(names))
+        skipped = tuple(dict.fromkeys(holiday_words(name) for name in names))
     return Promise(
         serial=asset.serial,
         severity=severity,

@@ -165,6 +165,9 @@ def test_a_japanese_contact_reads_the_promise_in_japanese_and_jst(tokyo):
     due = headline.group(1).removesuffix(" (+09:00)")
     assert f"<li>期限: {due}（ルール T8）。</li>" in explanation
     assert "Due" not in explanation
+    # The holiday the headline skips, by its Japanese name.
+    assert "感謝祭" in body[: body.index('<ul class="explain">')]
+    assert "Thanksgiving" not in body
 
 
 def test_staff_read_the_console_in_the_sites_language_whatever_the_browser(agent):
