@@ -383,7 +383,9 @@ def _rma_context(rma: RmaFacts, zone: dt.tzinfo) -> dict[str, Any]:
         "promised_delivery": (
             date_text(rma.promised_delivery_on, weekday=True) if rma.promised_delivery_on else ""
         ),
-        "promise_explanation": wording.sentence(rma.promise_explanation),
+        "promise_explanation": wording.sentence(
+            " ".join(_explained([rma.promise_explanation], zone))
+        ),
         "shipment_tracking": rma.shipment_tracking,
         "return_tracking": rma.return_tracking,
     }
