@@ -318,36 +318,32 @@ def money_back_refund(
     if waived is not None:
         fee = ZERO
         why = f"restocking fee waived: {waived}"
-        fee_line = f"Restocking fee waived: {waived} (rule F3)."
+        fee_line = cited(S.RESTOCKING_WAIVED(reason=waived), "rule F3")
     else:
         fee = round_money(price * rate)
         why = f"restocking fee {percent}% = {fee} {currency}"
-        fee_line = f"− Restocking fee, {percent}% of the product price: {fee} {currency} (rule F3)."
+        fee_line = cited(S.RESTOCKING_FEE(percent=percent, fee=f"{fee} {currency}"), "rule F3")
     refund = round_money(price - fee)
     if contents is None:
-        contents_line = (
-            "To be refunded it must come back with its manuals, media and documentation (rule F3)."
-        )
+        contents_line = cited(S.REFUND_NEEDS_CONTENTS(), "rule F3")
     elif missing:
-        contents_line = (
-            f"Came back without its {_words(missing)}; refunded all the same: {accepted} (rule F3)."
-        )
+        accepted_line = S.REFUND_MISSING_ACCEPTED(missing=_words(missing), accepted=accepted)
+        contents_line = cited(accepted_line, "rule F3")
     else:
-        contents_line = "Came back with its manuals, media and documentation (rule F3)."
+        contents_line = cited(S.REFUND_CONTENTS_COMPLETE(), "rule F3")
     reason = (
         f"arrived {arrived_on}, within {days} days of shipment (by {deadline}); {why}; refund "
         f"{refund} {currency}, excluding shipping and handling of {handling} {currency} "
         f"(rules F3, F4)"
     )
+    arrived = S.REFUND_ARRIVED(arrived=arrived_on, days=days, shipped=shipped_on, deadline=deadline)
     lines = (
-        f"Arrived {arrived_on}, within {days} days of shipment on {shipped_on} (by {deadline}) "
-        f"(rule F3).",
+        cited(arrived, "rule F3"),
         contents_line,
-        f"Product price: {price} {currency}.",
+        S.REFUND_PRICE(price=f"{price} {currency}") + ".",
         fee_line,
-        f"Shipping and handling of the original order, {handling} {currency}: not refunded "
-        f"(rule F3).",
-        f"Refund: {refund} {currency} (rules F3, F4).",
+        cited(S.HANDLING_NOT_REFUNDED(handling=f"{handling} {currency}"), "rule F3"),
+        cited(S.REFUND_TOTAL(refund=f"{refund} {currency}"), "rules F3, F4"),
     )
     return RefundAnswer(
         True, refund, fee, currency, deadline, reason, ("F3", "F4"), price, handling, missing, lines

@@ -440,6 +440,39 @@ LATE_FEE_AFTER_PAYMENT = sentence(
     gettext_noop("A payment received after a month ended does not lower that month's fee.")
 )
 
+REFUND_ARRIVED = sentence(
+    gettext_noop(
+        "Arrived %(arrived)s, within %(days)s days of shipment on %(shipped)s (by %(deadline)s)"
+    ),
+    arrived=K.DATE,
+    days=K.NUMBER,
+    shipped=K.DATE,
+    deadline=K.DATE,
+)
+REFUND_NEEDS_CONTENTS = sentence(
+    gettext_noop("To be refunded it must come back with its manuals, media and documentation")
+)
+REFUND_CONTENTS_COMPLETE = sentence(
+    gettext_noop("Came back with its manuals, media and documentation")
+)
+REFUND_MISSING_ACCEPTED = sentence(
+    gettext_noop("Came back without its %(missing)s; refunded all the same: %(accepted)s"),
+    missing=K.TEXT,
+    accepted=K.TEXT,
+)
+REFUND_PRICE = sentence(gettext_noop("Product price: %(price)s"), price=K.MONEY)
+RESTOCKING_WAIVED = sentence(gettext_noop("Restocking fee waived: %(reason)s"), reason=K.TEXT)
+RESTOCKING_FEE = sentence(
+    gettext_noop("− Restocking fee, %(percent)s%% of the product price: %(fee)s"),
+    percent=K.NUMBER,
+    fee=K.MONEY,
+)
+HANDLING_NOT_REFUNDED = sentence(
+    gettext_noop("Shipping and handling of the original order, %(handling)s: not refunded"),
+    handling=K.MONEY,
+)
+REFUND_TOTAL = sentence(gettext_noop("Refund: %(refund)s"), refund=K.MONEY)
+
 
 def ordinal(n: int) -> str:
     """`first`, `2nd`, `11th`, `23rd`: a business day's place in an English sentence (T6)."""
