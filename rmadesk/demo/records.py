@@ -22,7 +22,7 @@ from rmadesk.core import clock
 from rmadesk.core.policies import active_policy
 from rmadesk.core.services import add_user
 from rmadesk.customers.models import Customer
-from rmadesk.customers.services import add_contract, add_customer
+from rmadesk.customers.services import add_contract, add_customer, set_my_language
 from rmadesk.demo.day import Day, Staff
 from rmadesk.demo.desk import seed_desk
 from rmadesk.demo.teams import seed_demo_teams
@@ -53,6 +53,7 @@ class DemoCustomer:
     address: tuple[str, str, str, str] = ("", "", "", "")
     extended_spare_parts: bool = False  # N2: next-business-day parts in the EU
     vat_id: str = ""  # printed on its invoices and credit notes (issue 14)
+    language: str = ""  # the contact's own choice: its portal, mail and PDFs (issue 14)
 
 
 LA, BERLIN, TOKYO = "America/Los_Angeles", "Europe/Berlin", "Asia/Tokyo"
@@ -76,6 +77,7 @@ CUSTOMERS = (
         ("Rheinuferstraße 8", "Köln", "", "50668"),
         extended_spare_parts=True,
         vat_id="DE811907980",
+        language="de",
     ),
     DemoCustomer(
         "Osaka Render Farm KK",
@@ -85,6 +87,7 @@ CUSTOMERS = (
         0,
         "ops@osakarender.example",
         ("2-1 Umeda, Kita-ku", "Osaka", "", "530-0001"),
+        language="ja",
     ),
     DemoCustomer(
         "Lakeside Clinic",
@@ -163,6 +166,8 @@ def load_demo_records() -> list[tuple[str, str]]:
             email=spec.contact, role="customer", customer_id=customer.pk, password=DEMO_PASSWORD,
             actor=admin,
         )  # fmt: skip
+        if spec.language:
+            set_my_language(actor=user, language=spec.language)
         customers[spec.plan] = (customer, user)
 
     def asset(
