@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "rmadesk.jobs",
     "rmadesk.notices",
     "rmadesk.mail",
+    # After mail: a closed ticket's closing mail is queued before the one asking for a rating.
+    "rmadesk.satisfaction",
     "rmadesk.portal",
     "rmadesk.console",
     "rmadesk.demo",
