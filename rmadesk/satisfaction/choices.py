@@ -1,4 +1,8 @@
 from django.db import models
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy
+
+StrOrPromise = str | Promise
 
 
 class RatingChannel(models.TextChoices):
@@ -13,3 +17,13 @@ class Period(models.TextChoices):
 
     WEEK = "week", "week"
     MONTH = "month", "month"
+
+
+# What each rating means, in the customer's words (the mail's links, the forms' choices).
+RATING_WORDS: dict[int, StrOrPromise] = {
+    1: gettext_lazy("Very dissatisfied"),
+    2: gettext_lazy("Dissatisfied"),
+    3: gettext_lazy("Neither satisfied nor dissatisfied"),
+    4: gettext_lazy("Satisfied"),
+    5: gettext_lazy("Very satisfied"),
+}
