@@ -24,9 +24,10 @@ AVERAGE_PATTERN = r"^[0-5]\.[0-9]{2}$"
 
 
 class SatisfactionQuery(Schema):
-    # `from` and `to` are days in the vendor's zone, both included; at most 366 days.
-    start: Day = Field(alias="from")
-    to: Day
+    # Days in the vendor's zone, both included, at most 366 of them; by default the twelve
+    # weeks (84 days) up to today.
+    start: Day | None = Field(None, alias="from")
+    to: Day | None = None
     period: Literal["week", "month"] = "week"  # weeks start Monday, in the vendor's zone
 
 

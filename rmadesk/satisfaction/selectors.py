@@ -30,6 +30,10 @@ from rmadesk.tickets.models import Ticket
 
 RATINGS = range(MIN_RATING, MAX_RATING + 1)
 MAX_RANGE_DAYS = 366  # one query over at most a year (and its comments)
+DEFAULT_DAYS = 84  # without a range: the twelve weeks up to today
+# Days a range may name: ratings began long after the first, and the last keeps clear of the
+# calendar's end (the range's end is the day after `to`).
+EARLIEST, LATEST = dt.date(2000, 1, 1), dt.date(2999, 12, 31)
 CENTS = Decimal("0.01")
 
 
@@ -130,6 +134,13 @@ def _agent_name(username: str | None, first: str | None, last: str | None) -> st
 
 
 def _checked_range(start: dt.date, end: dt.date) -> None:
+    for day, field in ((start, "from"), (end, "to")):
+        if not EARLIEST <= day <= LATEST:
+            raise InvalidInput(
+                _("%(field)s is a day from %(earliest)s to %(latest)s")
+                % {"field": field, "earliest": EARLIEST, "latest": LATEST},
+                field=field,
+            )
     if end < start:
         raise InvalidInput(_("'to' is before 'from'"), field="to")
     if (end - start).days >= MAX_RANGE_DAYS:
@@ -151,15 +162,23 @@ def _comment(row: Mapping[str, Any]) -> ResultComment:
 
 
 def satisfaction_results(
-    actor: Actor, *, start: dt.date, end: dt.date, period: str = Period.WEEK
+    actor: Actor,
+    *,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    period: str = Period.WEEK,
 ) -> Results:
     """Ratings given from `start` to `end` (both included, days in the vendor's zone), per
-    period (weeks start Monday, in the vendor's zone), plan and agent at the close."""
+    period (weeks start Monday, in the vendor's zone), plan and agent at the close.
+
+    `end` defaults to today, `start` to `DEFAULT_DAYS` before `end`."""
     require_results_reader(actor)
     if period not in Period.values:
         raise InvalidInput(_("period is 'week' or 'month'"), field="period")
-    _checked_range(start, end)
     zone = active_policy().vendor_zone
+    end = end or clock.now().astimezone(zone).date()
+    start = start or end - dt.timedelta(days=DEFAULT_DAYS - 1)
+    _checked_range(start, end)
     since = dt.datetime.combine(start, dt.time(), tzinfo=zone)
     until = dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), tzinfo=zone)
     rated = Survey.objects.filter(rating__isnull=False, rated_at__gte=since, rated_at__lt=until)

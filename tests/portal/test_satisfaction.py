@@ -39,9 +39,10 @@ def link(survey: Survey) -> str:
 
 
 def unrated(ticket) -> bool:
-    return Survey.objects.get(ticket=ticket).rating is None and not AuditEvent.objects.filter(
-        verb="ticket.rated"
-    ).exists()
+    return (
+        Survey.objects.get(ticket=ticket).rating is None
+        and not AuditEvent.objects.filter(verb="ticket.rated").exists()
+    )
 
 
 def test_the_link_get_records_nothing_and_the_post_records_once(closed):
