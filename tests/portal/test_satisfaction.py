@@ -18,6 +18,7 @@ from rmadesk.satisfaction.models import Survey
 from rmadesk.satisfaction.tokens import rating_token
 from rmadesk.tickets.services import close_ticket
 from tests.portal.conftest import NOW, text
+from tests.signin import sign_in
 from tests.tickets.factories import ticket_on
 
 pytestmark = pytest.mark.django_db
@@ -113,3 +114,11 @@ def test_the_closed_ticket_page_takes_one_rating_from_its_customer(closed, alice
     assert again.status_code == 409
     survey = Survey.objects.get(ticket=closed)
     assert (survey.rating, survey.comment, survey.channel) == (3, "OK", "portal")
+
+
+def test_the_console_ticket_page_shows_the_customers_rating(closed, alice, agent):
+    console = sign_in(Client(), agent)
+    assert 'id="customer-rating"' not in text(console.get(f"/console/tickets/{closed.number}/"))
+    alice.post(f"/portal/tickets/{closed.number}/rating", {"rating": "4", "comment": "Quick"})
+    page = text(console.get(f"/console/tickets/{closed.number}/"))
+    assert "Customer rating: 4/5 — “Quick”" in page
