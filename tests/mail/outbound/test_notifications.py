@@ -463,6 +463,7 @@ def test_every_notification_verb_has_a_builder_the_docs_name():
         "rma.replacement_shipped",
         "ticket.closed",
         "ticket.opened",
+        "ticket.rating_asked",
         "ticket.repair_quote_recorded",
         "ticket.replied",
         "ticket.severity_changed",
