@@ -1,9 +1,11 @@
 """Issue 16: the rating mail of a closed ticket, in its contact's language (here German), with
-five one-click links to the rating page of that ticket's survey, and no code in its words."""
+five one-click links to the rating page of that ticket's survey (in German too), and no code in
+its words."""
 
 from __future__ import annotations
 
 import pytest
+from django.test import Client
 
 from rmadesk.core import clock
 from rmadesk.customers.models import Contact
@@ -55,3 +57,6 @@ def test_a_german_contact_is_asked_in_german_with_five_links(settings):
     assert f'href="https://support.vendor.example/portal/rate/{token}/?rating=5"' in mail.html_body
     for part in (mail.subject, text, visible_text(mail.html_body)):
         assert codes_in(part, (asset.serial,)) == []
+    # The link's page speaks the contact's language too, whatever the browser's.
+    page = Client().get(f"/portal/rate/{token}/?rating=5", HTTP_ACCEPT_LANGUAGE="en")
+    assert f"Ticket {ticket.number} bewerten" in page.content.decode()
