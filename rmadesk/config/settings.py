@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "rmadesk.jobs",
     "rmadesk.notices",
     "rmadesk.mail",
+    # After mail: a closed ticket's closing mail is queued before the one asking for a rating.
+    "rmadesk.satisfaction",
     "rmadesk.portal",
     "rmadesk.console",
     "rmadesk.demo",
@@ -302,6 +304,15 @@ RMADESK_MAIL_DOMAIN = env.env_str(
     check=env.is_host,
     expected="a domain name such as vendor.example",
 )
+# Where customers reach the site: links in mail (the one-click rating links, issue 16) start with
+# it, since a mail is written by the worker, outside any request.
+RMADESK_SITE_URL = env.env_url(
+    os.environ,
+    "RMADESK_SITE_URL",
+    default="http://localhost:8000",
+    schemes=("http", "https"),
+    expected="the site's address with its scheme, e.g. https://support.vendor.example",
+).rstrip("/")
 # How long a worker holds a message it is sending; a worker that dies mid-send leaves the row
 # to be taken over (and re-sent with the same Message-ID) once its lease runs out.
 RMADESK_OUTBOX_LEASE_SECONDS = env.env_int(

@@ -29,6 +29,7 @@ from rmadesk.rmas import services as rma_services
 from rmadesk.rmas.choices import RmaKind
 from rmadesk.rmas.selectors import visible_rmas
 from rmadesk.rmas.warranty import ticket_quotes, warranty_status
+from rmadesk.satisfaction.selectors import rating_of
 from rmadesk.tickets import file_types, services
 from rmadesk.tickets.attachments import (
     attachment_for,
@@ -97,6 +98,7 @@ def ticket_page(
         "denial_causes": WarrantyDenialCause.choices,
         "quotes": list(ticket_quotes(user, ticket)),
         "warranty": warranty_status(ticket.asset, clock.now()) if ticket.asset else None,
+        "customer_rating": rating_of(ticket),  # issue 16
         "rma_form": posted.get("rma") or forms.RmaOpenForm(),
         "posted": posted,
         "refusal": refusal,

@@ -31,6 +31,7 @@ from typing import Any, TypeVar
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext
 
@@ -60,6 +61,9 @@ from rmadesk.rmas.events import (
     RmaOpened,
 )
 from rmadesk.rmas.selectors import NO_LIABILITY_NOTICE
+from rmadesk.satisfaction.choices import RATING_WORDS
+from rmadesk.satisfaction.events import RatingAsked
+from rmadesk.satisfaction.tokens import link_expires_at, rating_token
 from rmadesk.tickets.choices import ClockKind, TicketStatus
 from rmadesk.tickets.events import (
     AgentReplied,
@@ -349,6 +353,33 @@ def ticket_closed(event: TicketClosed) -> Draft | None:
             else event.closing_text,
             "out_of_scope": event.out_of_scope,
             "reason": event.reason,
+        },
+    )
+
+
+@_on(RatingAsked, "ticket.rating_asked")
+def rating_asked(event: RatingAsked) -> Draft | None:
+    """Issue 16: five one-click links (1-5) to the rating page, which asks to confirm.
+
+    The link's token is made here, from the ask's facts, and stored nowhere but in the mail.
+    """
+    ticket = event.ticket
+    token = rating_token(
+        survey_id=event.survey_id, ticket_number=ticket.number, asked_at=event.asked_at
+    )
+    link = f"{settings.RMADESK_SITE_URL}{reverse('portal:rate', args=[token])}"
+    expires = link_expires_at(event.asked_at).astimezone(_zone(ticket.customer)).date()
+    return _customer_draft(
+        event,
+        "rating_asked",
+        subject=f"[#{ticket.number}] "
+        + gettext("How did we do? %(subject)s") % {"subject": ticket.subject},
+        context={
+            "ratings": [
+                {"rating": n, "words": str(words), "url": f"{link}?rating={n}"}
+                for n, words in RATING_WORDS.items()
+            ],
+            "expires": date_text(expires),
         },
     )
 

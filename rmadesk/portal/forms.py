@@ -14,6 +14,8 @@ from rmadesk.core.errors import InvalidInput
 from rmadesk.core.policies import active_policy
 from rmadesk.core.wording import CONFIRMATION_SENTENCES
 from rmadesk.portal.selectors import MAX_NUMBER, my_assets
+from rmadesk.satisfaction.choices import RATING_WORDS
+from rmadesk.satisfaction.models import MAX_COMMENT
 from rmadesk.tickets import file_types
 from rmadesk.tickets.attachments import check_upload
 
@@ -177,3 +179,21 @@ class AppointmentForm(forms.Form):
 
 def files_of(form: forms.Form) -> Sequence[UploadedFile]:
     return list(form.cleaned_data.get("attachments") or [])
+
+
+class RatingForm(forms.Form):
+    """A rating of a closed ticket (1-5) and an optional comment; the service decides the rest."""
+
+    rating = forms.TypedChoiceField(
+        label=_("Your rating"),
+        choices=[(n, f"{n} – {words}") for n, words in RATING_WORDS.items()],
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose a rating from 1 to 5.")},
+    )
+    comment = forms.CharField(
+        label=_("Comment (optional)"),
+        required=False,
+        max_length=MAX_COMMENT,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )

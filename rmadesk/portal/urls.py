@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from rmadesk.portal import views
+from rmadesk.portal import satisfaction_views, views
 
 app_name = "portal"
 urlpatterns = [
@@ -29,6 +29,9 @@ urlpatterns = [
         views.attachment,
         name="attachment",
     ),
+    path("tickets/<int:number>/rating", views.ticket_rating, name="ticket_rating"),
+    # Issue 16: the mail's one-click rating link; no sign-in (its token is the authority).
+    path("rate/<str:token>/", satisfaction_views.rate, name="rate"),
     path("rmas/", views.rmas, name="rmas"),
     path("rmas/<int:number>/", views.rma, name="rma"),
     path("rmas/<int:number>/confirm", views.rma_confirm, name="rma_confirm"),

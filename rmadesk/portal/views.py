@@ -45,6 +45,7 @@ from rmadesk.portal.forms import (
     AppointmentForm,
     ConfirmForm,
     MoneyBackForm,
+    RatingForm,
     ReplyForm,
     TicketForm,
     files_of,
@@ -68,6 +69,9 @@ from rmadesk.rmas.selectors import (
 )
 from rmadesk.rmas.services import confirm_rma, decline_repair_quote
 from rmadesk.rmas.warranty import quote_for, ticket_quotes
+from rmadesk.satisfaction.models import MAX_RATING
+from rmadesk.satisfaction.selectors import survey_of
+from rmadesk.satisfaction.services import rate_from_portal
 from rmadesk.tickets.attachments import (
     attachment_for,
     attachments_by_message,
@@ -224,6 +228,8 @@ def _ticket_context(request: HttpRequest, ticket: Ticket) -> dict[str, Any]:
         "appointments": list(visible_appointments(user).filter(ticket=ticket)),
         "is_closed": ticket.status in CLOSED_STATUSES,
         "quotes": list(ticket_quotes(user, ticket)),
+        "survey": survey_of(ticket),
+        "rating_form": RatingForm(),
     } | _reopen_context(ticket)
 
 
@@ -299,6 +305,36 @@ def ticket_solved(request: HttpRequest, number: int) -> HttpResponse:
 @require_POST
 def ticket_reopen(request: HttpRequest, number: int) -> HttpResponse:
     return _close_or_reopen(request, number, reopen=True)
+
+
+@customer_page
+@require_POST
+def ticket_rating(request: HttpRequest, number: int) -> HttpResponse:
+    """The signed-in contact rates their closed ticket (issue 16), once, as by the mail's link."""
+    found = ticket_for(request.user, selectors.checked_number(number))
+    form = RatingForm(request.POST)
+    extra: dict[str, Any] = {"refusal_status": 400}
+    if form.is_valid():
+        try:
+            rated = rate_from_portal(
+                actor=request.user,
+                ticket=found,
+                rating=form.cleaned_data["rating"],
+                comment=form.cleaned_data["comment"],
+            )
+        except REFUSALS as error:
+            if isinstance(error, NotFound):
+                raise
+            extra = _refused(error)
+        else:
+            messages.success(
+                request,
+                _("Thank you: you rated this ticket %(rating)s out of %(most)s.")
+                % {"rating": rated.rating, "most": MAX_RATING},
+            )
+            return redirect("portal:ticket", number=found.number)
+    context = _ticket_context(request, found) | {"form": ReplyForm(), "rating_form": form} | extra
+    return render(request, "portal/ticket.html", context, status=extra["refusal_status"])
 
 
 def _answer_quote(

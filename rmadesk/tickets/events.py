@@ -185,6 +185,7 @@ class TicketClosed(TicketEvent):
     reason: str
     out_of_scope: str
     warranty_denied: str = ""  # W2's cause when the ticket closed as a denied warranty claim
+    assignee_id: int | None = None  # who had the ticket when it closed (satisfaction, issue 16)
 
 
 @dataclass(frozen=True, kw_only=True)

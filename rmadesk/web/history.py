@@ -35,6 +35,8 @@ VERB_WORDS: dict[str, Promise] = {
     "ticket.warranty_denied": _("Warranty claim denied, ticket closed"),
     "ticket.solved_by_customer": _("Closed by the customer (solved)"),
     "ticket.reopened": _("Reopened by the customer"),
+    "ticket.rating_asked": _("Customer asked to rate the ticket"),
+    "ticket.rated": _("Customer rated the ticket"),
     "ticket.repair_quote_recorded": _("Repair quote sent to the customer"),
     "ticket.repair_quote_accepted": _("Customer accepted the repair quote"),
     "ticket.repair_quote_declined": _("Customer declined the repair quote"),

@@ -141,6 +141,8 @@ BODIES: dict[tuple[str, str], dict[str, object] | None] = {
     ("get", "/mail/held/{held_id}"): None,
     ("post", "/mail/held/{held_id}/link"): {"customer": "{customer_id}", "serial": "{serial}"},
     ("post", "/mail/held/{held_id}/discard"): {"note": "spam"},
+    # satisfaction results (issue 16): managers and admins only
+    ("get", "/reports/satisfaction"): None,
 }
 LISTS = {"/tickets", "/rmas", "/invoices"}
 # Uploads: multipart/form-data, not JSON (their bad input is tested in test_attachment_upload).

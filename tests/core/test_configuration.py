@@ -85,6 +85,11 @@ BAD_VALUES = [
     ("RMADESK_EMAIL_USE_SSL", "ssl", YES_NO),
     ("RMADESK_EMAIL_TIMEOUT", "0", "a whole number of seconds, at least 1"),
     ("RMADESK_MAIL_DOMAIN", "vendor example", "a domain name such as vendor.example"),
+    (
+        "RMADESK_SITE_URL",
+        "support.vendor.example",
+        "the site's address with its scheme, e.g. https://support.vendor.example",
+    ),
     ("RMADESK_OUTBOX_LEASE_SECONDS", "5m", "a whole number of seconds, at least 1"),
     ("RMADESK_MAIL_MAX_MESSAGE_BYTES", "64M", "a whole number of bytes, at least 1"),
     ("RMADESK_MAIL_MAX_ATTACHMENT_BYTES", "0", "a whole number of bytes, at least 1"),

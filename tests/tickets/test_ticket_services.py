@@ -568,7 +568,7 @@ def test_p1_out_of_scope_close_names_a_policy_reason_and_stops_the_clocks():
     assert closing.body.startswith(
         "Closed as out of scope: our support does not cover data recovery."
     )
-    event = ticket_history(ticket)[-1]
+    event = ticket_history(ticket)[-2]  # the last: the rating asked once it closed (issue 16)
     assert (event.verb, event.rules) == ("ticket.closed", ["P1"])
 
 
@@ -708,9 +708,10 @@ def test_history_shows_every_change_in_order():
         "ticket.assigned",
         "clock.breached",
         "ticket.closed",
+        "ticket.rating_asked",  # issue 16: once the close commits
     ]
     customer_view = [e.verb for e in ticket_history(ticket, viewer=me)]
-    assert "ticket.note_added" not in customer_view and len(customer_view) == 9
+    assert "ticket.note_added" not in customer_view and len(customer_view) == 10
     assert all(e.ticket_number == ticket.number for e in ticket_history(ticket))
     actors = [e.actor_label for e in ticket_history(ticket)]
     assert actors[0] == agent.email and actors[5] == me.email and actors[8] == "system"

@@ -222,6 +222,7 @@ def test_reply_wait_resume_severity_assign_close_through_the_api(staff, contact,
         "ticket.severity_changed",
         "ticket.assigned",
         "ticket.closed",
+        "ticket.rating_asked",  # issue 16
     ]
     retarget = seen.body["history"][4]
     assert retarget["changes"]["severity"] == ["S2", "S1"]

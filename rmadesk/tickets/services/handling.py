@@ -364,6 +364,7 @@ def _close(
             reason=reason,
             out_of_scope=out_of_scope,
             warranty_denied=warranty_denied,
+            assignee_id=locked.assignee_id,
         ),
     )
     copy_back(locked, ticket)

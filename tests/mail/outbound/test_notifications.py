@@ -241,7 +241,7 @@ def test_severity_change_waiting_and_closing_each_mail_the_customer(smtp: SmtpSe
         wait_on_customer(actor=agent, ticket=ticket)
     with clock.frozen_at(pacific(2026, 11, 2, 11, 0)):
         close_ticket(actor=agent, ticket=ticket, reason="Drive replaced; pool healthy.")
-        assert deliver() == 5
+        assert deliver() == 6
     kinds = list(OutboxMessage.objects.values_list("kind", flat=True))
     assert kinds == [
         "ticket_opened",
@@ -249,8 +249,9 @@ def test_severity_change_waiting_and_closing_each_mail_the_customer(smtp: SmtpSe
         "agent_reply",
         "waiting_on_customer",
         "ticket_closed",
+        "rating_asked",  # issue 16: after the closing mail, the one question
     ]
-    opened, severity, _, waiting, closed = smtp.messages
+    opened, severity, _, waiting, closed, _asked = smtp.messages
     assert severity.subject == f"[#{ticket.number}] Severity changed to S1: Pool degraded"
     # L7: re-targeted from the change, Gold S1 is 2 hours 24x7: 09:30 → 11:30.
     assert "first response is now due by Mon 02 Nov 2026 11:30 PST" in severity.text()
@@ -463,6 +464,7 @@ def test_every_notification_verb_has_a_builder_the_docs_name():
         "rma.replacement_shipped",
         "ticket.closed",
         "ticket.opened",
+        "ticket.rating_asked",
         "ticket.repair_quote_recorded",
         "ticket.replied",
         "ticket.severity_changed",
