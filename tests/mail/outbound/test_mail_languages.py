@@ -117,7 +117,7 @@ def test_W2_a_german_contact_reads_the_denial_in_german_with_the_agents_explanat
         cause="customer_negligence",
         explanation="Das Gehäuse zeigt Wasserschaden.",
     )
-    assert deliver_outbox(now=clock.now()) == 1
+    assert deliver_outbox(now=clock.now()) == 2  # the closing mail, then the rating's (issue 16)
     text = smtp.messages[0].text().replace("\r\n", "\n")
     assert "Ihr Garantieanspruch wird abgelehnt." in text
     assert "Das Gehäuse zeigt Wasserschaden." in text
