@@ -194,6 +194,47 @@ class ServiceClock(models.Model):
         return f"#{self.ticket.number} {self.kind} {self.state}"
 
 
+class ClockRun(models.Model):
+    """One finished run of a service-level clock: met or breached, and how long it took (L3, L5).
+
+    A `ServiceClock` row is updated in place (the next-update clock restarts at every public
+    reply), so the runs it finished are kept here for the reports: one row each time a clock is
+    met (a reply or a closing in time) or breached (a reply too late, or the breach scan). A run
+    breached before anyone answered has no `answered_at` yet: the next public reply or the
+    closing fills it in, with its business time. Plan and severity are the run's own (L7).
+    """
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="clock_runs")
+    kind = models.CharField(max_length=16, choices=ClockKind.choices)
+    plan = models.CharField(max_length=20)
+    severity = models.CharField(max_length=2, choices=Severity.choices)
+    state = models.CharField(max_length=10, choices=ClockState.choices)  # met or breached
+    started_at = models.DateTimeField()
+    due_at = models.DateTimeField()
+    answered_at = models.DateTimeField(null=True, blank=True)
+    # Open time of the target's calendar from the start to the answer, in whole seconds, as
+    # the policy core counts it (pauses included, L5); None until answered.
+    business_seconds = models.BigIntegerField(null=True, blank=True)
+    # Whether the due instant fell inside business hours (the breach "in hours" or "out of
+    # hours"); see `rmadesk.policy.service_levels.response_time`.
+    is_due_in_hours = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ("due_at", "id")
+        indexes = [
+            # The reports read runs by due instant, grouped by plan, severity and kind.
+            models.Index(fields=("due_at", "plan", "severity", "kind"), name="clock_run_by_due"),
+            models.Index(
+                fields=("ticket", "kind"),
+                name="clock_run_unanswered",
+                condition=models.Q(answered_at__isnull=True),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.ticket_id} {self.kind} {self.state} due {self.due_at:%Y-%m-%d %H:%M}"
+
+
 class Attachment(models.Model):
     """A file on a ticket, whichever door it came through: the portal, email, the console, the API.
 
