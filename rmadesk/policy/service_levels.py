@@ -262,6 +262,7 @@ class ResponseTime:
     """
 
     business: dt.timedelta | None
+    target: dt.timedelta  # open time from the start to the due instant (pauses included)
     is_due_in_hours: bool
 
 
@@ -289,6 +290,7 @@ def response_time(
     if not target.sla or target.calendar is None:
         raise PolicyError(f"{plan} {severity}: no service level", rule="L3", field="severity")
     calendar = target_calendar(policy, target, country, zone)
+    target_time = used + max(calendar.elapsed(started, due), dt.timedelta(0))
     business = None
     if answered is not None:
         require_aware(answered, "answered")
@@ -297,4 +299,6 @@ def response_time(
     if not isinstance(calendar, IntervalCalendar) and fallback in policy.calendars:
         hours_calendar = policy.calendar(fallback)
     just_before = due - dt.timedelta(microseconds=1)
-    return ResponseTime(business=business, is_due_in_hours=hours_calendar.is_open(just_before))
+    return ResponseTime(
+        business=business, target=target_time, is_due_in_hours=hours_calendar.is_open(just_before)
+    )

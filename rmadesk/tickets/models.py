@@ -215,6 +215,9 @@ class ClockRun(models.Model):
     # Open time of the target's calendar from the start to the answer, in whole seconds, as
     # the policy core counts it (pauses included, L5); None until answered.
     business_seconds = models.BigIntegerField(null=True, blank=True)
+    # The target in the same open time: from the start to the due instant (how late is
+    # `business_seconds - target_seconds`).
+    target_seconds = models.BigIntegerField(default=0)
     # Whether the due instant fell inside business hours (the breach "in hours" or "out of
     # hours"); see `rmadesk.policy.service_levels.response_time`.
     is_due_in_hours = models.BooleanField(default=True)

@@ -75,6 +75,7 @@ def fill(apps: Any, schema_editor: Any) -> None:
                         if measured.business is None
                         else int(measured.business.total_seconds())
                     ),
+                    target_seconds=int(measured.target.total_seconds()),
                     is_due_in_hours=measured.is_due_in_hours,
                 )
             )

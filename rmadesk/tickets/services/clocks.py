@@ -262,6 +262,7 @@ def new_run(
         business_seconds=(
             None if measured.business is None else int(measured.business.total_seconds())
         ),
+        target_seconds=int(measured.target.total_seconds()),
         is_due_in_hours=measured.is_due_in_hours,
     )
 

@@ -1,0 +1,152 @@
+"""Service-level attainment: met and breached per period, plan, severity and clock (L3, L5).
+
+A clock run counts in the period its due instant falls in (vendor's zone, weeks from Monday).
+Met and breached are `ClockRun`s (a clock still running and not yet due is not one). Response
+times are the runs' business seconds, counted by the policy core on each ticket's own calendar
+when the run was answered; the median and 90th percentile are over the answered runs of the
+group (`rmadesk.reports.percentiles`), fetched by a ROW_NUMBER/COUNT window query that returns
+at most four values per group, whatever the number of tickets.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, F, Q, QuerySet, Value
+from django.db.models.expressions import Window
+from django.db.models.functions import RowNumber
+from django.utils.translation import gettext as _
+
+from rmadesk.core.permissions import Actor
+from rmadesk.reports.filters import Filters
+from rmadesk.reports.percentiles import MEDIAN, P90, hours_text, interpolate, ranks
+from rmadesk.reports.permissions import require_reports
+from rmadesk.reports.ranges import DateRange
+from rmadesk.reports.tables import Table, columns
+from rmadesk.tickets.choices import ClockState
+from rmadesk.tickets.models import ClockRun
+
+GROUP = ("period", "plan", "severity", "kind")
+Key = tuple[int, str, str, str]
+
+
+@dataclass(frozen=True)
+class AttainmentRow:
+    period_start: str
+    plan: str
+    severity: str
+    clock: str
+    met: int
+    breached: int
+    median_business_hours: str | None
+    p90_business_hours: str | None
+
+
+def runs_in(period: DateRange, filters: Filters) -> QuerySet[ClockRun]:
+    return ClockRun.objects.filter(period.within("due_at"), filters.on()).annotate(
+        period=period.period_of("due_at")
+    )
+
+
+def _percentiles(period: DateRange, filters: Filters) -> dict[Key, tuple[Decimal, Decimal]]:
+    """(median, p90) business seconds per group: SQL numbers each group's answered runs by
+    business time and keeps only the ranks the two percentiles need."""
+    partition = [F(name) for name in GROUP]
+    ranked = (
+        runs_in(period, filters)
+        .filter(business_seconds__isnull=False)
+        .annotate(
+            rank=Window(
+                RowNumber(), partition_by=partition, order_by=[F("business_seconds"), F("id")]
+            ),
+            size=Window(Count("id"), partition_by=partition),
+            one=Value(1),
+        )
+    )
+    wanted = Q()
+    for numerator in (5, 9):  # the median and the 90th percentile, in integer tenths
+        lower = (F("size") - 1) * numerator / 10 + 1
+        upper = ((F("size") - 1) * numerator + 9) / 10 + 1
+        wanted |= Q(rank=lower) | Q(rank=upper)
+    picked: dict[Key, dict[int, int]] = defaultdict(dict)
+    sizes: dict[Key, int] = {}
+    for row in ranked.filter(wanted).values(*GROUP, "rank", "size", "business_seconds"):
+        key = (row["period"], row["plan"], row["severity"], row["kind"])
+        picked[key][row["rank"]] = row["business_seconds"]
+        sizes[key] = row["size"]
+    answers = {}
+    for key, values in picked.items():
+        found = []
+        for fraction in (MEDIAN, P90):
+            low, high, weight = ranks(sizes[key], fraction)
+            found.append(interpolate(Decimal(values[low]), Decimal(values[high]), weight))
+        answers[key] = (found[0], found[1])
+    return answers
+
+
+def attainment(
+    actor: Actor, period: DateRange, filters: Filters | None = None
+) -> list[AttainmentRow]:
+    """Rows by period start, plan, severity and clock; only groups with a met or breached run."""
+    require_reports(actor)
+    filters = filters or Filters()
+    counts = (
+        runs_in(period, filters)
+        .values(*GROUP)
+        .annotate(
+            met=Count("id", filter=Q(state=ClockState.MET)),
+            breached=Count("id", filter=Q(state=ClockState.BREACHED)),
+        )
+        .order_by(*GROUP)
+    )
+    times = _percentiles(period, filters)
+    starts = period.periods()
+    rows = []
+    for row in counts:
+        key = (row["period"], row["plan"], row["severity"], row["kind"])
+        median, p90 = times.get(key, (None, None))
+        rows.append(
+            AttainmentRow(
+                period_start=starts[row["period"]].isoformat(),
+                plan=row["plan"],
+                severity=row["severity"],
+                clock=row["kind"],
+                met=row["met"],
+                breached=row["breached"],
+                median_business_hours=hours_text(median),
+                p90_business_hours=hours_text(p90),
+            )
+        )
+    return rows
+
+
+def attainment_table(rows: list[AttainmentRow]) -> Table:
+    return Table(
+        columns=columns(
+            ("period_start", _("Period from")),
+            ("plan", _("Plan")),
+            ("severity", _("Severity")),
+            ("clock", _("Clock")),
+            ("met", _("Met"), True),
+            ("breached", _("Breached"), True),
+            ("median_business_hours", _("Median (business h)"), True),
+            ("p90_business_hours", _("90th percentile (business h)"), True),
+        ),
+        rows=[_as_dict(row) for row in rows],
+    )
+
+
+def _as_dict(row: Any) -> dict[str, Any]:
+    return dict(row.__dict__)
+
+
+def met_percent(rows: list[AttainmentRow]) -> Decimal | None:
+    """Met as a percentage of met and breached over rows (None when nothing counted)."""
+    met = sum(r.met for r in rows)
+    total = met + sum(r.breached for r in rows)
+    if not total:
+        return None
+    return (Decimal(100 * met) / total).quantize(Decimal("0.1"))
