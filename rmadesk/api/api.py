@@ -46,3 +46,7 @@ api.add_router("", mail.router)
 from rmadesk.api import warranty  # noqa: E402 -- issue 12: warranty decisions (W2, R9)
 
 api.add_router("", warranty.router)
+
+from rmadesk.api import reports  # noqa: E402 -- issue 16: reports (GET /reports/...)
+
+api.add_router("", reports.router)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from rmadesk.core.choices import Role
-from rmadesk.core.permissions import Actor, require_role, role_of
+from rmadesk.core.errors import NotFound
+from rmadesk.core.permissions import Actor, is_staff, require_role, role_of
 
 REPORT_ROLES = frozenset({Role.MANAGER})
 
@@ -13,5 +14,8 @@ def may_read_reports(actor: Actor) -> bool:
 
 
 def require_reports(actor: Actor) -> None:
-    """Refuse (PermissionDenied, 403) anyone but a manager or an admin."""
+    """Managers and admins; other staff are refused (403, naming the roles that may); to anyone
+    else (a customer's contact) the reports do not exist (404), like any staff-only list."""
+    if not is_staff(actor):
+        raise NotFound("no such report", field="report")
     require_role(actor, REPORT_ROLES, "reading the reports")

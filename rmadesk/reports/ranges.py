@@ -23,6 +23,7 @@ WEEK = "week"
 MONTH = "month"
 PERIODS = (WEEK, MONTH)
 MAX_DAYS = 366  # a year and a day: the longest range one request reads
+FIRST_YEAR, LAST_YEAR = 2000, 2099  # the years a report may ask about
 
 
 def vendor_zone() -> dt.tzinfo:
@@ -83,6 +84,13 @@ class DateRange:
 
     @classmethod
     def of(cls, first: dt.date, last: dt.date, period: str = WEEK) -> DateRange:
+        for name, day in (("from", first), ("to", last)):
+            if not FIRST_YEAR <= day.year <= LAST_YEAR:
+                raise InvalidInput(
+                    _("%(field)s must be a date from %(first)s to %(last)s")
+                    % {"field": name, "first": FIRST_YEAR, "last": LAST_YEAR},
+                    field=name,
+                )
         if period not in PERIODS:
             raise InvalidInput(
                 _("period must be week or month, not %(value)r") % {"value": period[:20]},

@@ -141,6 +141,12 @@ BODIES: dict[tuple[str, str], dict[str, object] | None] = {
     ("get", "/mail/held/{held_id}"): None,
     ("post", "/mail/held/{held_id}/link"): {"customer": "{customer_id}", "serial": "{serial}"},
     ("post", "/mail/held/{held_id}/discard"): {"note": "spam"},
+    # reports: staff with the manager or admin role; to a customer they do not exist
+    ("get", "/reports/attainment"): None,
+    ("get", "/reports/breaches"): None,
+    ("get", "/reports/backlog"): None,
+    ("get", "/reports/rmas"): None,
+    ("get", "/reports/money"): None,
 }
 LISTS = {"/tickets", "/rmas", "/invoices"}
 # Uploads: multipart/form-data, not JSON (their bad input is tested in test_attachment_upload).

@@ -5,31 +5,82 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('tickets', '0016_ticket_closed_by_customer'),
+        ("tickets", "0016_ticket_closed_by_customer"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ClockRun',
+            name="ClockRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('first_response', 'first response'), ('next_update', 'next update')], max_length=16)),
-                ('plan', models.CharField(max_length=20)),
-                ('severity', models.CharField(choices=[('S1', 'S1 critical'), ('S2', 'S2 degraded'), ('S3', 'S3 minor'), ('S4', 'S4 request')], max_length=2)),
-                ('state', models.CharField(choices=[('running', 'running'), ('paused', 'paused'), ('met', 'met'), ('breached', 'breached')], max_length=10)),
-                ('started_at', models.DateTimeField()),
-                ('due_at', models.DateTimeField()),
-                ('answered_at', models.DateTimeField(blank=True, null=True)),
-                ('business_seconds', models.BigIntegerField(blank=True, null=True)),
-                ('target_seconds', models.BigIntegerField(default=0)),
-                ('is_due_in_hours', models.BooleanField(default=True)),
-                ('ticket', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='clock_runs', to='tickets.ticket')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("first_response", "first response"),
+                            ("next_update", "next update"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("plan", models.CharField(max_length=20)),
+                (
+                    "severity",
+                    models.CharField(
+                        choices=[
+                            ("S1", "S1 critical"),
+                            ("S2", "S2 degraded"),
+                            ("S3", "S3 minor"),
+                            ("S4", "S4 request"),
+                        ],
+                        max_length=2,
+                    ),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("running", "running"),
+                            ("paused", "paused"),
+                            ("met", "met"),
+                            ("breached", "breached"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("started_at", models.DateTimeField()),
+                ("due_at", models.DateTimeField()),
+                ("answered_at", models.DateTimeField(blank=True, null=True)),
+                ("business_seconds", models.BigIntegerField(blank=True, null=True)),
+                ("target_seconds", models.BigIntegerField(default=0)),
+                ("is_due_in_hours", models.BooleanField(default=True)),
+                (
+                    "ticket",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="clock_runs",
+                        to="tickets.ticket",
+                    ),
+                ),
             ],
             options={
-                'ordering': ('due_at', 'id'),
-                'indexes': [models.Index(fields=['due_at', 'plan', 'severity', 'kind'], name='clock_run_by_due'), models.Index(condition=models.Q(('answered_at__isnull', True)), fields=['ticket', 'kind'], name='clock_run_unanswered')],
+                "ordering": ("due_at", "id"),
+                "indexes": [
+                    models.Index(
+                        fields=["due_at", "plan", "severity", "kind"], name="clock_run_by_due"
+                    ),
+                    models.Index(
+                        condition=models.Q(("answered_at__isnull", True)),
+                        fields=["ticket", "kind"],
+                        name="clock_run_unanswered",
+                    ),
+                ],
             },
         ),
     ]
