@@ -1,4 +1,4 @@
-"""GET /api/v1/reports/...: the issue's form, exact numbers, who may read, refusals naming fields."""
+"""GET /api/v1/reports/...: the issue's form, exact numbers, who may read, refusals."""
 
 from __future__ import annotations
 
