@@ -38,11 +38,11 @@ class Table:
             writer.writerow(["" if row[c.key] is None else row[c.key] for c in self.columns])
         return out.getvalue()
 
-    def cells(self) -> list[tuple[list[Cell], str]]:
-        """Each row's cells in column order, with its link ("" for none): for the template."""
+    def cells(self) -> list[tuple[list[tuple[Cell, bool]], str]]:
+        """Each row's (cell, is a number) in column order, with its link ("" for none)."""
         links = self.links or [""] * len(self.rows)
         return [
-            ([row[c.key] for c in self.columns], link)
+            ([(row[c.key], c.is_number) for c in self.columns], link)
             for row, link in zip(self.rows, links, strict=False)
         ]
 
