@@ -54,3 +54,89 @@ def seed() -> Seeded:
     services.wait_on_customer(actor=agent, ticket=waiting, at=pacific(2026, 11, 18, 10, 0))
     clock.set_now(pacific(2026, 11, 20, 12, 0))  # Friday 20 Nov, noon
     return Seeded(agent, manager, late, quick, night, waiting)
+
+
+def seed_rmas_and_money() -> None:
+    """RMAs and invoices as rows at fixed instants (their services are tested elsewhere).
+
+    Today is Fri 20 Nov 2026 (`seed` set the clock). RMAs issued in November:
+    - A: advance exchange issued Mon 2 Nov 10:00, replacement shipped 12 h later (within 1 day),
+      part never received, parts 300.00 + 200.00: awaiting return, invoiced 500.00 (open, due
+      Thu 5 Nov: 15 days overdue), a late fee of 7.50 added Sat 7 Nov.
+    - B: advance exchange issued Tue 3 Nov 10:00, shipped 2 days later (1-3 days), part received
+      9 days after issue (over 7 days); its invoice 80.00 was credited.
+    - C: money-back return issued Wed 4 Nov, received Mon 9 Nov (5 days: 3-7), refund 800.00
+      with a restocking fee of 200.00.
+    - D: repair issued Thu 15 Oct (before the range), expired 30 days later, Sat 14 Nov.
+    And a service invoice of 1000.00 due Thu 26 Nov (not due yet), half paid.
+    """
+    from decimal import Decimal
+
+    from rmadesk.billing.models import CreditNote, Invoice, InvoiceLine, Payment
+    from rmadesk.rmas.models import RmaItem
+    from tests.factories import RmaFactory
+
+    issued_a = pacific(2026, 11, 2, 10, 0)
+    a = RmaFactory(
+        issued_at=issued_a,
+        expires_at=issued_a + dt.timedelta(days=30),
+        status="replacement_shipped",
+        replacement_shipped_at=issued_a + dt.timedelta(hours=12),
+        invoice_at=issued_a + dt.timedelta(hours=12, days=14),
+    )
+    RmaItem.objects.create(rma=a, part="HDD", unit_price=Decimal("300.00"))
+    RmaItem.objects.create(rma=a, part="PSU", unit_price=Decimal("200.00"))
+    issued_b = pacific(2026, 11, 3, 10, 0)
+    b = RmaFactory(
+        issued_at=issued_b,
+        expires_at=issued_b + dt.timedelta(days=30),
+        status="received",
+        replacement_shipped_at=issued_b + dt.timedelta(days=2),
+        received_at=issued_b + dt.timedelta(days=9),
+    )
+    RmaItem.objects.create(rma=b, part="NIC", unit_price=Decimal("80.00"))
+    issued_c = pacific(2026, 11, 4, 10, 0)
+    RmaFactory(
+        kind="money_back",
+        issued_at=issued_c,
+        expires_at=issued_c + dt.timedelta(days=30),
+        status="received",
+        received_at=issued_c + dt.timedelta(days=5),
+        refund_eligible=True,
+        refund_amount=Decimal("800.00"),
+        restocking_fee=Decimal("200.00"),
+        refund_currency="USD",
+    )
+    issued_d = pacific(2026, 10, 15, 9, 0)
+    RmaFactory(
+        kind="repair",
+        issued_at=issued_d,
+        expires_at=issued_d + dt.timedelta(days=30),
+        status="expired",
+        expired_at=issued_d + dt.timedelta(days=30),
+    )
+    customer = a.ticket.customer
+    overdue = Invoice.objects.create(
+        number="INV-R-1", customer=customer, kind="unreturned_parts", rma=a, currency="USD",
+        issued_at=a.invoice_at, due_on=dt.date(2026, 11, 5), principal=Decimal("500.00"),
+    )  # fmt: skip
+    InvoiceLine.objects.create(
+        invoice=overdue, kind="late_fee", description="late fee", amount=Decimal("7.50"),
+        late_fee_month=1, added_at=pacific(2026, 11, 7, 0, 0),
+    )  # fmt: skip
+    credited = Invoice.objects.create(
+        number="INV-R-2", customer=customer, kind="unreturned_parts", rma=b, currency="USD",
+        issued_at=issued_b, due_on=dt.date(2026, 11, 17), principal=Decimal("80.00"),
+        status="credited",
+    )  # fmt: skip
+    CreditNote.objects.create(
+        number="CN-R-1", invoice=credited, amount=Decimal("80.00"), reason="part back",
+        issued_at=issued_b + dt.timedelta(days=9),
+    )  # fmt: skip
+    service = Invoice.objects.create(
+        number="INV-R-3", customer=customer, kind="service", currency="USD",
+        issued_at=issued_b, due_on=dt.date(2026, 11, 26), principal=Decimal("1000.00"),
+    )  # fmt: skip
+    Payment.objects.create(
+        invoice=service, amount=Decimal("500.00"), received_at=pacific(2026, 11, 10, 9, 0)
+    )
