@@ -11,8 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-WIDTH = 640
-LABEL_WIDTH = 190
+WIDTH = 480
+LABEL_WIDTH = 170
 BAR_HEIGHT = 16
 ROW_HEIGHT = 24
 TOP = 8
@@ -49,6 +49,7 @@ class Chart:
     bars: tuple[Bar, ...]
     width: int
     height: int
+    label_x: int = LABEL_WIDTH - 4
 
     @property
     def is_empty(self) -> bool:
@@ -63,7 +64,7 @@ def bar_chart(
     """Horizontal stacked bars: one per (label, values by series), scaled to the largest total."""
     totals = [sum((Decimal(v) for v in values), Decimal(0)) for _label, values in rows]
     largest = max(totals, default=Decimal(0)) or Decimal(1)
-    room = Decimal(WIDTH - LABEL_WIDTH - 60)
+    room = Decimal(WIDTH - LABEL_WIDTH - 50)
     bars = []
     for index, ((label, values), total) in enumerate(zip(rows, totals, strict=True)):
         y = TOP + index * ROW_HEIGHT

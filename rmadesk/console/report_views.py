@@ -106,7 +106,10 @@ def _attainment(user: Actor, period: DateRange, filters: Filters) -> list[Sectio
         _("Met and breached per period, plan, severity and clock"),
         (Series("met", _("met")), Series("breached", _("breached"))),
         [
-            (f"{r.period_start} {r.plan} {r.severity} {_short_clock(r.clock)}", (r.met, r.breached))
+            (
+                f"{r.period_start[5:]} {r.plan} {r.severity} {_short_clock(r.clock)}",
+                (r.met, r.breached),
+            )
             for r in rows
         ],
     )
