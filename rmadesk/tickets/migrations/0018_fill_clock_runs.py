@@ -60,6 +60,7 @@ def fill(apps: Any, schema_editor: Any) -> None:
                 )
             except PolicyError:
                 continue  # a plan or severity the policy no longer knows: nothing to count
+            due_on = found.due_at.astimezone(active_policy().vendor_zone).date()
             runs.append(
                 ClockRun(
                     ticket=ticket,
@@ -77,6 +78,9 @@ def fill(apps: Any, schema_editor: Any) -> None:
                     ),
                     target_seconds=int(measured.target.total_seconds()),
                     is_due_in_hours=measured.is_due_in_hours,
+                    due_on=due_on,
+                    due_week=due_on - dt.timedelta(days=due_on.weekday()),
+                    due_month=due_on.replace(day=1),
                 )
             )
         ClockRun.objects.bulk_create(runs)

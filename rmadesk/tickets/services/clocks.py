@@ -239,6 +239,7 @@ def new_run(
     if found.due_at is None:
         return None
     customer = ticket.customer
+    due_on = found.due_at.astimezone(active_policy().vendor_zone).date()
     measured = response_time(
         ticket_policy(ticket),
         plan=ticket.plan,
@@ -264,6 +265,9 @@ def new_run(
         ),
         target_seconds=int(measured.target.total_seconds()),
         is_due_in_hours=measured.is_due_in_hours,
+        due_on=due_on,
+        due_week=due_on - dt.timedelta(days=due_on.weekday()),
+        due_month=due_on.replace(day=1),
     )
 
 
