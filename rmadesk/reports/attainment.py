@@ -25,7 +25,7 @@ from rmadesk.core.permissions import Actor
 from rmadesk.reports.filters import Filters
 from rmadesk.reports.percentiles import MEDIAN, P90, hours_text, interpolate, ranks
 from rmadesk.reports.permissions import require_reports
-from rmadesk.reports.ranges import MONTH, DateRange
+from rmadesk.reports.ranges import MONTH, DateRange, period_start
 from rmadesk.reports.tables import Table, columns
 from rmadesk.tickets.choices import ClockState
 from rmadesk.tickets.models import ClockRun
@@ -48,10 +48,18 @@ class AttainmentRow:
 
 def runs_in(period: DateRange, filters: Filters) -> QuerySet[ClockRun]:
     """The runs due in the range (by the vendor's day they fell due on), with `period`: the
-    stored Monday or 1st of their week or month, so the groups are read in index order."""
+    stored Monday or 1st of their week or month, so the groups are read in index order.
+
+    The period column is bounded too (the periods the range touches): it leads the index, so a
+    week's runs are read from the index, not found among a year's.
+    """
     column = "due_month" if period.period == MONTH else "due_week"
     return ClockRun.objects.filter(
-        filters.on(), due_on__gte=period.first, due_on__lte=period.last
+        filters.on(),
+        **{f"{column}__gte": period_start(period.first, period.period)},
+        **{f"{column}__lte": period.last},
+        due_on__gte=period.first,
+        due_on__lte=period.last,
     ).annotate(period=F(column))
 
 

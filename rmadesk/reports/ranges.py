@@ -2,8 +2,8 @@
 
 Dates are the vendor's calendar days (T1: instants are UTC in the database, the days are the
 vendor's). A week starts on Monday, a month on the 1st; a period's rows carry the date it
-starts on. Bounds are computed here with `zoneinfo`, so a period boundary across a DST change
-is the local midnight, and SQL only compares instants (the same on SQLite and PostgreSQL).
+starts on. Bounds are computed here with `zoneinfo`, so a day's boundary across a DST change is
+the local midnight, and SQL only compares instants or dates (the same on SQLite and PostgreSQL).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import Case, IntegerField, Q, Value, When
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from rmadesk.core import clock
@@ -112,27 +112,6 @@ class DateRange:
     def end(self) -> dt.datetime:
         """The instant after the range: midnight after its last day."""
         return midnight(self.last + dt.timedelta(days=1))
-
-    def periods(self) -> list[dt.date]:
-        """Start dates of the periods the range touches (the first may start before it)."""
-        found = []
-        day = period_start(self.first, self.period)
-        while day <= self.last:
-            found.append(day)
-            day = next_period(day, self.period)
-        return found
-
-    def period_of(self, field: str) -> Case:
-        """SQL: the index into `periods()` of the period an instant column falls in."""
-        starts = self.periods()
-        return Case(
-            *(
-                When(Q(**{f"{field}__gte": midnight(day)}), then=Value(index))
-                for index, day in reversed(list(enumerate(starts)))
-            ),
-            default=Value(0),
-            output_field=IntegerField(),
-        )
 
     def within(self, field: str) -> Q:
         return Q(**{f"{field}__gte": self.start, f"{field}__lt": self.end})
