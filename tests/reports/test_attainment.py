@@ -9,7 +9,8 @@ import pytest
 from rmadesk.reports.attainment import attainment
 from rmadesk.reports.filters import Filters
 from rmadesk.reports.ranges import DateRange
-from tests.reports.seed import seed
+from tests.reports.seed import reply, seed
+from tests.tickets.factories import pacific
 
 pytestmark = pytest.mark.django_db
 
@@ -64,3 +65,14 @@ def test_L3_attainment_per_month_with_filters():
         9 * 3600,
         8 * 3600,
     )
+
+
+def test_L3_a_run_the_scan_breached_is_answered_by_the_next_reply_on_its_own_calendar():
+    seeded = seed()
+    # Gold S1 (2 hours, 24x7) opened Tue 10 Nov 00:00, breached by the scan at 02:00, answered
+    # at 05:00: 5 hours on the 24x7 calendar (T4), 3 past the target; due out of hours.
+    reply(seeded.agent, seeded.night, pacific(2026, 11, 10, 5, 0))
+    run = seeded.night.clock_runs.get(kind="first_response")
+    assert (run.state, run.business_seconds, run.target_seconds) == ("breached", 5 * 3600, 7200)
+    assert (run.answered_at, run.is_due_in_hours) == (pacific(2026, 11, 10, 5, 0), False)
+    assert run.due_week.isoformat() == "2026-11-09"
