@@ -30,6 +30,7 @@ from rmadesk.reports.backlog import backlog
 from rmadesk.reports.breaches import breach_counts
 from rmadesk.reports.money import outstanding
 from rmadesk.reports.ranges import DateRange
+from rmadesk.tickets.choices import ClockKind
 
 KIND = "weekly_summary"
 
@@ -94,7 +95,7 @@ def summary_text(user: Any, week: DateRange) -> tuple[str, str]:
             % {
                 "plan": row.plan,
                 "severity": row.severity,
-                "clock": row.clock,
+                "clock": ClockKind(row.clock).label,
                 "met": row.met,
                 "breached": row.breached,
                 "median": row.median_business_hours or "-",

@@ -26,6 +26,6 @@ def test_the_weekly_summary_is_queued_once_per_manager_and_week():
     body = mail.text_body
     # Week 9-15 Nov: the Gold S1 due Tue 10 Nov 02:00, breached out of hours; nothing met.
     assert "Promises met: 0.0% (the week before: 37.5%)." in body  # 2-8 Nov: 3 met of 8 runs
-    assert "gold S1 first_response: 0 met, 1 breached" in body
+    assert "gold S1 first response: 0 met, 1 breached" in body
     assert "Breaches: 0 in business hours, 1 out of hours." in body
     assert send_weekly_summary(now=pacific(2026, 11, 23, 7, 0)) == 1  # the next week
