@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from rmadesk.policy.ageing import age_in_business_days, openings_before
 from rmadesk.policy.loader import default_policy
+from rmadesk.reports.attainment import _exact
 from rmadesk.reports.percentiles import MEDIAN, P90, hours_text, percentile, ranks
 
 SECONDS = st.lists(st.integers(min_value=0, max_value=400 * 3600), min_size=1, max_size=60)
@@ -56,3 +57,14 @@ def test_T2_age_buckets_from_openings_agree_with_counting_openings(opened, hours
     # The reports' rule: aged at least k exactly when opened before the k-th latest opening.
     for k in range(1, 12):
         assert (age >= k) == (len(openings) >= k and opened < openings[k - 1])
+
+
+@given(SECONDS, st.sampled_from([MEDIAN, P90]))
+def test_postgresqls_float_percentile_read_back_exactly_is_the_same_number(values, fraction):
+    # percentile_cont in float8, as PostgreSQL computes it, then `_exact`: the Decimal answer.
+    ordered = sorted(values)
+    position = (len(ordered) - 1) * float(fraction)
+    low = int(position)
+    high = min(low + 1, len(ordered) - 1)
+    as_float = ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+    assert _exact(as_float) == percentile(values, fraction)

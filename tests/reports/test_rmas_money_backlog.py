@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db import connection
 
 from rmadesk.reports.attainment import attainment
 from rmadesk.reports.backlog import backlog, waiting_on_customer
@@ -62,15 +63,18 @@ def test_R4_F2_F3_exact_figures_each_report_a_fixed_number_of_queries(django_ass
     seed_rmas_and_money()
     manager = seeded.manager
     manager.account  # noqa: B018 -- the role, read once as a signed-in request has it
+    # PostgreSQL computes the percentiles in the counts' query (percentile_cont); elsewhere a
+    # second query fetches the ranks around them.
+    ranks = 0 if connection.vendor == "postgresql" else 1
     for report, queries in (
-        (lambda: attainment(manager, NOVEMBER), 2),  # counts, and the percentiles' ranks
+        (lambda: attainment(manager, NOVEMBER), 1 + ranks),
         (lambda: breaches(manager, NOVEMBER), 1),
         (lambda: breach_counts(manager, NOVEMBER), 1),
         (lambda: backlog(manager), 1),
         (lambda: waiting_on_customer(manager), 1),
         (lambda: rma_figures(manager, NOVEMBER), 4),
         (lambda: money_figures(manager, NOVEMBER), 3),
-        (lambda: dashboard(manager), 9),
+        (lambda: dashboard(manager), 7 + 2 * ranks),  # two weeks of attainment
     ):
         with django_assert_num_queries(queries):
             report()
