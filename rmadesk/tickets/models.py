@@ -231,8 +231,8 @@ class ClockRun(models.Model):
     class Meta:
         ordering = ("due_at", "id")
         indexes = [
-            # Attainment: each (period, plan, severity, clock) group read in order of business
-            # time, so PostgreSQL numbers the rows of a group (the percentiles) without a sort.
+            # Attainment: the runs of a range read by (period, plan, severity, clock) group and in
+            # order of business time within it, for the counts and the percentiles.
             models.Index(
                 fields=(
                     "due_week",
