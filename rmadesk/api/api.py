@@ -50,3 +50,7 @@ api.add_router("", warranty.router)
 from rmadesk.api import satisfaction  # noqa: E402 -- issue 16: satisfaction results
 
 api.add_router("/reports/satisfaction", satisfaction.router)
+
+from rmadesk.api import reports  # noqa: E402 -- issue 16: reports (GET /reports/...)
+
+api.add_router("", reports.router)

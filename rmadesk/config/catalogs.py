@@ -4,9 +4,9 @@ One catalog per language, `rmadesk/locale/<lang>/LC_MESSAGES/django.po` (setting
 made by Django's `makemessages` (GNU gettext's xgettext) over what a customer reads: the portal,
 the sign-in and password pages, the customer mails and the services' refusals. The staff-only
 parts (the console, staff notices, the API's adapters, the held-mail queue, the audit history,
-the demo) stay in the site's language and are left out, so a catalog holds nothing a translator
-need not translate. Entries carry no source locations (`--no-location`): moving a line of code
-does not change a catalog.
+the reports and the managers' weekly summary, the demo) stay in the site's language and are
+left out, so a catalog holds nothing a translator need not translate. Entries carry no source
+locations (`--no-location`): moving a line of code does not change a catalog.
 
 The `.mo` files are compiled here, in Python, not by GNU msgfmt, and committed: a fresh machine
 that only runs `rmadesk demo` or the tests needs no gettext tools, and the same `.po` always
@@ -38,6 +38,8 @@ IGNORED = (
     "rmadesk/demo",
     "rmadesk/config",
     "rmadesk/jobs/worker.py",
+    "rmadesk/jobs/weekly_summary.py",  # the managers' summary: staff mail, the site's language
+    "rmadesk/reports",  # managers' reports: staff-only, like the console that shows them
     "rmadesk/web/history.py",
     "rmadesk/mail/held.py",
     "rmadesk/mail/held_cli.py",

@@ -16,6 +16,7 @@ from rmadesk.console import (
     policy_version_views,
     policy_views,
     queue_views,
+    report_views,
     rma_views,
     security_views,
     ticket_views,
@@ -54,6 +55,13 @@ urlpatterns = [
         name="queue_view_delete",
     ),
     path("calls/new", call_views.new_call, name="call_new"),
+    # the manager's page and the reports (issue 16)
+    path("dashboard/", report_views.dashboard_page, name="dashboard"),
+    path("reports/", report_views.report_index, name="reports"),
+    *(
+        path(f"reports/{name}/", report_views.report_page, {"name": name}, name=f"report_{name}")
+        for name in report_views.BUILDERS
+    ),
     # a ticket and its actions
     path("tickets/<console_number:number>/", ticket_views.ticket_detail, name="ticket"),
     path(

@@ -18,6 +18,7 @@ from typing import Protocol
 from rmadesk.billing.services import accrue_late_fees, invoice_unreturned_parts
 from rmadesk.core.scan_items import ItemFailure, collecting_item_failures
 from rmadesk.core.services import publish_pending_events
+from rmadesk.jobs.weekly_summary import send_weekly_summary
 from rmadesk.notices.scans import warn_breaching_clocks
 from rmadesk.policy.instants import require_aware
 from rmadesk.rmas.services import (
@@ -68,6 +69,8 @@ SCANS: tuple[Scan, ...] = (
         remind_part_not_returned,
         "part-not-returned reminders queued (R4, day 12)",
     ),
+    # Managers' summary of last week (issue 16), once per manager and week.
+    Scan("send_weekly_summary", send_weekly_summary, "weekly summaries queued to managers"),
     # Events whose subscribers did not all finish (the process died after a commit).
     Scan("publish_pending_events", publish_pending_events, "events handed out again"),
 )

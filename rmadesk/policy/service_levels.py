@@ -246,3 +246,56 @@ def response_due_many(
         return calendar.add_many_us(starts, int(target.hours * US_PER_HOUR))
     assert target.business_days is not None
     return calendar.business_days_many_us(starts, target.business_days)
+
+
+@dataclass(frozen=True, slots=True)
+class ResponseTime:
+    """How long a response took in open time of its target's calendar, and where it fell due.
+
+    `business` is the open time between the clock's start and the answer (plus any part of the
+    target kept used across pauses, L5); `is_due_in_hours` says whether the due instant fell
+    inside business hours: the target's own calendar, or for a 24x7 target (T4) the calendar of
+    business hours `fallback` (T2), where "out of hours" still means something to a manager.
+    """
+
+    business: dt.timedelta | None
+    target: dt.timedelta  # open time from the start to the due instant (pauses included)
+    is_due_in_hours: bool
+
+
+def response_time(
+    policy: Policy,
+    *,
+    plan: str,
+    severity: str,
+    started: dt.datetime,
+    due: dt.datetime,
+    answered: dt.datetime | None,
+    used: dt.timedelta = dt.timedelta(0),
+    country: str | None = None,
+    zone: str | None = None,
+    fallback: str = "pacific",
+) -> ResponseTime:
+    """The business-hours response time of a clock run, counted on its own calendar (L3, T5).
+
+    A due instant exactly at a closing counts as in hours (the target ended with the day, T5):
+    what is checked is the open time just before it.
+    """
+    for name, value in (("started", started), ("due", due)):
+        require_aware(value, name)
+    target = find_target(policy, plan, severity)
+    if not target.sla or target.calendar is None:
+        raise PolicyError(f"{plan} {severity}: no service level", rule="L3", field="severity")
+    calendar = target_calendar(policy, target, country, zone)
+    target_time = used + max(calendar.elapsed(started, due), dt.timedelta(0))
+    business = None
+    if answered is not None:
+        require_aware(answered, "answered")
+        business = used + max(calendar.elapsed(started, answered), dt.timedelta(0))
+    hours_calendar = calendar
+    if not isinstance(calendar, IntervalCalendar) and fallback in policy.calendars:
+        hours_calendar = policy.calendar(fallback)
+    just_before = due - dt.timedelta(microseconds=1)
+    return ResponseTime(
+        business=business, target=target_time, is_due_in_hours=hours_calendar.is_open(just_before)
+    )

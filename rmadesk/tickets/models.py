@@ -194,6 +194,82 @@ class ServiceClock(models.Model):
         return f"#{self.ticket.number} {self.kind} {self.state}"
 
 
+class ClockRun(models.Model):
+    """One finished run of a service-level clock: met or breached, and how long it took (L3, L5).
+
+    A `ServiceClock` row is updated in place (the next-update clock restarts at every public
+    reply), so the runs it finished are kept here for the reports: one row each time a clock is
+    met (a reply or a closing in time) or breached (a reply too late, or the breach scan). A run
+    breached before anyone answered has no `answered_at` yet: the next public reply or the
+    closing fills it in, with its business time. Plan and severity are the run's own (L7).
+    """
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="clock_runs")
+    kind = models.CharField(max_length=16, choices=ClockKind.choices)
+    plan = models.CharField(max_length=20)
+    severity = models.CharField(max_length=2, choices=Severity.choices)
+    state = models.CharField(max_length=10, choices=ClockState.choices)  # met or breached
+    started_at = models.DateTimeField()
+    due_at = models.DateTimeField()
+    answered_at = models.DateTimeField(null=True, blank=True)
+    # Open time of the target's calendar from the start to the answer, in whole seconds, as
+    # the policy core counts it (pauses included, L5); None until answered.
+    business_seconds = models.BigIntegerField(null=True, blank=True)
+    # The target in the same open time: from the start to the due instant (how late is
+    # `business_seconds - target_seconds`).
+    target_seconds = models.BigIntegerField(default=0)
+    # Whether the due instant fell inside business hours (the breach "in hours" or "out of
+    # hours"); see `rmadesk.policy.service_levels.response_time`.
+    is_due_in_hours = models.BooleanField(default=True)
+    # The vendor's calendar day the run fell due on, and the Monday and the 1st of its week and
+    # month (the vendor's zone when it was recorded): the reports group by these columns, in
+    # index order, rather than computing a period for each of a million rows.
+    due_on = models.DateField()
+    due_week = models.DateField()
+    due_month = models.DateField()
+
+    class Meta:
+        ordering = ("due_at", "id")
+        indexes = [
+            # Attainment: the runs of a range read by (period, plan, severity, clock) group and in
+            # order of business time within it, for the counts and the percentiles.
+            models.Index(
+                fields=(
+                    "due_week",
+                    "plan",
+                    "severity",
+                    "kind",
+                    "business_seconds",
+                    "state",
+                    "due_on",
+                ),
+                name="clock_run_by_week",
+            ),
+            models.Index(
+                fields=(
+                    "due_month",
+                    "plan",
+                    "severity",
+                    "kind",
+                    "business_seconds",
+                    "state",
+                    "due_on",
+                ),
+                name="clock_run_by_month",
+            ),
+            # Breaches: the latest breached runs of a range.
+            models.Index(fields=("state", "due_at"), name="clock_run_by_state"),
+            models.Index(
+                fields=("ticket", "kind"),
+                name="clock_run_unanswered",
+                condition=models.Q(answered_at__isnull=True),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.ticket_id} {self.kind} {self.state} due {self.due_at:%Y-%m-%d %H:%M}"
+
+
 class Attachment(models.Model):
     """A file on a ticket, whichever door it came through: the portal, email, the console, the API.
 

@@ -1,9 +1,9 @@
 """Where each staff role lands: after logging in, at `/` and at `/console/`.
 
 A role lands on the page it works from: the clerk on the receiving desk, finance on the invoices,
-agents and admins on the queue. The manager's page is the queue until the reports exist (the
-manager works the same tickets as the agents, and sees them all). URL names, not imports: the
-web layer sits below the console and names its pages only.
+managers on their page of figures (the reports' dashboard: breaches today, attainment this week
+against last, unassigned S1/S2, RMAs and money past their deadlines), agents and admins on the
+queue. URL names, not imports: the web layer sits below the console and names its pages only.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ QUEUE = "console:home"
 LANDING: dict[str, str] = {
     Role.CLERK: "console:receiving",
     Role.FINANCE: "console:invoices",
-    Role.MANAGER: QUEUE,  # the manager's page: the queue until reports exist
+    Role.MANAGER: "console:dashboard",  # the manager's page (issue 16)
     Role.AGENT: QUEUE,
     Role.ADMIN: QUEUE,
 }

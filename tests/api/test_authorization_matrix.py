@@ -143,6 +143,12 @@ BODIES: dict[tuple[str, str], dict[str, object] | None] = {
     ("post", "/mail/held/{held_id}/discard"): {"note": "spam"},
     # satisfaction results (issue 16): managers and admins only
     ("get", "/reports/satisfaction"): None,
+    # reports: staff with the manager or admin role; to a customer they do not exist
+    ("get", "/reports/attainment"): None,
+    ("get", "/reports/breaches"): None,
+    ("get", "/reports/backlog"): None,
+    ("get", "/reports/rmas"): None,
+    ("get", "/reports/money"): None,
 }
 LISTS = {"/tickets", "/rmas", "/invoices"}
 # Uploads: multipart/form-data, not JSON (their bad input is tested in test_attachment_upload).

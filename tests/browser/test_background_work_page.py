@@ -90,7 +90,7 @@ def background():
 def test_a_manager_retries_a_failed_task_from_the_console(background, open_page, tmp_path: Path):
     lead = open_page()
     log_in(lead, "lead@vendor.example", PASSWORD)
-    lead.wait_for_url("**/console/")
+    lead.wait_for_url("**/console/dashboard/")  # the manager's page (issue 16)
     lead.get_by_role("link", name="Background work").click()
     lead.wait_for_url("**/console/jobs/")
     assert "2 task(s) failed for good" in lead.locator("#problems").inner_text()

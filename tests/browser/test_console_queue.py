@@ -200,7 +200,7 @@ def test_a_shortcut_walk_through_the_queue(day, open_page):
 def test_a_lead_reassigns_20_tickets_at_once(day, open_page):
     page = at_now(open_page(1280, 800))
     log_in(page, "lead@vendor.example", PASSWORD)
-    page.wait_for_url("**/console/")  # the manager's page is the queue for now
+    page.wait_for_url("**/console/dashboard/")  # the manager's page (issue 16)
     page.goto("/console/queue/?sort=number")
     chosen = [t.number for t in day.tickets[:20]]
     for number in chosen:

@@ -166,6 +166,16 @@ PAGES = [
     "/console/mail/sent/{o}/source",
     "/console/security/",
 ]
+# The manager's page and the reports (issue 16): managers and admins only, other staff 403.
+MANAGER_PAGES = [
+    "/console/dashboard/",
+    "/console/reports/",
+    "/console/reports/attainment/?from=2026-11-01&to=2026-11-30",
+    "/console/reports/breaches/",
+    "/console/reports/backlog/",
+    "/console/reports/rmas/",
+    "/console/reports/money/?format=csv",
+]
 ACTIONS = [
     ("/console/calls/new", {"serial": "{s}", "caller": "Kim", "severity": "S2", "notes": "n"}),
     ("/console/queue/bulk", {"ticket": "{t}", "action": "assign", "assignee": "me"}),
@@ -251,7 +261,7 @@ def _state():
 def test_every_console_page_and_action_is_listed(world):
     from rmadesk.console.urls import urlpatterns
 
-    listed = {re.sub(r"\{\w\}", "N", p.split("?")[0]) for p in PAGES} | {
+    listed = {re.sub(r"\{\w\}", "N", p.split("?")[0]) for p in PAGES + MANAGER_PAGES} | {
         re.sub(r"\{\w\}", "N", path) for path, _ in ACTIONS
     }
     routes = {
@@ -264,6 +274,11 @@ def test_staff_get_every_page(world, desk):
     client = client_for(desk.agent)
     for page in PAGES:
         assert client.get(_fill(page, world)).status_code == 200, page
+    for page in MANAGER_PAGES:
+        assert client.get(page).status_code == 403, page  # an agent's role is refused
+    manager = client_for(make_user("manager"))
+    for page in MANAGER_PAGES:
+        assert manager.get(page).status_code == 200, page
 
 
 @pytest.mark.parametrize("own_customer", [True, False])
@@ -275,7 +290,7 @@ def test_a_customer_gets_404_on_every_console_page_and_action_and_nothing_change
     customer = desk.customer if own_customer else CustomerFactory()
     client = client_for(make_user("customer", customer))
     before = _state()
-    for page in PAGES:
+    for page in PAGES + MANAGER_PAGES:
         assert client.get(_fill(page, world)).status_code == 404, page
     for path, data in ACTIONS:
         filled = {k: _fill(v, world) for k, v in data.items()}
@@ -286,7 +301,7 @@ def test_a_customer_gets_404_on_every_console_page_and_action_and_nothing_change
 def test_anonymous_visitors_are_sent_to_the_login(world):
     client = Client()
     before = _state()
-    for page in PAGES:
+    for page in PAGES + MANAGER_PAGES:
         url = _fill(page, world)
         response = client.get(url)
         assert response.status_code == 302, page

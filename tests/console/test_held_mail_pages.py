@@ -259,7 +259,7 @@ def test_clerks_and_finance_get_403_and_no_nav_link(desk, role):
 def test_managers_and_admins_see_the_nav_link(desk, role):
     ingest_message(mail())
     client = client_for(make_user(role))
-    assert '<a href="/console/mail/held/">Held mail<span' in html(client.get("/console/"))
+    assert '<a href="/console/mail/held/">Held mail<span' in html(client.get("/console/queue/"))
     assert '<span class="badge S4">1</span>' in html(client.get("/console/mail/held/count"))
 
 

@@ -160,7 +160,7 @@ def test_roles_that_do_not_work_tickets_are_refused_once(desk, role):
     ("role", "landing"),
     [
         ("agent", "/console/"),
-        ("manager", "/console/"),  # the manager's page is the queue until reports exist
+        ("manager", "/console/dashboard/"),  # the manager's page (issue 16)
         ("admin", "/console/"),
         ("clerk", "/console/receiving/"),
         ("finance", "/console/invoices/"),

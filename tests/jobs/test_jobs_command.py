@@ -45,7 +45,7 @@ def test_no_invoice_on_day_13_exactly_one_on_day_14_and_never_again():
     day_13 = jobs_run("2026-11-15T10:00:00-08:00")
     assert "invoice_unreturned_parts: 0 unreturned-parts invoices issued (R4)" in day_13
     assert "expire_labels: 1 return labels expired (R4)" in day_13  # the label lapsed on day 10
-    assert jobs_run("2026-11-16T09:59:59-08:00").count(": 0 ") == 9  # every scan, none did a thing
+    assert jobs_run("2026-11-16T09:59:59-08:00").count(": 0 ") == 10  # every scan, none did a thing
     assert Invoice.objects.count() == 0
 
     day_14 = jobs_run("2026-11-16T10:00:00-08:00")
@@ -59,6 +59,7 @@ def test_no_invoice_on_day_13_exactly_one_on_day_14_and_never_again():
         "  accrue_late_fees: 0 late-fee lines added (F2)",
         "  remind_label_expiring: 0 label-expiring reminders queued (R4, day 8)",
         "  remind_part_not_returned: 0 part-not-returned reminders queued (R4, day 12)",
+        "  send_weekly_summary: 0 weekly summaries queued to managers",
         "  publish_pending_events: 0 events handed out again",
     ]
     assert clock.now() == dt.datetime(2026, 11, 16, 18, tzinfo=UTC)  # --now holds process-wide
@@ -163,6 +164,7 @@ def test_run_scans_runs_every_scan_in_order():
         "accrue_late_fees",
         "remind_label_expiring",
         "remind_part_not_returned",
+        "send_weekly_summary",
         "publish_pending_events",
     ]
 

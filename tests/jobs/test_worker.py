@@ -43,6 +43,7 @@ ALL_JOBS = [
     "accrue_late_fees",
     "remind_label_expiring",
     "remind_part_not_returned",
+    "send_weekly_summary",
     "publish_pending_events",
     "deliver_outbox",
     "prune_job_records",

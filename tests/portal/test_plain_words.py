@@ -28,7 +28,7 @@ pytestmark = pytest.mark.django_db
 # A Thursday afternoon in Pacific time, after the demo's working day.
 DEMO_NOW = dt.datetime(2026, 12, 3, 23, 0, tzinfo=dt.UTC)
 # Staff mail (breach alerts, the staff's notices) may name rules and keys.
-STAFF_MAIL = {"breach_alert"}
+STAFF_MAIL = {"breach_alert", "weekly_summary"}  # to staff: the managers' summary too
 STAFF_NOTICE = "notice_"
 
 

@@ -161,7 +161,9 @@ def test_cli_prints_otpauth_uri_and_recovery_codes_a_script_can_sign_in_with(db)
     client.post(LOGIN, {"username": "ops@vendor.example", "password": PASSWORD})
     done = client.post("/accounts/second-factor/", {"code": f"{totp.token():06d}"})
     assert (done.status_code, done["Location"]) == (302, "/")
-    assert client.get("/console/").status_code == 200
+    # A manager lands on the manager's page (issue 16), signed in.
+    assert client.get("/console/")["Location"] == "/console/dashboard/"
+    assert client.get("/console/dashboard/").status_code == 200
 
 
 def test_cli_enroll_replaces_the_authenticator(db):

@@ -12,7 +12,15 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from rmadesk.reports.permissions import may_read_reports
+
 register = template.Library()
+
+
+@register.filter
+def reads_reports(user: Any) -> bool:
+    """Whether the console shows the user the Reports link (managers and admins)."""
+    return may_read_reports(user)
 
 
 @register.simple_tag

@@ -134,7 +134,9 @@ def _move(actor: Actor, ticket: Ticket, policy: Policy) -> None:
             else:
                 run(found, plan.answer, plan.counted_from, lead=lead, used=plan.used)
             found.save()
-            settle(found, now)  # a shorter target may already have passed: breached at its due
+            settle(
+                found, now, locked
+            )  # a shorter target may already have passed: breached at its due
             changes.append(change(found, before) | {"counted_from": plan.counted_from})
         locked.policy_version = policy.version
         locked.save(update_fields=["policy_version"])

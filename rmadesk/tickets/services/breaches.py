@@ -12,8 +12,8 @@ from rmadesk.core.services import record_event
 from rmadesk.policy.instants import require_aware
 from rmadesk.tickets.choices import ClockKind, ClockState
 from rmadesk.tickets.events import ClockBreached, ClockFacts, TicketFacts
-from rmadesk.tickets.models import ServiceClock
-from rmadesk.tickets.services.clocks import CLOCK_RULES, sync_queues
+from rmadesk.tickets.models import ClockRun, ServiceClock
+from rmadesk.tickets.services.clocks import CLOCK_RULES, new_run, sync_queues
 
 
 def mark_breached_clocks(*, now: dt.datetime) -> int:
@@ -27,6 +27,7 @@ def mark_breached_clocks(*, now: dt.datetime) -> int:
     """
     require_aware(now, "now")
     marked = 0
+    runs: list[ClockRun] = []
     with transaction.atomic():
         overdue = list(
             claim(
@@ -45,6 +46,9 @@ def mark_breached_clocks(*, now: dt.datetime) -> int:
                 found.stopped_at = found.due_at
                 found.save(update_fields=["state", "stopped_at"])
                 ticket = found.ticket
+                breached_run = new_run(found, ticket, answered=None)  # answered by a later reply
+                if breached_run is not None:
+                    runs.append(breached_run)
                 rules = CLOCK_RULES[ClockKind(found.kind)]
                 note = f"{ClockKind(found.kind).label} was due {found.due_at.isoformat()}"
                 assignee = ticket.assignee
@@ -71,5 +75,6 @@ def mark_breached_clocks(*, now: dt.datetime) -> int:
                     ),
                 )
                 marked += 1
+        ClockRun.objects.bulk_create(runs)
         sync_queues({found.ticket_id: found.ticket for found in overdue})
     return marked

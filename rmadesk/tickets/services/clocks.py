@@ -25,14 +25,14 @@ from django.utils.translation import gettext as _
 from rmadesk.core import clock
 from rmadesk.core.errors import Conflict, InvalidInput
 from rmadesk.core.locking import lock, locked
-from rmadesk.core.policies import active_policy
+from rmadesk.core.policies import active_policy, ticket_policy
 from rmadesk.policy import sentences as S
 from rmadesk.policy.loader import Policy
 from rmadesk.policy.pauses import ZERO, remainder_due, split_at_pause
 from rmadesk.policy.sentences import cited
-from rmadesk.policy.service_levels import DueAnswer, local_text, response_due
+from rmadesk.policy.service_levels import DueAnswer, local_text, response_due, response_time
 from rmadesk.tickets.choices import CLOSED_STATUSES, ClockKind, ClockState, TicketStatus
-from rmadesk.tickets.models import ServiceClock, Ticket
+from rmadesk.tickets.models import ClockRun, ServiceClock, Ticket
 
 CLOCK_RULES = {ClockKind.FIRST_RESPONSE: ("L3",), ClockKind.NEXT_UPDATE: ("L5",)}
 
@@ -191,7 +191,7 @@ def pause_new_target(found: ServiceClock, answer: DueAnswer, at: dt.datetime) ->
     ]
 
 
-def stop(found: ServiceClock, at: dt.datetime) -> dict[str, Any]:
+def stop(found: ServiceClock, at: dt.datetime, ticket: Ticket) -> dict[str, Any]:
     """Stop a running or paused clock at `at`: met, or breached at its due time if later."""
     before = snapshot(found)
     if found.state == ClockState.RUNNING and found.due_at is not None and found.due_at < at:
@@ -201,10 +201,11 @@ def stop(found: ServiceClock, at: dt.datetime) -> dict[str, Any]:
         found.state = ClockState.MET
         found.stopped_at = at
     found.save()
+    record_run(found, ticket, answered=at)
     return change(found, before)
 
 
-def settle(found: ServiceClock, at: dt.datetime) -> dict[str, Any] | None:
+def settle(found: ServiceClock, at: dt.datetime, ticket: Ticket) -> dict[str, Any] | None:
     """A running clock already past due at `at` is breached at its due time (as the scan would)."""
     if found.state != ClockState.RUNNING or found.due_at is None or found.due_at >= at:
         return None
@@ -212,7 +213,100 @@ def settle(found: ServiceClock, at: dt.datetime) -> dict[str, Any] | None:
     found.state = ClockState.BREACHED
     found.stopped_at = found.due_at
     found.save()
+    record_run(found, ticket, answered=None)
     return change(found, before)
+
+
+def meet_running(found: ServiceClock, at: dt.datetime, ticket: Ticket) -> None:
+    """A running clock answered in time by a reply that restarts it: its run was met (L5)."""
+    if found.state == ClockState.RUNNING and found.due_at is not None and found.due_at >= at:
+        record_run(found, ticket, answered=at, state=ClockState.MET)
+
+
+def new_run(
+    found: ServiceClock,
+    ticket: Ticket,
+    *,
+    answered: dt.datetime | None,
+    state: str | None = None,
+) -> ClockRun | None:
+    """The finished run of a clock with a due time, its business time from the policy core.
+
+    None for a clock without a service level (nothing was promised, L3).
+    """
+    if found.due_at is None:
+        return None
+    customer = ticket.customer
+    due_on = found.due_at.astimezone(active_policy().vendor_zone).date()
+    measured = response_time(
+        ticket_policy(ticket),
+        plan=ticket.plan,
+        severity=ticket.severity,
+        started=found.started_at,
+        due=found.due_at,
+        answered=answered,
+        used=found.used,
+        country=customer.country,
+        zone=customer.zone,
+    )
+    return ClockRun(
+        ticket=ticket,
+        kind=found.kind,
+        plan=ticket.plan,
+        severity=ticket.severity,
+        state=state or found.state,
+        started_at=found.started_at,
+        due_at=found.due_at,
+        answered_at=answered,
+        business_seconds=(
+            None if measured.business is None else int(measured.business.total_seconds())
+        ),
+        target_seconds=int(measured.target.total_seconds()),
+        is_due_in_hours=measured.is_due_in_hours,
+        due_on=due_on,
+        due_week=due_on - dt.timedelta(days=due_on.weekday()),
+        due_month=due_on.replace(day=1),
+    )
+
+
+def record_run(
+    found: ServiceClock,
+    ticket: Ticket,
+    *,
+    answered: dt.datetime | None,
+    state: str | None = None,
+) -> None:
+    run_row = new_run(found, ticket, answered=answered, state=state)
+    if run_row is not None:
+        run_row.save()
+
+
+def answer_runs(ticket: Ticket, at: dt.datetime) -> None:
+    """A public reply or a closing answers the ticket's breached runs nobody had answered yet.
+
+    Their business time counts to this answer on each run's own calendar (the reports' response
+    time of a late answer: 9 business hours, not the wall-clock span).
+    """
+    waiting = list(ClockRun.objects.filter(ticket=ticket, answered_at__isnull=True))
+    if not waiting:
+        return
+    policy = ticket_policy(ticket)
+    customer = ticket.customer
+    for found in waiting:
+        measured = response_time(
+            policy,
+            plan=found.plan,
+            severity=found.severity,
+            started=found.started_at,
+            due=found.due_at,
+            answered=max(at, found.started_at),
+            country=customer.country,
+            zone=customer.zone,
+        )
+        assert measured.business is not None
+        found.answered_at = at
+        found.business_seconds = int(measured.business.total_seconds())
+    ClockRun.objects.bulk_update(waiting, ["answered_at", "business_seconds"])
 
 
 def snapshot(found: ServiceClock) -> dict[str, Any]:

@@ -35,9 +35,11 @@ from rmadesk.tickets.models import Message, ServiceClock, Ticket
 from rmadesk.tickets.permissions import require_ticket_actor, require_ticket_staff
 from rmadesk.tickets.services.clocks import (
     Clocks,
+    answer_runs,
     change,
     due,
     lock_ticket,
+    meet_running,
     not_before_opening,
     pause,
     pause_new_target,
@@ -117,8 +119,9 @@ def reply(
     policy = ticket_policy(locked)  # L6: the version the ticket runs on
     changes: list[dict[str, Any]] = []
     first = clocks.get(ClockKind.FIRST_RESPONSE)
+    answer_runs(locked, when)  # runs breached before this reply are answered by it
     if first is not None and first.state == ClockState.RUNNING:
-        changes.append(stop(first, when))
+        changes.append(stop(first, when, locked))
     update = clocks.get(ClockKind.NEXT_UPDATE)
     if update is None:
         update = clocks[ClockKind.NEXT_UPDATE] = ServiceClock(
@@ -126,8 +129,10 @@ def reply(
         )
     before = snapshot(update)
     if update.pk is not None:
-        breach = settle(update, when)
+        meet_running(update, when, locked)  # an update given in time: the run was met (L5)
+        breach = settle(update, when, locked)
         if breach is not None:
+            answer_runs(locked, when)  # late, but this reply is the update owed
             changes.append(breach)
             before = snapshot(update)
     answer = due(policy, locked, when)
@@ -183,7 +188,7 @@ def wait_on_customer(
     changes: list[dict[str, Any]] = []
     update = clocks.get(ClockKind.NEXT_UPDATE)
     if update is not None:
-        breach = settle(update, when)
+        breach = settle(update, when, locked)
         if breach is not None:
             changes.append(breach)
         elif update.state == ClockState.RUNNING:

@@ -37,6 +37,7 @@ from rmadesk.tickets.permissions import (
     require_ticket_staff,
 )
 from rmadesk.tickets.services.clocks import (
+    answer_runs,
     change,
     due,
     lock_ticket,
@@ -80,7 +81,7 @@ def change_severity(
         found = clocks.get(kind)
         if found is None:
             continue
-        breach = settle(found, when)
+        breach = settle(found, when, locked)
         if breach is not None:
             changes.append(breach)
             continue
@@ -314,7 +315,8 @@ def _close(
     for kind in (ClockKind.FIRST_RESPONSE, ClockKind.NEXT_UPDATE):
         found = clocks.get(kind)
         if found is not None and found.state in {ClockState.RUNNING, ClockState.PAUSED}:
-            changes.append(stop(found, when))
+            changes.append(stop(found, when, locked))
+    answer_runs(locked, when)  # the closing answers runs breached before it
     locked.status = status
     locked.closed_at = when
     locked.close_reason = reason
