@@ -9,6 +9,7 @@ gets the 404 of every console page.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -43,7 +44,8 @@ from rmadesk.reports.money import money_figures
 from rmadesk.reports.permissions import require_reports
 from rmadesk.reports.ranges import DateRange
 from rmadesk.reports.rmas import figures_table, rma_figures
-from rmadesk.reports.tables import Table
+from rmadesk.reports.tables import Cell, Table, columns
+from rmadesk.satisfaction.selectors import RATINGS, average_of, satisfaction_results
 from rmadesk.tickets.choices import ClockKind, Severity
 from rmadesk.web.decorators import staff_page
 
@@ -73,6 +75,11 @@ REPORTS: tuple[tuple[str, Any, Any], ...] = (
         gettext_lazy("Money"),
         gettext_lazy("Invoices outstanding by age, late fees, refunds and restocking fees."),
     ),
+    (
+        "satisfaction",
+        gettext_lazy("Customer satisfaction"),
+        gettext_lazy("Closed tickets' ratings per plan and agent, with the comments."),
+    ),
 )
 # Which filters each report's form shows.
 FORM_FIELDS = {
@@ -81,6 +88,7 @@ FORM_FIELDS = {
     "backlog": ("plan", "severity"),
     "rmas": ("range",),
     "money": ("range",),
+    "satisfaction": ("range", "period"),
 }
 
 
@@ -226,12 +234,90 @@ def _money(user: Actor, period: DateRange, filters: Filters) -> list[Section]:
     return [Section("money", _("Money"), chart, Table(table.columns, table.rows, links))]
 
 
+STARS = tuple(str(n) for n in RATINGS)
+
+
+def _satisfaction(user: Actor, period: DateRange, filters: Filters) -> list[Section]:
+    """The survey's results (issue 16): ratings per period, plan and agent at the close."""
+    require_reports(user)  # the reports' refusal, the same on every report page
+    results = satisfaction_results(user, start=period.first, end=period.last, period=period.period)
+    rated = columns(
+        ("period_start", _("Period from")),
+        ("plan", _("Plan")),
+        ("agent", _("Agent")),
+        ("ratings", _("Ratings"), True),
+        ("average", _("Average (1–5)"), True),
+        *((f"rated_{n}", _("%(n)s of 5") % {"n": n}, True) for n in STARS),
+    )
+    rows: list[dict[str, Cell]] = [
+        {
+            "period_start": r.period_start.isoformat(),
+            "plan": r.plan,
+            "agent": r.agent or "",
+            "ratings": r.ratings,
+            "average": str(r.average),
+            **{f"rated_{n}": r.distribution[n] for n in STARS},
+        }
+        for r in results.rows
+    ]
+    chart = bar_chart(
+        _("Ratings per period, plan and agent, from 1 to 5"),
+        tuple(Series(f"rated_{n}", _("%(n)s of 5") % {"n": n}) for n in STARS),
+        [
+            (
+                f"{r.period_start.isoformat()[5:]} {r.plan} {r.agent or '—'}",
+                tuple(r.distribution[n] for n in STARS),
+            )
+            for r in results.rows
+        ],
+    )
+    said = columns(
+        ("ticket", _("Ticket"), True),
+        ("rating", _("Rating"), True),
+        ("comment", _("Comment")),
+        ("agent", _("Agent")),
+        ("rated_at", _("Rated at (UTC)")),
+    )
+    comments: list[dict[str, Cell]] = [
+        {
+            "ticket": c.ticket,
+            "rating": c.rating,
+            "comment": c.comment,
+            "agent": c.agent or "",
+            "rated_at": c.rated_at.astimezone(dt.UTC).isoformat(timespec="minutes"),
+        }
+        for c in results.comments
+    ]
+    return [
+        Section("ratings", _("Ratings"), chart, Table(rated, rows)),
+        Section(
+            "comments",
+            _("Comments"),
+            None,
+            Table(
+                said,
+                comments,
+                [reverse("console:ticket", args=[c.ticket]) for c in results.comments],
+            ),
+        ),
+    ]
+
+
+def satisfaction_figure(user: Actor, week: DateRange) -> tuple[int, Decimal | None]:
+    """This week's ratings and their average, for the manager's page."""
+    results = satisfaction_results(user, start=week.first, end=week.last, period=week.period)
+    count = sum(r.ratings for r in results.rows)
+    total = sum(int(n) * r.distribution[n] for r in results.rows for n in STARS)
+    return count, average_of(total, count) if count else None
+
+
 BUILDERS: dict[str, Builder] = {
     "attainment": _attainment,
     "breaches": _breaches,
     "backlog": _backlog,
     "rmas": _rmas,
     "money": _money,
+    "satisfaction": _satisfaction,
 }
 
 
@@ -328,7 +414,11 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
         "parts_past_return": reverse("console:rmas")
         + "?status=replacement_shipped&kind=advance_exchange",
         "overdue_money": reverse("console:invoices"),
+        "satisfaction": reverse("console:report_satisfaction")
+        + "?"
+        + urlencode(figures.week.query()),
     }
+    rated, average = satisfaction_figure(request.user, figures.week)
     chart = bar_chart(
         _("Met and breached this week, per plan, severity and clock"),
         (Series("met", _("met")), Series("breached", _("breached"))),
@@ -340,5 +430,12 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "console/reports/dashboard.html",
-        {"figures": figures, "links": links, "chart": chart, "reports": REPORTS},
+        {
+            "figures": figures,
+            "links": links,
+            "chart": chart,
+            "reports": REPORTS,
+            "rated_this_week": rated,
+            "average_this_week": average,
+        },
     )

@@ -17,6 +17,8 @@ from tests.browser.accessibility import assert_accessible
 from tests.browser.conftest import log_in, shoot
 from tests.browser.test_content_security_policy import refusals
 from tests.reports.seed import seed, seed_rmas_and_money
+from tests.satisfaction.test_results import rated
+from tests.tickets.factories import pacific
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -28,6 +30,7 @@ PAGES = (
     ("console-report-backlog", "/console/reports/backlog/"),
     ("console-report-rmas", f"/console/reports/rmas/?{NOVEMBER}"),
     ("console-report-money", f"/console/reports/money/?{NOVEMBER}"),
+    ("console-report-satisfaction", f"/console/reports/satisfaction/?{NOVEMBER}&period=week"),
     ("console-reports", "/console/reports/"),
 )
 
@@ -37,6 +40,13 @@ def desk():
     seed()  # sets the process-wide clock (Fri 20 Nov 2026, noon Pacific) the server reads
     seed_rmas_and_money()
     add_user(email="lead@vendor.example", role="manager", password=PASSWORD)
+    for rating, day, plan, comment in (
+        (5, 16, "gold", "Replacement arrived before the cut-off, thank you."),
+        (4, 17, "gold", ""),
+        (2, 18, "silver", "Took two days to get a first answer."),
+        (4, 19, "bronze", ""),
+    ):
+        rated(rating, pacific(2026, 11, day, 11, 0), plan=plan, comment=comment)
     yield
     clock.set_now(None)
 

@@ -175,6 +175,7 @@ MANAGER_PAGES = [
     "/console/reports/backlog/",
     "/console/reports/rmas/",
     "/console/reports/money/?format=csv",
+    "/console/reports/satisfaction/?period=month",
 ]
 ACTIONS = [
     ("/console/calls/new", {"serial": "{s}", "caller": "Kim", "severity": "S2", "notes": "n"}),

@@ -28,6 +28,7 @@ PAGES = (
     "/console/reports/backlog/",
     "/console/reports/rmas/",
     "/console/reports/money/",
+    "/console/reports/satisfaction/",
 )
 NOVEMBER = "from=2026-11-01&to=2026-11-30"
 

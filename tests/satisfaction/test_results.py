@@ -7,19 +7,25 @@ Fixed instants around the end of daylight saving time (Sunday 1 November 2026, P
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 from collections import Counter
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
+from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from rmadesk.core import clock
 from rmadesk.core.errors import InvalidInput, NotFound, PermissionDenied
 from rmadesk.core.services import add_user
 from rmadesk.satisfaction.models import Survey
 from rmadesk.satisfaction.selectors import ResultComment, ResultRow, satisfaction_results
 from tests.factories import TicketFactory
+from tests.reports.test_report_pages import cells_of
+from tests.signin import sign_in
 from tests.tickets.factories import pacific
 
 pytestmark = pytest.mark.django_db
@@ -134,3 +140,46 @@ def test_the_average_and_distribution_are_those_of_the_ratings(manager, values):
     assert (row.ratings, row.average) == (len(values), expected)
     counts = Counter(values)
     assert row.distribution == {str(n): counts[n] for n in range(1, 6)}
+
+
+def test_the_console_report_and_its_csv_show_the_same_ratings_and_comments(manager, ratings):
+    """The console's satisfaction report (issue 16): its tables, read back from the page and
+    from the CSV a spreadsheet opens, are the selector's numbers."""
+    client = sign_in(Client(), manager)
+    query = "/console/reports/satisfaction/?from=2026-11-01&to=2026-11-15&period=week"
+    exported = list(
+        csv.DictReader(
+            io.StringIO(client.get(query + "&format=csv&table=ratings").content.decode())
+        )
+    )
+    assert exported == [
+        {"period_start": "2026-11-02", "plan": "gold", "agent": "Ann Agent", "ratings": "3",
+         "average": "4.33", "rated_1": "0", "rated_2": "0", "rated_3": "0", "rated_4": "2",
+         "rated_5": "1"},
+        {"period_start": "2026-11-09", "plan": "silver", "agent": "", "ratings": "1",
+         "average": "2.00", "rated_1": "0", "rated_2": "1", "rated_3": "0", "rated_4": "0",
+         "rated_5": "0"},
+    ]  # fmt: skip
+    page = client.get(query).content.decode()
+    assert cells_of(page, "table-ratings") == [
+        [value or "—" for value in row.values()] for row in exported
+    ]
+    comments = list(
+        csv.DictReader(
+            io.StringIO(client.get(query + "&format=csv&table=comments").content.decode())
+        )
+    )
+    assert [(c["ticket"], c["rating"], c["comment"]) for c in comments] == [
+        (str(ratings["great"].ticket.number), "5", "Great help"),
+        (str(ratings["monday"].ticket.number), "2", "Slow"),
+    ]
+    assert f'href="/console/tickets/{ratings["great"].ticket.number}/"' in page
+
+
+def test_the_managers_page_shows_this_weeks_satisfaction(manager, ratings):
+    with clock.frozen_at(pacific(2026, 11, 6, 18, 0)):  # Friday of the week of 2 November
+        page = sign_in(Client(), manager).get("/console/dashboard/").content.decode()
+    figure = page.split('id="figure-satisfaction"', 1)[1].split("</div>", 1)[0]
+    assert "4.33/5" in figure  # 5, 4 and 4 in the week from Monday 2 November
+    assert "3 ratings" in figure
+    assert "/console/reports/satisfaction/?from=2026-11-02&amp;to=2026-11-08" in figure
