@@ -18,7 +18,14 @@ from django.utils.html import format_html
 
 from rmadesk.core.admin import IN_ZONE, ReadOnlyAdmin, ReadOnlyTabularInline, format_instant
 from rmadesk.tickets.choices import ClockKind, ClockState
-from rmadesk.tickets.models import Attachment, CannedReply, Message, ServiceClock, Ticket
+from rmadesk.tickets.models import (
+    Attachment,
+    CannedReply,
+    ClockRun,
+    Message,
+    ServiceClock,
+    Ticket,
+)
 
 
 class ServiceLevelFilter(admin.SimpleListFilter):
@@ -144,6 +151,30 @@ class ServiceClockAdmin(ReadOnlyAdmin, admin.ModelAdmin):  # type: ignore[type-a
     @admin.display(description="ticket", ordering="ticket__number")
     def ticket_number(self, clock: ServiceClock) -> int:
         return clock.ticket.number
+
+
+@admin.register(ClockRun)
+class ClockRunAdmin(ReadOnlyAdmin, admin.ModelAdmin):  # type: ignore[type-arg]
+    """Finished clock runs, as the reports count them (issue 16): kept by the services only."""
+
+    list_display = (
+        "ticket_number",
+        "kind",
+        "plan",
+        "severity",
+        "state",
+        "due_at" + IN_ZONE,
+        "answered_at" + IN_ZONE,
+        "business_seconds",
+    )
+    list_select_related = ("ticket",)
+    list_filter = ("kind", "state", "plan", "severity")
+    search_fields = ("ticket__number__exact",)
+    date_hierarchy = "due_at"
+
+    @admin.display(description="ticket", ordering="ticket__number")
+    def ticket_number(self, run: ClockRun) -> int:
+        return run.ticket.number
 
 
 @admin.register(Attachment)

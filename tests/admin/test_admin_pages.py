@@ -36,7 +36,14 @@ from rmadesk.core.services import add_user, allocate_number, issue_token, record
 from rmadesk.customers.models import Contact, Contract, Customer
 from rmadesk.onsite.models import Appointment
 from rmadesk.rmas.models import RepairQuote, Rma, RmaItem, Shipment
-from rmadesk.tickets.models import Attachment, CannedReply, Message, ServiceClock, Ticket
+from rmadesk.tickets.models import (
+    Attachment,
+    CannedReply,
+    ClockRun,
+    Message,
+    ServiceClock,
+    Ticket,
+)
 from tests.factories import (
     AssetFactory,
     ContractFactory,
@@ -61,6 +68,7 @@ READ_ONLY = (
     Ticket,
     Message,
     ServiceClock,
+    ClockRun,
     Attachment,
     CannedReply,
     Rma,
@@ -236,6 +244,21 @@ def rows() -> dict[type[Model], Model]:
         Ticket: ticket,
         Message: message,
         ServiceClock: ServiceClock.objects.get(ticket=ticket, kind="first_response"),
+        ClockRun: ClockRun.objects.create(
+            ticket=ticket,
+            kind="first_response",
+            plan="gold",
+            severity="S2",
+            state="met",
+            started_at=ticket.opened_at,
+            due_at=ticket.opened_at + dt.timedelta(hours=4),
+            answered_at=ticket.opened_at + dt.timedelta(hours=1),
+            business_seconds=3600,
+            target_seconds=4 * 3600,
+            due_on=ticket.opened_at.date(),
+            due_week=ticket.opened_at.date(),
+            due_month=ticket.opened_at.date().replace(day=1),
+        ),
         Attachment: Attachment.objects.create(
             ticket=ticket,
             message=message,

@@ -28,7 +28,7 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
-from django.urls import URLPattern, URLResolver, resolve
+from django.urls import URLPattern, URLResolver, resolve, reverse
 from django.urls.exceptions import Resolver404
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
@@ -36,6 +36,8 @@ from rmadesk.console import urls as console_urls
 from rmadesk.demo.data import ADMIN_PASSWORD, ADMIN_USERNAME, load_demo_data
 from rmadesk.demo.records import CUSTOMERS, DEMO_PASSWORD, STAFF
 from rmadesk.portal import urls as portal_urls
+from rmadesk.satisfaction.models import Survey
+from rmadesk.satisfaction.tokens import rating_token
 from tests.browser.accessibility import axe_violations, blocking, describe
 from tests.browser.conftest import log_in
 from tests.signin import sign_in
@@ -100,9 +102,11 @@ def plan_and_check(
     login: tuple,
     *,
     checks: Checks,
+    mailed: tuple[str, ...] = (),
 ) -> Sweep:
     """Learn the POST-only routes, then crawl the pages (checking each with axe on the way) to
-    fill every other route's parameters from the links the pages show."""
+    fill every other route's parameters from the links the pages show; `mailed` are pages only
+    a mail links to (a rating link), crawled like the others."""
     sweep = Sweep()
     for route in routes:
         if client.get(route.with_ones()).status_code == 405:
@@ -115,7 +119,7 @@ def plan_and_check(
     log_in(page, *login)
     page.wait_for_load_state()
     prefix = routes[0].pattern.split("/")[1]
-    queue = deque(route.pattern for route in routes if not route.has_parameters)
+    queue = deque([*(route.pattern for route in routes if not route.has_parameters), *mailed])
     seen: set[str] = set()
     while queue and wanted - set(sweep.paths) - set(sweep.skipped):
         path = queue.popleft()
@@ -253,9 +257,16 @@ def test_every_console_and_portal_page_passes_axe_for_every_role(
     console_sweep = plan_and_check(
         live_server, browser, console, staff_client, admin_login, checks=checks
     )
-    portal_sweep = plan_and_check(
-        live_server, browser, portal, customer_client, customer_login, checks=checks
+    # The rating page is linked from the rating mail only (issue 16): the link of the demo's
+    # latest unrated survey, as the mail writes it.
+    survey = Survey.objects.filter(rating__isnull=True).select_related("ticket").latest("pk")
+    token = rating_token(
+        survey_id=survey.pk, ticket_number=survey.ticket.number, asked_at=survey.asked_at
     )
+    portal_sweep = plan_and_check(
+        live_server, browser, portal, customer_client, customer_login, checks=checks,
+        mailed=(reverse("portal:rate", args=[token]),),
+    )  # fmt: skip
 
     for routes, sweep in ((console, console_sweep), (portal, portal_sweep)):
         unreached = [
