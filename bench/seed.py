@@ -50,6 +50,7 @@ django.setup()
 import numpy as np
 from django.core.management import call_command
 from django.db import connection, transaction
+from django.db.models import Model
 
 from rmadesk.assets.models import Asset, ProductModel
 from rmadesk.billing.models import Invoice, InvoiceLine
@@ -143,6 +144,33 @@ def set_counter(name: str, value: int) -> None:
     Counter.objects.update_or_create(name=name, defaults={"last_value": value})
 
 
+def insert(model: type[Model], rows: list[Any], *, with_ids: bool = False) -> None:
+    """Write `rows` in bulk: PostgreSQL's COPY (several times faster than INSERT), else
+    `bulk_create`. With `with_ids`, each row gets its id first (other rows refer to it)."""
+    if not rows:
+        return
+    if connection.vendor != "postgresql":
+        model.objects.bulk_create(rows, batch_size=BATCH)  # type: ignore[attr-defined]
+        return
+    table = model._meta.db_table
+    quote = connection.ops.quote_name
+    fields = [f for f in model._meta.concrete_fields if with_ids or not f.primary_key]
+    with connection.cursor() as cursor:
+        if with_ids:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                [quote(table), len(rows)],
+            )
+            for row, (pk,) in zip(rows, cursor.fetchall(), strict=True):
+                row.pk = pk
+        columns = ", ".join(quote(f.column) for f in fields)
+        with cursor.cursor.copy(f"COPY {quote(table)} ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(
+                    [f.get_db_prep_save(getattr(row, f.attname), connection) for f in fields]
+                )
+
+
 # ------------------------------------------------------------------ customers and assets
 
 
@@ -164,13 +192,13 @@ def seed_customers(rng: random.Random, tickets: int, now: dt.datetime, run: str)
                 created_at=now - dt.timedelta(days=DAYS + rng.randrange(1, 800)),
             )
         )
-    customers = Customer.objects.bulk_create(customers, batch_size=BATCH)
-    Contact.objects.bulk_create(
+    insert(Customer, customers, with_ids=True)
+    insert(
+        Contact,
         [
             Contact(customer=c, name=f"Admin {c.pk}", email=f"admin@{c.pk}.example")
             for c in customers
         ],
-        batch_size=BATCH,
     )
     # Every plan in turn, some customers with a second one: every plan has many customers.
     contracts, plan_of = [], {}
@@ -189,7 +217,7 @@ def seed_customers(rng: random.Random, tickets: int, now: dt.datetime, run: str)
                     ends_on=start + dt.timedelta(days=365 * 3),
                 )
             )
-    Contract.objects.bulk_create(contracts, batch_size=BATCH)
+    insert(Contract, contracts)
     appliance, _ = ProductModel.objects.get_or_create(
         name="TrueNAS M50", defaults={"product_line": "truenas", "advance_exchange": True}
     )
@@ -211,7 +239,7 @@ def seed_customers(rng: random.Random, tickets: int, now: dt.datetime, run: str)
                 drives=rng.randrange(1, 50) if is_licence else None,
             )
         )
-    assets = Asset.objects.bulk_create(assets, batch_size=BATCH)
+    insert(Asset, assets, with_ids=True)
     by_customer: dict[int, list[Asset]] = defaultdict(list)
     for asset in assets:
         by_customer[asset.customer_id].append(asset)
@@ -416,7 +444,7 @@ def seed_batch(
         ticket.updated_at = row["closed"] or row["replied"] or row["opened"]
         records.append(ticket)
         clocks.append(mine)
-    Ticket.objects.bulk_create(records, batch_size=BATCH)
+    insert(Ticket, records, with_ids=True)
     all_clocks, messages, audits = [], [], []
     for ticket, row, mine in zip(records, rows, clocks, strict=True):
         for found in mine:
@@ -481,9 +509,9 @@ def seed_batch(
                 recorded_at=opened,
             )
         )
-    ServiceClock.objects.bulk_create(all_clocks, batch_size=BATCH)
-    Message.objects.bulk_create(messages, batch_size=BATCH)
-    AuditEvent.objects.bulk_create(audits, batch_size=BATCH)
+    insert(ServiceClock, all_clocks)
+    insert(Message, messages)
+    insert(AuditEvent, audits)
     rmas, invoice_no = seed_rmas(
         rng, tickets=records, rows=rows, now=now, invoice_no=invoice_no, made=made
     )
@@ -544,7 +572,7 @@ def seed_rmas(
             rma.received_at = min(now, issued + dt.timedelta(days=rng.randrange(2, 12)))
         rmas.append(rma)
         chosen.append(ticket)
-    Rma.objects.bulk_create(rmas, batch_size=BATCH)
+    insert(Rma, rmas, with_ids=True)
     for rma, ticket in zip(rmas, chosen, strict=True):
         items.append(
             RmaItem(
@@ -554,7 +582,7 @@ def seed_rmas(
                 unit_price=Decimal("420.00"),
             )
         )
-    RmaItem.objects.bulk_create(items, batch_size=BATCH)
+    insert(RmaItem, items)
     invoices, lines = [], []
     for rma, ticket in zip(rmas, chosen, strict=True):
         unreturned = rma.invoice_at is not None and rma.invoice_at < now and rma.received_at is None
@@ -586,10 +614,10 @@ def seed_rmas(
                 description="Unreturned part (R4)" if unreturned else "Service",
             )
         )
-    Invoice.objects.bulk_create(invoices, batch_size=BATCH)
+    insert(Invoice, invoices, with_ids=True)
     for invoice, line in zip(invoices, lines, strict=True):
         line.invoice = invoice
-    InvoiceLine.objects.bulk_create(lines, batch_size=BATCH)
+    insert(InvoiceLine, lines)
     made["invoices"] += len(invoices)
     return len(rmas), invoice_no
 
