@@ -50,7 +50,8 @@ django.setup()
 import numpy as np
 from django.core.management import call_command
 from django.db import connection, transaction
-from django.db.models import Model
+from django.db.models import JSONField, Model
+from psycopg.types.json import Jsonb
 
 from rmadesk.assets.models import Asset, ProductModel
 from rmadesk.billing.models import Invoice, InvoiceLine
@@ -164,10 +165,18 @@ def insert(model: type[Model], rows: list[Any], *, with_ids: bool = False) -> No
             for row, (pk,) in zip(rows, cursor.fetchall(), strict=True):
                 row.pk = pk
         columns = ", ".join(quote(f.column) for f in fields)
+        # The seeder's values are already what the columns hold (aware datetimes, Decimals,
+        # ids): only JSON needs wrapping. Django's per-value preparation was half the time.
+        names = [f.attname for f in fields]
+        is_json = [isinstance(f, JSONField) for f in fields]
         with cursor.cursor.copy(f"COPY {quote(table)} ({columns}) FROM STDIN") as copy:
             for row in rows:
+                values = [getattr(row, name) for name in names]
                 copy.write_row(
-                    [f.get_db_prep_save(getattr(row, f.attname), connection) for f in fields]
+                    [
+                        Jsonb(value) if json and value is not None else value
+                        for value, json in zip(values, is_json, strict=True)
+                    ]
                 )
 
 
@@ -371,7 +380,7 @@ def clocks_for(row: dict[str, Any], now: dt.datetime) -> list[ServiceClock]:
 
 
 def text(rng: random.Random, words: int) -> str:
-    return " ".join(rng.choice(WORDS) for _ in range(words))
+    return " ".join(rng.choices(WORDS, k=words))
 
 
 def seed_tickets(
