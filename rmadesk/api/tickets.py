@@ -361,8 +361,8 @@ def list_tickets(request: HttpRequest, filters: Query[TicketFilters]) -> object:
     count = capped_count(tickets)
     page = keyset_page(
         tickets,
-        key="number",
-        after=int(filters.cursor) if filters.cursor else None,
+        keys=("number",),
+        after=(int(filters.cursor),) if filters.cursor else None,
         offset=filters.offset,
         limit=filters.limit,
     )
@@ -371,7 +371,7 @@ def list_tickets(request: HttpRequest, filters: Query[TicketFilters]) -> object:
         "count_is_exact": count.exact,
         "limit": filters.limit,
         "offset": filters.offset,
-        "next": None if page.next_key is None else str(page.next_key),
+        "next": None if page.next_key is None else str(page.next_key[0]),
         "items": [ticket_out(t) for t in page.items],
     }
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from django.db.models import Model, QuerySet
+from django.db.models import Model, Q, QuerySet
 
 M = TypeVar("M", bound=Model)
 
@@ -40,24 +40,49 @@ def capped_count(rows: QuerySet[Any], limit: int | None = None) -> CappedCount:
 
 @dataclass(frozen=True)
 class KeysetPage(Generic[M]):
-    """One page of rows and the key to pass back for the next (None: this is the last)."""
+    """One page of rows and the key values to pass back for the next (None: the last page)."""
 
     items: list[M]
-    next_key: int | None
+    next_key: tuple[Any, ...] | None
 
 
 def keyset_page(
-    rows: QuerySet[M], *, key: str, after: int | None, offset: int, limit: int
+    rows: QuerySet[M],
+    *,
+    keys: tuple[str, ...],
+    after: tuple[Any, ...] | None,
+    offset: int = 0,
+    limit: int,
 ) -> KeysetPage[M]:
-    """The `limit` rows after `after` (and after `offset` more) in descending order of the
-    unique integer field `key`; one query (it reads one row more to know if there is a next).
+    """The `limit` rows after `after` (and after `offset` more), in descending order of `keys`,
+    whose last is unique (the id, the ticket number); one query, reading one row more to know
+    whether there is a next page.
 
-    The key is unique, so no two rows tie: every row appears on exactly one page, and a row
-    added meanwhile never shifts the pages after the one it lands on.
+    Rows that tie on the first keys are told apart by the last, so every row appears on exactly
+    one page, and a row added meanwhile never shifts the pages after the one it lands on.
     """
-    if after is not None:
-        rows = rows.filter(**{f"{key}__lt": after})
-    found = list(rows.order_by(f"-{key}")[offset : offset + limit + 1])
+    rows = keyset_after(rows, keys=keys, after=after)
+    found = list(rows.order_by(*(f"-{key}" for key in keys))[offset : offset + limit + 1])
     items = found[:limit]
-    has_next = len(found) > limit
-    return KeysetPage(items=items, next_key=getattr(items[-1], key) if has_next else None)
+    if len(found) <= limit:
+        return KeysetPage(items=items, next_key=None)
+    last = items[-1]
+    return KeysetPage(items=items, next_key=tuple(getattr(last, key) for key in keys))
+
+
+def keyset_after(
+    rows: QuerySet[M], *, keys: tuple[str, ...], after: tuple[Any, ...] | None
+) -> QuerySet[M]:
+    """The rows after `after` in descending order of `keys`, in that order (all: None)."""
+    if after is None:
+        return rows
+    return rows.filter(_after(keys, after)).order_by(*(f"-{key}" for key in keys))
+
+
+def _after(keys: tuple[str, ...], values: tuple[Any, ...]) -> Q:
+    """Rows strictly after `values` in descending order of `keys`: (a < x) or (a = x and b < y)."""
+    condition = Q()
+    for position, key in enumerate(keys):
+        equal = dict(zip(keys[:position], values[:position], strict=True))
+        condition |= Q(**equal, **{f"{key}__lt": values[position]})
+    return condition
