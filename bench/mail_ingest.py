@@ -30,7 +30,7 @@ import sys
 from pathlib import Path
 
 # Run as `python bench/mail_ingest.py`, this folder comes first on the path, where
-# bench/queue.py would shadow the standard library's `queue` (used by psycopg and asgiref).
+# a script named like a standard module would shadow it: drop it.
 _HERE = Path(__file__).resolve().parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
 

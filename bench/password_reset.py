@@ -20,8 +20,8 @@ import sys
 import time
 from pathlib import Path
 
-# This folder's queue.py would shadow the standard library's `queue` (run as a script, the
-# folder comes first on the path): drop it, as bench/queue.py does.
+# A script here named like a standard module would shadow it (run as a script, the folder
+# comes first on the path): drop the folder, as the other scripts do.
 _HERE = Path(__file__).resolve().parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))

@@ -32,7 +32,7 @@ import sys
 from pathlib import Path
 
 # Run as `python bench/worker_scan.py`, this file's folder comes first on the path, where
-# bench/queue.py would shadow the standard library's `queue` module: drop it.
+# a script named like a standard module would shadow it: drop it.
 _HERE = Path(__file__).resolve().parent
 ROOT = _HERE.parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]

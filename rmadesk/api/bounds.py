@@ -29,6 +29,9 @@ Drives = Annotated[int, Field(ge=0, le=MAX_DRIVES)]
 RecordId = Annotated[int, Field(ge=1, le=MAX_RECORD_ID)]
 # A text column (a message's body, a reason): longer text goes in an attachment.
 LONG_TEXT = 100_000
+# A list's page cursor (issue 15): digits only, short enough to stay inside a record id's range.
+CURSOR_LENGTH = 18
+CURSOR_PATTERN = rf"^[0-9]{{1,{CURSOR_LENGTH}}}$"
 # The same, in a URL's path.
 PathId = Annotated[int, Path(ge=1, le=MAX_RECORD_ID)]
 

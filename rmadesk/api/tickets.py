@@ -22,10 +22,18 @@ from ninja.files import UploadedFile
 from pydantic import StrictBool
 
 from rmadesk.api.auth import user_of
-from rmadesk.api.bounds import LONG_TEXT, length_of, non_blank, one_of
+from rmadesk.api.bounds import (
+    CURSOR_LENGTH,
+    CURSOR_PATTERN,
+    LONG_TEXT,
+    length_of,
+    non_blank,
+    one_of,
+)
 from rmadesk.api.schemas import In, Instant, Out
 from rmadesk.assets.models import Asset
 from rmadesk.core.models import AuditEvent
+from rmadesk.core.paging import capped_count, keyset_page
 from rmadesk.core.permissions import Actor
 from rmadesk.core.policies import configured_policy
 from rmadesk.tickets import services
@@ -114,6 +122,9 @@ class TicketFilters(Schema):
     customer: int | None = Field(None, ge=1, le=MAX_ID)
     limit: int = Field(50, ge=1, le=200)
     offset: int = Field(0, ge=0, le=MAX_ID)
+    # Issue 15: the `next` of the page before; the page starts after it (at any depth, as
+    # fast as the first). Opaque to the client: send back what you were given.
+    cursor: str | None = Field(None, pattern=CURSOR_PATTERN, max_length=CURSOR_LENGTH)
 
 
 class ClockOut(Out):
@@ -190,9 +201,11 @@ class TicketDetailOut(TicketOut):
 
 
 class TicketPage(Out):
-    count: int
+    count: int  # counted up to COUNT_LIMIT (10,000); `count_is_exact` is false beyond
+    count_is_exact: bool
     limit: int
     offset: int
+    next: str | None  # the `cursor` of the next page; null on the last page
     items: list[TicketOut]
 
 
@@ -345,12 +358,21 @@ def list_tickets(request: HttpRequest, filters: Query[TicketFilters]) -> object:
         breached=filters.breached,
         customer=filters.customer,
     )
-    page = list(tickets[filters.offset : filters.offset + filters.limit])
+    count = capped_count(tickets)
+    page = keyset_page(
+        tickets,
+        keys=("number",),
+        after=(int(filters.cursor),) if filters.cursor else None,
+        offset=filters.offset,
+        limit=filters.limit,
+    )
     return {
-        "count": tickets.count(),
+        "count": count.value,
+        "count_is_exact": count.exact,
         "limit": filters.limit,
         "offset": filters.offset,
-        "items": [ticket_out(t) for t in page],
+        "next": None if page.next_key is None else str(page.next_key[0]),
+        "items": [ticket_out(t) for t in page.items],
     }
 
 

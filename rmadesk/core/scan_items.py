@@ -52,9 +52,17 @@ def each_item(kind: str, key: object) -> Iterator[None]:
         with transaction.atomic():
             yield
     except Exception as error:  # one bad row: logged with its traceback, the scan goes on
-        logger.exception(
-            "scan skipped %s %s after an error; it is retried on the next run", kind, key
-        )
-        failures = _collected.get()
-        if failures is not None:
-            failures.append(ItemFailure(f"{kind} {key}", f"{type(error).__name__}: {error}"))
+        report_item_failure(kind, key, error)
+
+
+def report_item_failure(kind: str, key: object, error: Exception) -> None:
+    """Log and report one row a scan skipped (a set-based scan leaves it out of its batch)."""
+    logger.error(
+        "scan skipped %s %s after an error; it is retried on the next run",
+        kind,
+        key,
+        exc_info=error,
+    )
+    failures = _collected.get()
+    if failures is not None:
+        failures.append(ItemFailure(f"{kind} {key}", f"{type(error).__name__}: {error}"))

@@ -6,7 +6,7 @@ import dataclasses
 import datetime as dt
 import logging
 import secrets
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any, cast
 
@@ -81,29 +81,79 @@ def record_event(
     It sends nothing by itself: a typed `event`, if given, is stored with the row and published
     to its subscribers once the transaction commits (`rmadesk.core.events`).
     """
+    row = _audit_row(
+        user_or_none(actor),
+        EventRecord(
+            verb=verb,
+            subject_type=subject_type,
+            subject_id=subject_id,
+            ticket_number=ticket_number,
+            changes=changes,
+            rules=rules,
+            note=note,
+            at=at,
+            event=event,
+        ),
+        clock.now(),
+    )
+    row.save(force_insert=True)
+    _publish_recorded(row, event)
+    return row
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class EventRecord:
+    """One audit event of a batch (`record_events`): `record_event`'s arguments but the actor."""
+
+    verb: str
+    subject_type: str
+    subject_id: object
+    ticket_number: int | None = None
+    changes: Mapping[str, Any] | None = None
+    rules: tuple[str, ...] | list[str] = ()
+    note: str = ""
+    at: dt.datetime | None = None
+    event: DomainEvent | None = None
+
+
+def record_events(*, actor: Actor, records: Sequence[EventRecord]) -> list[AuditEvent]:
+    """`record_event` for many records at once (a set-based scan): one INSERT for the batch.
+
+    Each typed event is published after the commit, in order, as `record_event` does.
+    """
     user = user_or_none(actor)
-    durable = event is not None and event.durable and has_subscribers(event)
     now = clock.now()
-    row = AuditEvent.objects.create(
-        at=at or now,
+    rows = AuditEvent.objects.bulk_create([_audit_row(user, record, now) for record in records])
+    for row, record in zip(rows, records, strict=True):
+        _publish_recorded(row, record.event)
+    return rows
+
+
+def _audit_row(user: User | None, record: EventRecord, now: dt.datetime) -> AuditEvent:
+    event = record.event
+    durable = event is not None and event.durable and has_subscribers(event)
+    return AuditEvent(
+        at=record.at or now,
         actor=user,
         actor_label=str(getattr(user, "email", "") or getattr(user, "username", "")) or "system",
-        verb=verb,
-        subject_type=subject_type,
-        subject_id=str(subject_id),
-        ticket_number=ticket_number,
-        changes=_plain(dict(changes or {})),
-        rules=list(rules),
-        note=note,
+        verb=record.verb,
+        subject_type=record.subject_type,
+        subject_id=str(record.subject_id),
+        ticket_number=record.ticket_number,
+        changes=_plain(dict(record.changes or {})),
+        rules=list(record.rules),
+        note=record.note,
         recorded_at=now,
         recorded_by=process_identity() if durable else "",
         event_type=event.type_name() if durable and event is not None else "",
         payload=to_payload(event) if durable and event is not None else None,
     )
+
+
+def _publish_recorded(row: AuditEvent, event: DomainEvent | None) -> None:
     if event is not None:
         published = dataclasses.replace(event, audit_id=row.pk)
-        publish(published, on_dispatched=_marker(row.pk) if durable else None)
-    return row
+        publish(published, on_dispatched=_marker(row.pk) if row.event_type else None)
 
 
 def _marker(audit_id: int) -> Callable[[], None]:

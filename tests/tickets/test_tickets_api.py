@@ -508,3 +508,31 @@ def test_openapi_lists_the_ticket_endpoints(anonymous):
         "/api/v1/tickets/{number}/assign",
     ]:
         assert path in paths
+
+
+def test_list_pages_by_cursor_every_ticket_once_and_caps_the_count(staff, world, monkeypatch):
+    """Issue 15: `next` walks the list newest first, each ticket on exactly one page; the
+    count stops at the cap and says so; an old `offset` still works beside a cursor."""
+    a, b = world
+    agent = staff("agent")
+    opened = pacific(2026, 11, 18, 10, 0)
+    made = [ticket_on(a if i % 2 else b, opened_at=opened) for i in range(5)]
+    monkeypatch.setattr("rmadesk.core.paging.COUNT_LIMIT", 3)
+    seen, cursor, pages = [], None, 0
+    while True:
+        params = {"limit": 2} | ({"cursor": cursor} if cursor else {})
+        page = agent.get("/tickets", **params).body
+        assert (page["count"], page["count_is_exact"]) == (3, False)
+        seen += [t["number"] for t in page["items"]]
+        pages += 1
+        cursor = page["next"]
+        if cursor is None:
+            break
+    assert seen == sorted((t.number for t in made), reverse=True) and pages == 3
+    after_first = agent.get("/tickets", limit=2, offset=1, cursor=str(seen[1])).body
+    assert [t["number"] for t in after_first["items"]] == seen[3:5]
+    assert after_first["next"] is None
+    monkeypatch.setattr("rmadesk.core.paging.COUNT_LIMIT", 5)
+    page = agent.get("/tickets").body
+    assert (page["count"], page["count_is_exact"], page["next"]) == (5, True, None)
+    assert agent.get("/tickets", cursor="1x").status == 422

@@ -374,9 +374,17 @@ def sync_queues(tickets: dict[int, Ticket]) -> None:
     for found in ServiceClock.objects.filter(ticket_id__in=list(tickets)):
         by_ticket[found.ticket_id].append(found)
     changed = []
+    # Only the breach flag changed (a breach leaves the due time owed): one plain UPDATE per
+    # value, not bulk_update's CASE over every row, which is slow on PostgreSQL.
+    flagged: dict[bool, list[int]] = {True: [], False: []}
     for pk, ticket in tickets.items():
-        fields = queue_fields(ticket.status, by_ticket[pk])
-        if (ticket.next_due_at, ticket.is_breached) != fields:
-            ticket.next_due_at, ticket.is_breached = fields
+        next_due_at, is_breached = queue_fields(ticket.status, by_ticket[pk])
+        if ticket.next_due_at == next_due_at and ticket.is_breached != is_breached:
+            flagged[is_breached].append(pk)
+        elif (ticket.next_due_at, ticket.is_breached) != (next_due_at, is_breached):
             changed.append(ticket)
+        ticket.next_due_at, ticket.is_breached = next_due_at, is_breached
+    for is_breached, pks in flagged.items():
+        if pks:
+            Ticket.objects.filter(pk__in=pks).update(is_breached=is_breached)
     Ticket.objects.bulk_update(changed, ["next_due_at", "is_breached"])

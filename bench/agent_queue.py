@@ -10,18 +10,18 @@ view, each sortable column, filtered pages, a deep page and four searches. Print
 and p95 of R requests each, the number of SQL queries one request runs, and each case's ratio
 to the first page. Budget: median under 300 ms for every case. Prints; never asserts.
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/rmadesk_bench uv run python bench/queue.py
-    uv run python bench/queue.py --tickets 20000 --requests 20      # SQLite, smaller
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/rmadesk_bench uv run python bench/agent_queue.py
+    uv run python bench/agent_queue.py --tickets 20000 --requests 20      # SQLite, smaller
 """
 
-# ruff: noqa: E402 -- the path fix below must run before anything imports `queue`
+# ruff: noqa: E402 -- the path fix below must run before Django is imported
 from __future__ import annotations
 
 import sys
 from pathlib import Path
 
-# Run as `python bench/queue.py`, this file's folder comes first on the path, where it would
-# shadow the standard library's `queue` module (imported by Django through asgiref): drop it.
+# Run as `python bench/agent_queue.py`, this file's folder comes first on the path; no script
+# here may shadow a standard module (this one was `queue.py` once, breaking every other): drop it.
 _HERE = Path(__file__).resolve().parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
 
