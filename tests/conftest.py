@@ -15,6 +15,15 @@ The browser tests (`tests/browser/`) run in the first pass only: what Chromium d
 (layout, scripts, keyboard, axe-core) does not depend on the database, and the server side of
 every page they drive is tested on each database by `tests/console`, `tests/portal` and
 `tests/api`. Running them twice cost the second pass a third of its time.
+
+How `.ci/run` shares the suite between its two passes on a 2-CPU machine (`uv run pytest`
+alone runs all of it): the tests marked `own_database` (a subprocess on a database of its own,
+whatever the suite's) run in the second pass (`--and-own-database`) instead of the first, to
+even the passes out; and the second pass leaves out the adapters' page and access tests
+(`tests/console`, `tests/portal`, `tests/admin`, `tests/web`, `tests/demo` and the API's
+authorization matrix): they read through the selectors and services that `tests/api`,
+`tests/tickets`, `tests/rmas`, `tests/billing`, `tests/reports` and `tests/jobs` run on
+PostgreSQL, and who may see a page does not depend on the database.
 """
 
 from __future__ import annotations
@@ -74,6 +83,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         action="store_true",
         help="run only the tests whose outcome depends on the database (a second database pass)",
     )
+    parser.addoption(
+        "--and-own-database",
+        action="store_true",
+        help="with --database-dependent-only, also the tests that run rmadesk on a database of "
+        "their own (marked own_database): .ci/run runs them in this pass, not the first",
+    )
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -83,11 +98,16 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             if item.get_closest_marker("postgres"):
                 item.add_marker(skip)
     if config.getoption("--database-dependent-only"):
-        kept = [item for item in items if depends_on_the_database(item)]
-        if len(kept) < len(items):
-            config.hook.pytest_deselected(
-                items=[item for item in items if not depends_on_the_database(item)]
+        own = config.getoption("--and-own-database")
+
+        def wanted(item: pytest.Item) -> bool:
+            return depends_on_the_database(item) or (
+                own and item.get_closest_marker("own_database") is not None
             )
+
+        kept = [item for item in items if wanted(item)]
+        if len(kept) < len(items):
+            config.hook.pytest_deselected(items=[item for item in items if not wanted(item)])
             items[:] = kept
 
 

@@ -44,7 +44,7 @@ CONFIG = Path(__file__).with_name("schemathesis.toml")
 # The coverage phase (every boundary of every schema) runs with the admin's token, which may do
 # everything; the customer's run fuzzes the same operations, where most answers are 403 or 404.
 PHASES = {"admin": "examples,coverage,fuzzing,stateful", "customer": "examples,fuzzing,stateful"}
-EXAMPLES = int(os.environ.get("RMADESK_CONTRACT_EXAMPLES", "5"))
+EXAMPLES = int(os.environ.get("RMADESK_CONTRACT_EXAMPLES", "3"))
 ADMIN_EMAIL = "contract-admin@vendor.example"
 CUSTOMER_EMAIL = "it@pacificmedia.example"  # the demo's first customer's contact
 
